@@ -1,0 +1,1 @@
+"""The tennis-court booking domain, shared by every pattern through the Lambda layer."""

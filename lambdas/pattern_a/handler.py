@@ -1,0 +1,47 @@
+"""Pattern A's Lambda entry point: the HTTP contract around `orchestration.handle_turn`.
+
+Collaborators (booking service, model client) come from cached getters, so a warm container
+reuses them and nothing expensive happens at import time.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from booking.service import BookingService
+from pattern_a.orchestration import handle_turn
+from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
+from pattern_core.llm import model_name, openai_client
+from pattern_core.understanding import understand
+
+logger = Logger()
+tracer = Tracer()
+
+
+@functools.cache
+def booking_service() -> BookingService:
+    return BookingService.from_env()
+
+
+@tracer.capture_method
+def orchestrate(turn: ChatTurn) -> ChatOutcome:
+    service = booking_service()
+    return handle_turn(
+        turn,
+        service,
+        lambda message: understand(
+            openai_client(), model_name(), service.schedule, message, turn.usage
+        ),
+    )
+
+
+app = build_chat_app("A", orchestrate)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

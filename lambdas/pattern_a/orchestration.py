@@ -1,0 +1,117 @@
+"""Pattern A — AI as a service.
+
+The model is a parser, nothing more: one structured-output call turns the message into a
+`BookingRequest`; from there *your code* decides everything — which operation runs, which slot
+is chosen, what the reply says. Exactly one LLM call per request, whatever the outcome.
+
+Its neighbour, pattern B, runs the same steps as an explicit workflow and lets the model write
+the reply too (two calls); here the reply is a template, so nothing the user reads is generated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from booking.errors import BookingError, SlotTaken
+from booking.models import Booking, Slot
+from booking.service import BookingService
+from pattern_core.fulfilment import (
+    choose_slot,
+    describe_booking,
+    describe_slots,
+    find_slots,
+    format_day,
+    requested_day,
+    requested_time,
+)
+from pattern_core.http import ChatOutcome, ChatTurn
+from pattern_core.understanding import BookingRequest
+
+Understand = Callable[[str], BookingRequest]
+
+HELP = (
+    "I can check free tennis courts, book one, list your bookings or cancel one — "
+    "try 'Book tomorrow at 3pm' or 'What's free on Friday afternoon?'."
+)
+
+
+def handle_turn(turn: ChatTurn, service: BookingService, understand: Understand) -> ChatOutcome:
+    request = understand(turn.message)  # the only model call
+    try:
+        if request.intent == "book":
+            return _book(service, request, turn.user_id)
+        if request.intent == "check_availability":
+            return _check(service, request)
+        if request.intent == "list_bookings":
+            return _list(service, turn.user_id)
+        if request.intent == "cancel":
+            return _cancel(service, request, turn.user_id)
+    except BookingError as refusal:
+        # The booking rules said no (past slot, outside the window, …): tell the person why.
+        return ChatOutcome(refusal.message)
+    return ChatOutcome(HELP)
+
+
+def _book(service: BookingService, request: BookingRequest, user_id: str) -> ChatOutcome:
+    free = find_slots(service, request)
+    if request.time is None:
+        day = format_day(requested_day(request, service.schedule))
+        if not free:
+            return ChatOutcome(f"Nothing is free on {day}. Try another day.")
+        return ChatOutcome(f"Which time on {day}? Free: {describe_slots(free)}.")
+    # Another request may win the race for a slot between the query and the put: move on to
+    # the next free court at the same time instead of failing.
+    while (slot := choose_slot(free, request)) is not None:
+        try:
+            booking = service.book(slot.slot_id, user_id)
+        except SlotTaken:
+            free = [s for s in free if s.slot_id != slot.slot_id]
+            continue
+        return ChatOutcome(f"Booked {describe_booking(booking)}.", booking)
+    return ChatOutcome(_full_reply(service, request))
+
+
+def _full_reply(service: BookingService, request: BookingRequest) -> str:
+    day = requested_day(request, service.schedule)
+    start = requested_time(request)
+    probe = Slot.of(day, service.schedule.courts[0], start)
+    nearest = service.nearest_free(probe)
+    offer = f" Nearest free times: {describe_slots(nearest)}." if nearest else ""
+    return f"{request.time} on {format_day(day)} is fully booked.{offer}"
+
+
+def _check(service: BookingService, request: BookingRequest) -> ChatOutcome:
+    day = format_day(requested_day(request, service.schedule))
+    free = find_slots(service, request)
+    if not free:
+        return ChatOutcome(f"Nothing matching is free on {day}.")
+    return ChatOutcome(f"Free on {day}: {describe_slots(free)}.")
+
+
+def _list(service: BookingService, user_id: str) -> ChatOutcome:
+    bookings = service.list_bookings(user_id)
+    if not bookings:
+        return ChatOutcome("You have no bookings.")
+    return ChatOutcome("Your bookings: " + "; ".join(describe_booking(b) for b in bookings) + ".")
+
+
+def _cancel(service: BookingService, request: BookingRequest, user_id: str) -> ChatOutcome:
+    booking_id = request.booking_id or _match_booking(service, request, user_id)
+    if booking_id is None:
+        return ChatOutcome(
+            "Which booking? Give its booking id, or the day and time (say 'my bookings' to list)."
+        )
+    cancelled = service.cancel(booking_id, user_id)
+    return ChatOutcome(f"Cancelled {describe_booking(cancelled)}.")
+
+
+def _match_booking(service: BookingService, request: BookingRequest, user_id: str) -> str | None:
+    """The caller's one booking on the stated day (and time); None if none or ambiguous."""
+    if not request.date:
+        return None
+    matches: list[Booking] = [
+        b
+        for b in service.list_bookings(user_id)
+        if b.date == request.date and (request.time is None or b.time == request.time)
+    ]
+    return matches[0].booking_id if len(matches) == 1 else None

@@ -1,0 +1,140 @@
+"""`patterns`: run the orchestration patterns on this machine, through the real handlers.
+
+    patterns chat A "Book tomorrow at 3pm" [--session ID] [--user ID] [--json]
+    patterns compare ["message"]          every pattern, same message, side by side
+    patterns serve [--port 8000]          http://127.0.0.1:8000/{a..h}/chat and /health
+    patterns reset                        forget every local booking and session
+
+With no OPENAI_API_KEY the model is the offline stand-in — a rule-based test double, said so
+on every run. Handler logs go to stderr, as they would go to CloudWatch; stdout carries only
+the command's output, so `--json` can be piped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TextIO
+
+from local.patterns import PATTERNS, pattern
+from local.runtime import HttpResult, LocalRuntime
+
+
+def _summary(result: HttpResult) -> str:
+    body = result.body
+    if "error" in body:
+        return f"HTTP {result.status} {body['error']['code']}: {body['error']['message']}"
+    usage = body["usage"]
+    tools = ", ".join(usage["tool_calls"]) or "none"
+    booking = body["booking"]
+    lines = [
+        f"reply:   {body['reply']}",
+        f"booking: {booking['booking_id'] if booking else '-'}",
+        f"session: {body['session_id']}",
+        f"usage:   llm_calls={usage['llm_calls']} tool_calls=[{tools}] "
+        f"tokens={usage['input_tokens']}/{usage['output_tokens']} "
+        f"lambda_invocations={usage['lambda_invocations']} "
+        f"state_transitions={usage['state_transitions']} duration_ms={usage['duration_ms']}",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
+    spec = pattern(args.pattern)
+    with LocalRuntime() as runtime:
+        print(f"[{spec.id}] {spec.name} — {runtime.model_label}", file=sys.stderr)
+        result = runtime.chat(spec.id, args.message, session_id=args.session, user=args.user)
+    if args.json:
+        print(json.dumps(result.body, indent=2), file=out)
+    else:
+        print(_summary(result), file=out)
+    return 0 if result.status < 400 else 1
+
+
+def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    keys = [k.strip().upper() for k in args.patterns.split(",")] if args.patterns else list(PATTERNS)
+    failures = 0
+    with LocalRuntime() as runtime:
+        print(f"message: {args.message!r}\nmodel:   {runtime.model_label}\n", file=out)
+        for key in keys:
+            spec = pattern(key)
+            result = runtime.chat(spec.id, args.message, user=args.user)
+            failures += result.status >= 400
+            print(f"== {spec.id}: {spec.name} — {spec.who_decides}", file=out)
+            print(_summary(result) + "\n", file=out)
+    return 1 if failures else 0
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    from local.server import make_server
+
+    with LocalRuntime(advertise_database=True) as runtime:
+        server = make_server(runtime, args.port)
+        host, port = server.server_address[:2]
+        print(f"model: {runtime.model_label}", file=out)
+        for key in PATTERNS:
+            print(f"  http://{host}:{port}/{key.lower()}/chat   /health", file=out)
+        print("Ctrl-C to stop.", file=out, flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace, out: TextIO) -> int:
+    from local.dynamodb import local_dynamodb, reset
+
+    with local_dynamodb() as database:
+        dropped = reset(database)
+    print(f"Local data reset ({dropped} tables dropped; recreated on next use).", file=out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="patterns", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    chat = commands.add_parser("chat", help="one turn through a pattern's real handler")
+    chat.add_argument("pattern", help=f"one of {', '.join(PATTERNS)}")
+    chat.add_argument("message")
+    chat.add_argument("--session", help="session id, to continue a conversation")
+    chat.add_argument("--user", default="local-user", help="the caller (default local-user)")
+    chat.add_argument("--json", action="store_true", help="print the /chat response body")
+    chat.set_defaults(run=cmd_chat)
+
+    compare = commands.add_parser("compare", help="every pattern on the same message")
+    compare.add_argument("message", nargs="?", default="Book tomorrow at 3pm")
+    compare.add_argument("--patterns", help="comma-separated subset, e.g. A,D,E")
+    compare.add_argument("--user", default="local-user")
+    compare.set_defaults(run=cmd_compare)
+
+    serve = commands.add_parser("serve", help="serve /{a..h}/chat on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=cmd_serve)
+
+    reset_cmd = commands.add_parser("reset", help="delete all local bookings and sessions")
+    reset_cmd.set_defaults(run=cmd_reset)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = sys.stdout
+    # Handler loggers bind to sys.stdout when their modules are imported: point it at stderr
+    # first, so logs never mix with the command's own output.
+    sys.stdout = sys.stderr
+    try:
+        return args.run(args, out)
+    except KeyError as exc:
+        print(f"patterns: {exc.args[0]}", file=sys.stderr)
+        return 2
+    finally:
+        sys.stdout = out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

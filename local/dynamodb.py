@@ -1,0 +1,222 @@
+"""A real DynamoDB-compatible server on loopback: `dynalite` (npm), data under .patterns/.
+
+Bookings persist between runs, and concurrent requests really race on conditional writes —
+which moto cannot show. `patterns serve` starts one and advertises it in a state file so
+`patterns chat` in another terminal reuses it; otherwise each command starts its own and stops
+it on exit. A file lock keeps two servers off one LevelDB directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+
+from booking.table import (
+    PARTITION_KEY,
+    SORT_KEY,
+    TTL_ATTRIBUTE,
+    USER_INDEX_NAME,
+    USER_INDEX_PARTITION_KEY,
+    USER_INDEX_SORT_KEY,
+)
+from local.paths import PROJECT_ROOT, state_dir
+
+BOOKINGS_TABLE = "patterns-bookings"
+LOCAL_REGION = "us-east-1"
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
+class LocalDynamoError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class LocalDynamo:
+    endpoint: str
+
+    def client(self):
+        return boto3.client(
+            "dynamodb",
+            endpoint_url=self.endpoint,
+            region_name=LOCAL_REGION,
+            config=Config(retries={"max_attempts": 2}),
+            **LOCAL_CREDENTIALS,
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _dynalite_cli() -> Path:
+    cli = PROJECT_ROOT / "node_modules" / "dynalite" / "cli.js"
+    if not cli.exists():
+        raise LocalDynamoError("dynalite is not installed: run `npm ci` in the project root.")
+    return cli
+
+
+def _advertised() -> LocalDynamo | None:
+    """A server started by `patterns serve`, if one is alive."""
+    try:
+        info = json.loads((state_dir() / "dynalite.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if _listening(info["port"]):
+        return LocalDynamo(f"http://127.0.0.1:{info['port']}")
+    return None
+
+
+@contextlib.contextmanager
+def _start(data_dir: Path, advertise: bool) -> Iterator[LocalDynamo]:
+    node = shutil.which("node")
+    if node is None:
+        raise LocalDynamoError("Node.js is needed for the local DynamoDB server (dynalite).")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = open(state_dir() / "dynalite.lock", "w")  # noqa: SIM115 - held for the server's life
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            # Another command owns the data directory right now; wait for it (bounded).
+            deadline = time.monotonic() + 60
+            while True:
+                if (server := _advertised()) is not None:
+                    yield server
+                    return
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise LocalDynamoError(
+                            "Another patterns command holds the local database; try again."
+                        ) from None
+                    time.sleep(0.1)
+        port = _free_port()
+        log = open(state_dir() / "dynalite.log", "ab")  # noqa: SIM115
+        process = subprocess.Popen(
+            [node, str(_dynalite_cli()), "--host", "127.0.0.1", "--port", str(port),
+             "--path", str(data_dir), "--createTableMs", "0", "--deleteTableMs", "0",
+             "--updateTableMs", "0"],
+            stdout=log,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 20
+            while not _listening(port):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise LocalDynamoError(
+                        f"dynalite did not start; see {state_dir() / 'dynalite.log'}"
+                    )
+                time.sleep(0.05)
+            state = state_dir() / "dynalite.json"
+            if advertise:
+                state.write_text(json.dumps({"port": port, "pid": process.pid}))
+            try:
+                yield LocalDynamo(f"http://127.0.0.1:{port}")
+            finally:
+                if advertise:
+                    state.unlink(missing_ok=True)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+    finally:
+        lock.close()
+
+
+@contextlib.contextmanager
+def local_dynamodb(advertise: bool = False) -> Iterator[LocalDynamo]:
+    """Use the advertised server, or run one for the duration of the block; tables exist."""
+    server = _advertised()
+    if server is not None:
+        ensure_tables(server)
+        yield server
+        return
+    with _start(state_dir() / "dynamodb", advertise) as server:
+        ensure_tables(server)
+        yield server
+
+
+def ensure_tables(server: LocalDynamo) -> None:
+    client = server.client()
+    existing = set(client.list_tables()["TableNames"])
+    if BOOKINGS_TABLE not in existing:
+        create_bookings_table(client, BOOKINGS_TABLE)
+
+
+def create_bookings_table(client, name: str) -> None:
+    """The same key schema the CDK construct deploys (both read booking.table)."""
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": SORT_KEY, "AttributeType": "S"},
+            {"AttributeName": USER_INDEX_PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": USER_INDEX_SORT_KEY, "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": USER_INDEX_NAME,
+                "KeySchema": [
+                    {"AttributeName": USER_INDEX_PARTITION_KEY, "KeyType": "HASH"},
+                    {"AttributeName": USER_INDEX_SORT_KEY, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.1})
+    with contextlib.suppress(Exception):  # dynalite may not implement TTL; it is optional here
+        client.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+        )
+
+
+def reset(server: LocalDynamo) -> int:
+    """Delete every local table (bookings, sessions); returns how many were dropped."""
+    client = server.client()
+    names = client.list_tables()["TableNames"]
+    for name in names:
+        client.delete_table(TableName=name)
+    return len(names)
+
+
+def local_env(server: LocalDynamo) -> dict[str, str]:
+    return {
+        "AWS_ENDPOINT_URL_DYNAMODB": server.endpoint,
+        "AWS_DEFAULT_REGION": LOCAL_REGION,
+        "AWS_REGION": LOCAL_REGION,
+        "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],
+        "BOOKINGS_TABLE_NAME": BOOKINGS_TABLE,
+    }

@@ -1,0 +1,205 @@
+"""What the offline stand-in model says: friendly replies built only from the facts it was given.
+
+Every sentence here is rendered from tool results or a JSON facts object (free slots, a booking,
+an error with alternatives, ...). Nothing is claimed that those facts do not contain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from .language import SLOT_ID, UserRequest, part_of_day_of
+
+Slot = Mapping[str, Any]
+FACT_KEYS = ("booking", "free_slots", "alternatives", "bookings", "cancelled", "error", "request")
+
+
+def pretty_date(iso: str | None) -> str:
+    """`2026-11-25` -> `Wed 25 Nov`; anything unparseable is returned as given."""
+    try:
+        day = date.fromisoformat(iso or "")
+    except ValueError:
+        return iso or "that day"
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def slot_fields(slot: Slot) -> dict[str, str]:
+    """court/date/time of a slot or booking, read from its fields or else from its slot id."""
+    fields = {key: str(slot[key]) for key in ("court", "date", "time") if slot.get(key)}
+    match = SLOT_ID.match(str(slot.get("slot_id", "")))
+    if match:
+        day, court, hour, minute = match.groups()
+        fields.setdefault("court", f"Court {court.upper()}")
+        fields.setdefault("date", day)
+        fields.setdefault("time", f"{hour}:{minute}")
+    return fields
+
+
+def describe_slot(slot: Slot) -> str:
+    fields = slot_fields(slot)
+    return (
+        f"{fields.get('court', 'a court')} on {pretty_date(fields.get('date'))} "
+        f"at {fields.get('time', '?')}"
+    )
+
+
+def free_times(slots: Sequence[Slot]) -> str:
+    """`14:00 (Court A, Court B), 15:00 (Court A)`: grouped by start time, in time order."""
+    by_time: dict[str, list[str]] = {}
+    for slot in slots:
+        fields = slot_fields(slot)
+        by_time.setdefault(fields.get("time", "?"), []).append(fields.get("court", "?"))
+    return ", ".join(f"{time} ({', '.join(sorted(courts))})" for time, courts in sorted(by_time.items()))
+
+
+def nearest_slots(slots: Sequence[Slot], time: str, limit: int = 3) -> list[Slot]:
+    """Free slots at the `limit` start times closest to `time` (earlier wins a tie)."""
+    wanted = _minutes(time)
+    times = sorted({slot_fields(s).get("time", "") for s in slots} - {time, ""})
+    closest = sorted(times, key=lambda t: (abs(_minutes(t) - wanted), _minutes(t)))[:limit]
+    return [s for s in slots if slot_fields(s).get("time") in closest]
+
+
+def matching_slots(slots: Sequence[Slot], request: UserRequest) -> list[Slot]:
+    """Slots at the requested time, or in the requested part of the day (court not applied)."""
+    selected = list(slots)
+    if request.time:
+        selected = [s for s in selected if slot_fields(s).get("time") == request.time]
+    elif request.part_of_day:
+        selected = [
+            s for s in selected if part_of_day_of(slot_fields(s).get("time", "00:00")) == request.part_of_day
+        ]
+    return selected
+
+
+def availability_reply(day: str | None, slots: Sequence[Slot], request: UserRequest) -> str:
+    """Answer "what's free?" from an availability result (`slots` are its free slots)."""
+    when = _when(day, request)
+    wanted = matching_slots(slots, request)
+    if request.court and wanted:
+        on_court = [s for s in wanted if slot_fields(s).get("court") == request.court]
+        if on_court:
+            return f"{request.court} is free {when}: {free_times(on_court)}."
+        return f"{request.court} is not free {when}, but these are: {free_times(wanted)}."
+    if wanted:
+        return f"Free {when}: {free_times(wanted)}."
+    if request.time:
+        return full_reply(day, request.time, slots)
+    return f"Nothing is free {when}."
+
+
+def full_reply(day: str | None, time: str, slots: Sequence[Slot]) -> str:
+    """The requested time has nothing free; offer the nearest free times if there are any."""
+    nearest = nearest_slots(slots, time)
+    text = f"Sorry, {time} on {pretty_date(day)} is fully booked."
+    if nearest:
+        return f"{text} Nearest free times: {free_times(nearest)}. Would you like one of those?"
+    return f"{text} Nothing else is free that day."
+
+
+def options_reply(day: str | None, slots: Sequence[Slot], request: UserRequest) -> str:
+    """A booking request without a time: list the options and ask which one."""
+    wanted = matching_slots(slots, request)
+    if request.court:
+        wanted = [s for s in wanted if slot_fields(s).get("court") == request.court] or wanted
+    when = _when(day, request)
+    if not wanted:
+        return f"Nothing is free {when}. Would another day suit you?"
+    return f"Free {when}: {free_times(wanted)}. Which time would you like me to book?"
+
+
+def booked_reply(booking: Slot) -> str:
+    booking_id = booking.get("booking_id")
+    suffix = f" Your booking id is {booking_id}." if booking_id else ""
+    return f"Booked: {describe_slot(booking)}.{suffix}"
+
+
+def bookings_reply(bookings: Sequence[Slot]) -> str:
+    if not bookings:
+        return "You have no bookings."
+    listed = "; ".join(f"{describe_slot(b)} (id {b.get('booking_id', '?')})" for b in bookings)
+    noun = "booking" if len(bookings) == 1 else "bookings"
+    return f"You have {len(bookings)} {noun}: {listed}."
+
+
+def cancelled_reply(cancelled: Slot) -> str:
+    booking_id = cancelled.get("booking_id")
+    suffix = f" (id {booking_id})" if booking_id else ""
+    return f"Cancelled your booking: {describe_slot(cancelled)}{suffix}."
+
+
+def error_reply(error: Mapping[str, Any], alternatives: Sequence[Slot] = ()) -> str:
+    """A domain error from a tool, plus its alternatives when it offers any."""
+    message = str(error.get("message") or error.get("code") or "something went wrong").rstrip(".")
+    alternatives = list(error.get("alternatives") or alternatives)
+    if error.get("code") == "slot_taken":
+        message = f"Sorry, that slot is already taken ({message})"
+    else:
+        message = f"Sorry, I couldn't do that: {message}"
+    if alternatives:
+        return f"{message}. Free nearby: {free_times(alternatives)}. Would you like one of those?"
+    return f"{message}."
+
+
+def ambiguous_reply(bookings: Sequence[Slot]) -> str:
+    return f"{bookings_reply(bookings)} Which one should I cancel?"
+
+
+def ask_for_day() -> str:
+    return "Which day would you like to play? Tell me the day and, if you know it, the time."
+
+
+def capabilities_reply() -> str:
+    return (
+        "I'm the offline stand-in model. I can check which tennis courts are free, book one, "
+        "list your bookings or cancel one - for example: \"What's free tomorrow afternoon?\" or "
+        '"Book Court B on Friday at 3pm".'
+    )
+
+
+def render_facts(facts: Mapping[str, Any], request: UserRequest | None = None) -> str | None:
+    """A reply from a facts object such as `{"request": {...}, "free_slots": [...]}`."""
+    request = request or _request_from_facts(facts.get("request"))
+    if isinstance(facts.get("error"), Mapping):
+        return error_reply(facts["error"], facts.get("alternatives") or ())
+    if isinstance(facts.get("booking"), Mapping):
+        return booked_reply(facts["booking"])
+    if isinstance(facts.get("cancelled"), Mapping):
+        return cancelled_reply(facts["cancelled"])
+    if isinstance(facts.get("bookings"), list):
+        return bookings_reply(facts["bookings"])
+    if isinstance(facts.get("free_slots"), list):
+        day = facts.get("date") or request.date
+        if request.intent == "book" and not request.time:
+            return options_reply(day, facts["free_slots"], request)
+        return availability_reply(day, facts["free_slots"], request)
+    if isinstance(facts.get("alternatives"), list):
+        return error_reply({"code": "slot_taken", "message": "that time is not free"}, facts["alternatives"])
+    return None
+
+
+def _request_from_facts(raw: Any) -> UserRequest:
+    if not isinstance(raw, Mapping):
+        return UserRequest()
+    known = {k: raw.get(k) for k in ("date", "time", "part_of_day", "court", "booking_id")}
+    intent = str(raw.get("intent") or "other")
+    return UserRequest(intent=intent if intent in _INTENTS else "other", **known)  # type: ignore[arg-type]
+
+
+_INTENTS = ("check_availability", "book", "list_bookings", "cancel", "other")
+
+
+def _when(day: str | None, request: UserRequest) -> str:
+    text = f"on {pretty_date(day)}"
+    if request.time:
+        return f"{text} at {request.time}"
+    return f"{text} in the {request.part_of_day}" if request.part_of_day else text
+
+
+def _minutes(time: str) -> int:
+    try:
+        return int(time[:2]) * 60 + int(time[3:5])
+    except ValueError:
+        return 0

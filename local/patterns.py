@@ -1,0 +1,31 @@
+"""The patterns the local runtime can run: id → the deployed handler, and how it differs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PatternSpec:
+    id: str
+    name: str
+    handler: str  # "module:function" of the Lambda behind POST /chat, as deployed
+    who_decides: str
+
+
+PATTERNS: dict[str, PatternSpec] = {
+    spec.id: spec
+    for spec in (
+        PatternSpec(
+            "A", "AI as a service", "pattern_a.handler:handler",
+            "your code; the LLM only parses the message (1 call)",
+        ),
+    )
+}
+
+
+def pattern(key: str) -> PatternSpec:
+    spec = PATTERNS.get(key.upper())
+    if spec is None:
+        raise KeyError(f"unknown pattern {key!r}; available: {', '.join(PATTERNS)}")
+    return spec

@@ -1,0 +1,75 @@
+"""Plain-code steps over a typed request: find free slots, choose one, say what happened.
+
+Pattern A calls these directly after its single model call; the workflows (B, C) run the same
+functions as steps. No model is involved here — this is "your code decides".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import groupby
+
+from booking.errors import InvalidRequest
+from booking.models import Booking, Slot, parse_date, parse_time
+from booking.schedule import Schedule
+from booking.service import BookingService
+from pattern_core.understanding import BookingRequest, in_part_of_day
+
+
+def requested_day(request: BookingRequest, schedule: Schedule) -> dt.date:
+    if not request.date:
+        first, last = schedule.bookable_days()[0], schedule.bookable_days()[-1]
+        raise InvalidRequest(
+            f"Which day? Courts can be booked from {format_day(first)} to {format_day(last)}."
+        )
+    return parse_date(request.date)
+
+
+def requested_time(request: BookingRequest) -> dt.time | None:
+    return parse_time(request.time) if request.time else None
+
+
+def find_slots(service: BookingService, request: BookingRequest) -> list[Slot]:
+    """Free slots matching the request: its day, and its time or part of day if stated."""
+    day = requested_day(request, service.schedule)
+    start = requested_time(request)
+    return [
+        slot
+        for slot in service.free_slots(day, start)
+        if start is not None or in_part_of_day(slot.start, request.part_of_day)
+    ]
+
+
+def choose_slot(free: list[Slot], request: BookingRequest) -> Slot | None:
+    """The slot to book: only when a start time was asked for; the preferred court if free,
+    else the first free court at that time. None means "nothing to book — offer options"."""
+    if not request.time:
+        return None
+    at_time = [slot for slot in free if slot.time == parse_time(request.time).strftime("%H:%M")]
+    if request.court:
+        wanted = request.court.replace(" ", "").lower()
+        preferred = [s for s in at_time if s.court.replace(" ", "").lower() == wanted]
+        if preferred:
+            return preferred[0]
+    return at_time[0] if at_time else None
+
+
+def format_day(day: dt.date | str) -> str:
+    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    return day.strftime("%a %d %b")
+
+
+def describe_slots(slots: list[Slot]) -> str:
+    """'14:00 (Court A, Court B), 16:00 (Court C)': free slots grouped by start time."""
+    ordered = sorted(slots, key=lambda s: (s.time, s.court))
+    return ", ".join(
+        f"{time} ({', '.join(s.court for s in group)})"
+        for time, group in groupby(ordered, key=lambda s: s.time)
+    )
+
+
+def describe_booking(booking: Booking) -> str:
+    return (
+        f"{booking.court} on {format_day(booking.date)} at {booking.time} "
+        f"(booking id {booking.booking_id})"
+    )

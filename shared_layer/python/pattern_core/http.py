@@ -1,0 +1,161 @@
+"""The HTTP contract every pattern serves, deployed and local.
+
+`GET /health` and `POST /chat` through Powertools' `APIGatewayHttpResolver` with request
+validation: the body is a pydantic model, so non-JSON, missing or blank messages, messages over
+2,000 characters, wrong types and unknown fields are refused *before* any model call. Errors
+share one shape, `{"error": {"code", "message"}}`, and never carry stack traces, table names or
+secrets.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+import openai
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from booking.errors import BookingError
+from booking.models import Booking
+from pattern_core.identity import InvalidSession, Unauthenticated, resolve_identity
+from pattern_core.llm import ModelNotConfigured
+from pattern_core.usage import UsageMeter
+
+logger = Logger(child=True)
+
+MAX_MESSAGE_CHARS = 2000
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    message: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_MESSAGE_CHARS)
+    ]
+    session_id: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,128}$")] | None
+    ) = Field(default=None, description="Continue a conversation (patterns D-H remember it).")
+
+
+@dataclass
+class ChatTurn:
+    """One validated /chat request, as the pattern's orchestration sees it."""
+
+    message: str
+    user_id: str  # from the verified identity, never from the body or a model
+    session_id: str
+    usage: UsageMeter
+    pattern: str
+
+
+@dataclass
+class ChatOutcome:
+    reply: str
+    booking: Booking | None = None
+
+
+class ChatError(Exception):
+    """An orchestration failure to report with a specific status and code."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body={"error": {"code": code, "message": message}},
+    )
+
+
+def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome]):
+    """The resolver for one pattern: routes, validation and the error mapping."""
+    app = APIGatewayHttpResolver(enable_validation=True)
+
+    @app.get("/health")
+    def health() -> dict:
+        return {"status": "ok", "pattern": pattern}
+
+    @app.post("/chat")
+    def chat(body: ChatRequest) -> Response:
+        usage = UsageMeter()
+        user_id, session_id = resolve_identity(
+            app.current_event, os.environ.get("AUTH_MODE", "iam"), body.session_id
+        )
+        turn = ChatTurn(body.message, user_id, session_id, usage, pattern)
+        outcome = orchestrate(turn)
+        return Response(
+            status_code=200,
+            content_type="application/json",
+            body={
+                "reply": outcome.reply,
+                "pattern": pattern,
+                "session_id": session_id,
+                "booking": outcome.booking.public() if outcome.booking else None,
+                "usage": usage.as_dict(),
+            },
+        )
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        if any(err.get("type") == "json_invalid" for err in errors):
+            return error_response(400, "invalid_json", "The request body must be a JSON object.")
+        details = "; ".join(_describe(err) for err in errors)
+        return error_response(422, "validation_error", details or "Invalid request.")
+
+    @app.exception_handler(Unauthenticated)
+    def unauthenticated(exc: Unauthenticated) -> Response:
+        return error_response(401, "unauthenticated", str(exc))
+
+    @app.exception_handler(InvalidSession)
+    def invalid_session(exc: InvalidSession) -> Response:
+        return error_response(400, "invalid_session", str(exc))
+
+    @app.exception_handler(BookingError)
+    def booking_error(exc: BookingError) -> Response:
+        return error_response(exc.http_status, exc.code, exc.message)
+
+    @app.exception_handler(ChatError)
+    def chat_error(exc: ChatError) -> Response:
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(openai.APIError)
+    def model_error(exc: openai.APIError) -> Response:
+        logger.warning("model call failed", extra={"error_type": type(exc).__name__})
+        if isinstance(exc, openai.RateLimitError):
+            return error_response(429, "model_rate_limited", "The model is busy; retry shortly.")
+        if isinstance(exc, openai.APITimeoutError):
+            return error_response(504, "model_timeout", "The model did not answer in time.")
+        return error_response(502, "model_error", "The model could not be reached.")
+
+    @app.exception_handler(ModelNotConfigured)
+    def model_not_configured(exc: ModelNotConfigured) -> Response:
+        logger.error("model not configured")
+        return error_response(502, "model_not_configured", "No model is configured.")
+
+    @app.exception_handler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        logger.exception("unhandled error")  # the trace goes to the log, never to the caller
+        return error_response(500, "internal_error", "Something went wrong; nothing was booked.")
+
+    @app.not_found
+    def not_found(exc: Exception) -> Response:
+        return error_response(404, "not_found", "Routes are GET /health and POST /chat.")
+
+    return app
+
+
+def _describe(err: dict) -> str:
+    loc = [str(part) for part in err.get("loc", ()) if part != "body"]
+    where = ".".join(loc) or "body"
+    if err.get("type") == "extra_forbidden":
+        return f"{where}: unknown field"
+    return f"{where}: {err.get('msg', 'invalid')}"

@@ -1,0 +1,67 @@
+"""The OpenAI client, built once per container.
+
+In Lambda the API key comes from Secrets Manager (only the secret's ARN is in the
+environment), read through Powertools parameters on first use; locally `OPENAI_API_KEY` is used.
+`OPENAI_BASE_URL` is honoured by the client itself — that is how the local offline model is
+reached. The model name is configuration (`OPENAI_MODEL`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+
+from openai import AsyncOpenAI, OpenAI
+
+DEFAULT_MODEL = "gpt-5-mini"
+
+
+class ModelNotConfigured(Exception):
+    """Neither a key secret nor OPENAI_API_KEY is configured."""
+
+
+def model_name() -> str:
+    return os.environ.get("OPENAI_MODEL") or DEFAULT_MODEL
+
+
+@functools.cache
+def openai_api_key() -> str:
+    secret_arn = os.environ.get("OPENAI_API_KEY_SECRET_ARN")
+    if secret_arn:
+        from aws_lambda_powertools.utilities import parameters
+
+        value = parameters.get_secret(secret_arn)
+        if isinstance(value, bytes):
+            value = value.decode()
+        # Accept a plain string secret or a JSON one: {"OPENAI_API_KEY": "sk-…"}.
+        if value.lstrip().startswith("{"):
+            data = json.loads(value)
+            value = data.get("OPENAI_API_KEY") or data.get("api_key") or ""
+        if value:
+            return value.strip()
+    key = os.environ.get("OPENAI_API_KEY")
+    if not key:
+        raise ModelNotConfigured(
+            "No OpenAI API key: set OPENAI_API_KEY_SECRET_ARN (Lambda) or OPENAI_API_KEY."
+        )
+    return key
+
+
+def _client_options() -> dict:
+    # Answer inside API Gateway's 30 s: one slow call must not eat the whole budget.
+    return {
+        "api_key": openai_api_key(),
+        "timeout": float(os.environ.get("OPENAI_TIMEOUT_SECONDS") or 20),
+        "max_retries": int(os.environ.get("OPENAI_MAX_RETRIES") or 1),
+    }
+
+
+@functools.cache
+def openai_client() -> OpenAI:
+    return OpenAI(**_client_options())
+
+
+@functools.cache
+def async_openai_client() -> AsyncOpenAI:
+    return AsyncOpenAI(**_client_options())

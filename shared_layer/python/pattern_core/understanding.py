@@ -1,0 +1,75 @@
+"""Understanding a message: the one job patterns A, B and C give the model.
+
+One structured-output call turns free text into a typed `BookingRequest`; everything after it
+is plain code. The prompt carries today's date from the schedule's clock, so "tomorrow" means
+the same thing to the model and to the booking rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from openai import OpenAI
+from pydantic import BaseModel, Field
+
+from booking.schedule import Schedule
+from pattern_core.usage import UsageMeter
+
+Intent = Literal["check_availability", "book", "list_bookings", "cancel", "other"]
+PartOfDay = Literal["morning", "afternoon", "evening"]
+
+
+class BookingRequest(BaseModel):
+    """What the person wants, as data. Every field the model could not find is null."""
+
+    intent: Intent = Field(description="What the person wants to do.")
+    date: str | None = Field(description="The day meant, as YYYY-MM-DD, or null if not stated.")
+    time: str | None = Field(description="Start time as HH:MM (24-hour), or null if not stated.")
+    part_of_day: PartOfDay | None = Field(
+        description="morning, afternoon or evening if stated instead of a time, else null."
+    )
+    court: str | None = Field(description="A preferred court, e.g. 'Court B', or null.")
+    booking_id: str | None = Field(description="A booking id mentioned (to cancel), or null.")
+
+
+def system_prompt(schedule: Schedule) -> str:
+    times = ", ".join(t.strftime("%H:%M") for t in schedule.start_times)
+    return (
+        "You turn a tennis-court booking message into structured data. "
+        f"{schedule.describe_today()} Courts: {', '.join(schedule.courts)}. "
+        f"Slots start at {times} and last {schedule.slot_minutes} minutes. "
+        "Resolve relative dates (tomorrow, Friday) to YYYY-MM-DD and times (3pm) to HH:MM. "
+        "Never invent a date, time or court the message does not state."
+    )
+
+
+def understand(
+    client: OpenAI, model: str, schedule: Schedule, message: str, usage: UsageMeter
+) -> BookingRequest:
+    """One model call. Raises openai errors as they are; the HTTP layer maps them."""
+    completion = client.chat.completions.parse(
+        model=model,
+        messages=[
+            {"role": "system", "content": system_prompt(schedule)},
+            {"role": "user", "content": message},
+        ],
+        response_format=BookingRequest,
+    )
+    usage.record_model_call(completion.usage)
+    parsed = completion.choices[0].message.parsed
+    if parsed is None:  # a refusal: treat as "other" rather than guessing
+        return BookingRequest(
+            intent="other", date=None, time=None, part_of_day=None, court=None, booking_id=None
+        )
+    return parsed
+
+
+def in_part_of_day(start: dt.time, part: PartOfDay | None) -> bool:
+    if part is None:
+        return True
+    if part == "morning":
+        return start.hour < 12
+    if part == "afternoon":
+        return 12 <= start.hour < 17
+    return start.hour >= 17

@@ -1,0 +1,62 @@
+"""In-memory collaborators for unit tests: the booking store and a scripted OpenAI client."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+from booking.errors import BookingNotFound, NotYourBooking
+from booking.models import Booking
+from booking.store import SlotAlreadyBooked
+
+
+class InMemoryBookingStore:
+    """Same contract as DynamoBookingStore, for single-threaded unit tests."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[Booking, str]] = {}  # slot_id -> (booking, owner)
+
+    def add(self, booking: Booking, user_id: str) -> None:
+        if booking.slot_id in self.items:
+            raise SlotAlreadyBooked(booking.slot_id)
+        self.items[booking.slot_id] = (booking, user_id)
+
+    def booked_slot_ids(self, day: dt.date) -> set[str]:
+        return {sid for sid, (b, _) in self.items.items() if b.date == day.isoformat()}
+
+    def bookings_of(self, user_id: str) -> list[Booking]:
+        mine = [b for b, owner in self.items.values() if owner == user_id]
+        return sorted(mine, key=lambda b: (b.date, b.time, b.court))
+
+    def remove(self, booking_id: str, slot_id: str, user_id: str) -> Booking:
+        found = self.items.get(slot_id)
+        if found is None or found[0].booking_id != booking_id:
+            raise BookingNotFound(f"There is no booking {booking_id}.")
+        if found[1] != user_id:
+            raise NotYourBooking(f"Booking {booking_id} belongs to someone else.")
+        del self.items[slot_id]
+        return found[0]
+
+    def owner_of(self, slot_id: str) -> str | None:
+        found = self.items.get(slot_id)
+        return found[1] if found else None
+
+
+class ScriptedParseClient:
+    """Stands in for `openai.OpenAI` where only `chat.completions.parse` is used: returns the
+    scripted parsed objects in order and records every request it got."""
+
+    def __init__(self, *parsed, prompt_tokens: int = 100, completion_tokens: int = 20) -> None:
+        self._parsed = list(parsed)
+        self.requests: list[dict] = []
+        self._tokens = (prompt_tokens, completion_tokens)
+        self.chat = SimpleNamespace(completions=SimpleNamespace(parse=self._parse))
+
+    def _parse(self, **request):
+        self.requests.append(request)
+        if not self._parsed:
+            raise AssertionError("model called more often than scripted")
+        parsed = self._parsed.pop(0)
+        usage = SimpleNamespace(prompt_tokens=self._tokens[0], completion_tokens=self._tokens[1])
+        message = SimpleNamespace(parsed=parsed, content=None, refusal=None)
+        return SimpleNamespace(choices=[SimpleNamespace(message=message)], usage=usage)
