@@ -49,12 +49,17 @@ class BookingService:
         """Free slots on `date` (YYYY-MM-DD), optionally only those starting at `time` (HH:MM)."""
         return self.free_slots(parse_date(date), parse_time(time) if time else None)
 
-    def nearest_free(self, slot: Slot, limit: int = 4) -> list[Slot]:
-        """Free slots closest in time to `slot` on its day: what to offer when it is taken."""
-        target = slot.start.hour * 60 + slot.start.minute
-        free = self.free_slots(slot.day)
-        free.sort(key=lambda s: (abs(s.start.hour * 60 + s.start.minute - target), s.time, s.court))
-        return free[:limit]
+    def nearest_free(self, slot: Slot, times: int = 3) -> list[Slot]:
+        """Free slots at the start times closest to `slot`'s on its day (every free court at
+        each of those times), closest first: what to offer when it is taken or full."""
+
+        def distance(other: Slot) -> int:
+            return abs((other.start.hour - slot.start.hour) * 60 + other.start.minute
+                       - slot.start.minute)
+
+        free = sorted(self.free_slots(slot.day), key=lambda s: (distance(s), s.time, s.court))
+        nearest = list(dict.fromkeys(s.time for s in free))[:times]
+        return [s for s in free if s.time in nearest]
 
     def list_bookings(self, user_id: str) -> list[Booking]:
         return self.store.bookings_of(_require_user(user_id))

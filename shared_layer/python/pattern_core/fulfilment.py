@@ -33,6 +33,10 @@ def find_slots(service: BookingService, request: BookingRequest) -> list[Slot]:
     """Free slots matching the request: its day, and its time or part of day if stated."""
     day = requested_day(request, service.schedule)
     start = requested_time(request)
+    if start is not None:
+        # "Book today at 9" after 9 must say so, not report the time as fully booked.
+        service.schedule.check_time(start)
+        service.schedule.check_bookable(Slot.of(day, service.schedule.courts[0], start))
     return [
         slot
         for slot in service.free_slots(day, start)
