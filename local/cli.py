@@ -53,7 +53,9 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
-    keys = [k.strip().upper() for k in args.patterns.split(",")] if args.patterns else list(PATTERNS)
+    keys = (
+        [k.strip().upper() for k in args.patterns.split(",")] if args.patterns else list(PATTERNS)
+    )
     failures = 0
     with LocalRuntime() as runtime:
         print(f"message: {args.message!r}\nmodel:   {runtime.model_label}\n", file=out)

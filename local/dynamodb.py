@@ -114,9 +114,22 @@ def _start(data_dir: Path, advertise: bool) -> Iterator[LocalDynamo]:
         port = _free_port()
         log = open(state_dir() / "dynalite.log", "ab")  # noqa: SIM115
         process = subprocess.Popen(
-            [node, str(_dynalite_cli()), "--host", "127.0.0.1", "--port", str(port),
-             "--path", str(data_dir), "--createTableMs", "0", "--deleteTableMs", "0",
-             "--updateTableMs", "0"],
+            [
+                node,
+                str(_dynalite_cli()),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--path",
+                str(data_dir),
+                "--createTableMs",
+                "0",
+                "--deleteTableMs",
+                "0",
+                "--updateTableMs",
+                "0",
+            ],
             stdout=log,
             stderr=log,
             stdin=subprocess.DEVNULL,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from local.runtime import LocalRuntime
 
 
 @dataclass(frozen=True)
@@ -11,13 +16,18 @@ class PatternSpec:
     name: str
     handler: str  # "module:function" of the Lambda behind POST /chat, as deployed
     who_decides: str
+    # Plays the AWS services this pattern's handler calls besides DynamoDB (other Lambdas,
+    # Step Functions, Bedrock) — registered on the runtime when it starts.
+    local_setup: Callable[[LocalRuntime], None] | None = field(default=None, compare=False)
 
 
 PATTERNS: dict[str, PatternSpec] = {
     spec.id: spec
     for spec in (
         PatternSpec(
-            "A", "AI as a service", "pattern_a.handler:handler",
+            "A",
+            "AI as a service",
+            "pattern_a.handler:handler",
             "your code; the LLM only parses the message (1 call)",
         ),
     )

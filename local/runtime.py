@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import io
 import json
 import os
+import traceback
+from collections import Counter
 from dataclasses import dataclass
 
+from botocore.response import StreamingBody
+
+from local.aws_overrides import AwsOverrides
 from local.dynamodb import LocalDynamo, local_dynamodb, local_env
 from local.events import LocalLambdaContext, http_api_event
-from local.patterns import PatternSpec, pattern
+from local.patterns import PATTERNS, PatternSpec, pattern
 
 OFFLINE_LABEL = (
     "offline model: a deterministic rule-based stand-in for development and tests, not an LLM "
@@ -37,6 +43,9 @@ class LocalRuntime(contextlib.ExitStack):
         self.offline = not os.environ.get("OPENAI_API_KEY")
         self.database: LocalDynamo | None = None
         self.model_base_url: str | None = None
+        self.aws: AwsOverrides | None = None
+        self.functions: dict[str, str] = {}  # Lambda function name -> "module:function"
+        self.invocations: Counter[str] = Counter()
 
     def __enter__(self) -> LocalRuntime:
         super().__enter__()
@@ -65,6 +74,11 @@ class LocalRuntime(contextlib.ExitStack):
             for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):  # never reach a real account
                 os.environ.pop(name, None)
             os.environ.update(env)
+            self.aws = self.enter_context(AwsOverrides())
+            self.aws.override("lambda", "Invoke", self._lambda_invoke)
+            for spec in PATTERNS.values():
+                if spec.local_setup is not None:
+                    spec.local_setup(self)
         except BaseException:
             self.close()
             raise
@@ -79,6 +93,39 @@ class LocalRuntime(contextlib.ExitStack):
         module_name, _, attr = handler_path.partition(":")
         handler = getattr(importlib.import_module(module_name), attr or "handler")
         return handler(event, LocalLambdaContext(function_name=function_name))
+
+    def register_function(self, name: str, handler_path: str) -> None:
+        """Make `lambda:Invoke` of `name` (or its ARN) run `handler_path` in this process."""
+        self.functions[name] = handler_path
+
+    def _lambda_invoke(self, params: dict) -> dict:
+        from local.aws_overrides import ServiceError
+
+        name = params["FunctionName"]
+        if name.startswith("arn:"):
+            name = name.split(":")[6]  # arn:aws:lambda:region:account:function:NAME[:qualifier]
+        handler_path = self.functions.get(name)
+        if handler_path is None:
+            raise ServiceError("ResourceNotFoundException", f"Function not found: {name}", 404)
+        payload = json.loads(params.get("Payload") or b"{}")
+        self.invocations[name] += 1
+        extra: dict = {}
+        try:
+            result = self.invoke(handler_path, payload, name)
+        except Exception as exc:  # what Lambda reports for an unhandled error
+            result = {
+                "errorMessage": str(exc),
+                "errorType": type(exc).__name__,
+                "stackTrace": traceback.format_exc().splitlines(),
+            }
+            extra = {"FunctionError": "Unhandled"}
+        data = json.dumps(result).encode()
+        return {
+            "StatusCode": 200,
+            "ExecutedVersion": "$LATEST",
+            **extra,
+            "Payload": StreamingBody(io.BytesIO(data), len(data)),
+        }
 
     # -- HTTP API --------------------------------------------------------------------------
     def request(

@@ -41,28 +41,36 @@ def make_server(runtime: LocalRuntime, port: int) -> ThreadingHTTPServer:
             parts = self.path.split("?", 1)[0].strip("/").split("/")
             if len(parts) != 2 or parts[0].upper() not in PATTERNS:
                 available = ", ".join(f"/{k.lower()}" for k in PATTERNS)
-                self._send(404, {"error": {"code": "not_found",
-                                           "message": f"Patterns served: {available}."}})
+                self._send(
+                    404,
+                    {"error": {"code": "not_found", "message": f"Patterns served: {available}."}},
+                )
                 return
             key, route = parts[0].upper(), "/" + parts[1]
             length = int(self.headers.get("content-length") or 0)
             if length > MAX_BODY_BYTES:
-                self._send(413, {"error": {"code": "payload_too_large",
-                                           "message": "Request body too large."}})
+                self._send(
+                    413,
+                    {"error": {"code": "payload_too_large", "message": "Request body too large."}},
+                )
                 return
             body = self.rfile.read(length).decode("utf-8", "replace") if length else None
             user = self.headers.get("x-patterns-user") or "local-user"
             with locks[key]:
                 result = runtime.request(
-                    PATTERNS[key], method, route, body, user=user,
+                    PATTERNS[key],
+                    method,
+                    route,
+                    body,
+                    user=user,
                     headers={"content-type": self.headers.get("content-type", "application/json")},
                 )
             self._send(result.status, result.body, result.headers)
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             self._route("GET")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self._route("POST")
 
         def log_message(self, fmt: str, *args) -> None:

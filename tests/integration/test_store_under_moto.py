@@ -10,9 +10,13 @@ from tests.integration.conftest import TABLE
 def test_a_booking_is_one_item_keyed_by_day_and_slot(dynamo_service, dynamodb):
     booking = dynamo_service.book("2026-11-25_CourtB_1500", "alice")
 
-    item = dynamodb.get_item(TableName=TABLE, Key={
-        PARTITION_KEY: {"S": "DATE#2026-11-25"}, SORT_KEY: {"S": "SLOT#2026-11-25_CourtB_1500"}
-    })["Item"]
+    item = dynamodb.get_item(
+        TableName=TABLE,
+        Key={
+            PARTITION_KEY: {"S": "DATE#2026-11-25"},
+            SORT_KEY: {"S": "SLOT#2026-11-25_CourtB_1500"},
+        },
+    )["Item"]
     assert item["user_id"]["S"] == "alice"
     assert item["booking_id"]["S"] == booking.booking_id
     assert int(item["expires_at"]["N"]) > 0

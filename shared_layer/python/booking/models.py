@@ -71,7 +71,9 @@ def parse_slot_id(slot_id: str) -> tuple[dt.date, str, dt.time]:
         day = dt.date.fromisoformat(match["date"])
         start = dt.datetime.strptime(match["hhmm"], "%H%M").time()
     except ValueError as exc:
-        raise InvalidRequest(f"'{slot_id}' is not a valid slot id: it names no real date and time.") from exc
+        raise InvalidRequest(
+            f"'{slot_id}' is not a valid slot id: it names no real date and time."
+        ) from exc
     return day, match["court"], start
 
 

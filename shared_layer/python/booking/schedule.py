@@ -110,9 +110,7 @@ class Schedule:
         day, key, start = parse_slot_id(slot_id)
         court = next((c for c in self.courts if court_key(c).lower() == key.lower()), None)
         if court is None:
-            raise SlotNotFound(
-                f"There is no court '{key}'; courts are {', '.join(self.courts)}."
-            )
+            raise SlotNotFound(f"There is no court '{key}'; courts are {', '.join(self.courts)}.")
         self.check_time(start)
         return Slot.of(day, court, start)
 
@@ -124,4 +122,3 @@ class Schedule:
         self.check_day(slot.day)
         if self.is_past(slot):
             raise SlotInPast(f"{slot.date} {slot.time} has already started; pick a later slot.")
-

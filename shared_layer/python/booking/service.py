@@ -54,8 +54,9 @@ class BookingService:
         each of those times), closest first: what to offer when it is taken or full."""
 
         def distance(other: Slot) -> int:
-            return abs((other.start.hour - slot.start.hour) * 60 + other.start.minute
-                       - slot.start.minute)
+            return abs(
+                (other.start.hour - slot.start.hour) * 60 + other.start.minute - slot.start.minute
+            )
 
         free = sorted(self.free_slots(slot.day), key=lambda s: (distance(s), s.time, s.court))
         nearest = list(dict.fromkeys(s.time for s in free))[:times]

@@ -135,8 +135,7 @@ CHECK_AVAILABILITY = BookingTool(
 )
 BOOK_SLOT = BookingTool(
     "book_slot",
-    "Book one free slot for the current user. If it is taken, the error lists free "
-    "alternatives.",
+    "Book one free slot for the current user. If it is taken, the error lists free alternatives.",
     BookSlotArgs,
     _book,
 )
@@ -154,5 +153,7 @@ TOOLS_BY_NAME: dict[str, BookingTool] = {tool.name: tool for tool in TOOLS}
 def invoke_tool(name: str, service: BookingService, user_id: str, arguments: Any) -> dict:
     tool = TOOLS_BY_NAME.get(name)
     if tool is None:
-        return _error("unknown_tool", f"There is no tool '{name}'; tools are {list(TOOLS_BY_NAME)}.")
+        return _error(
+            "unknown_tool", f"There is no tool '{name}'; tools are {list(TOOLS_BY_NAME)}."
+        )
     return tool.invoke(service, user_id, arguments)

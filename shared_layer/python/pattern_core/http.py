@@ -37,9 +37,9 @@ class ChatRequest(BaseModel):
     message: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_MESSAGE_CHARS)
     ]
-    session_id: (
-        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,128}$")] | None
-    ) = Field(default=None, description="Continue a conversation (patterns D-H remember it).")
+    session_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,128}$")] | None = (
+        Field(default=None, description="Continue a conversation (patterns D-H remember it).")
+    )
 
 
 @dataclass

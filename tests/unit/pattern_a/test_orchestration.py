@@ -7,17 +7,25 @@ from pattern_core.usage import UsageMeter
 from tests.fakes import ScriptedParseClient
 
 
-def request(intent="book", date="2026-11-25", time="15:00", part_of_day=None, court=None,
-            booking_id=None):
-    return BookingRequest(intent=intent, date=date, time=time, part_of_day=part_of_day,
-                          court=court, booking_id=booking_id)
+def request(
+    intent="book", date="2026-11-25", time="15:00", part_of_day=None, court=None, booking_id=None
+):
+    return BookingRequest(
+        intent=intent,
+        date=date,
+        time=time,
+        part_of_day=part_of_day,
+        court=court,
+        booking_id=booking_id,
+    )
 
 
 def run(service, parsed, user="alice", message="Book tomorrow at 3pm"):
     client = ScriptedParseClient(parsed)
     turn = ChatTurn(message, user, "s1", UsageMeter(), "A")
     outcome = handle_turn(
-        turn, service,
+        turn,
+        service,
         lambda text: understand(client, "test-model", service.schedule, text, turn.usage),
     )
     return outcome, turn.usage, client
@@ -85,8 +93,9 @@ def test_list_and_cancel_act_only_on_the_callers_bookings(service, store):
 
 def test_check_lists_free_times_in_the_part_of_day(service):
     service.book("2026-11-25_CourtA_1700", "bob")
-    outcome, usage, _ = run(service, request(intent="check_availability", time=None,
-                                             part_of_day="evening"))
+    outcome, usage, _ = run(
+        service, request(intent="check_availability", time=None, part_of_day="evening")
+    )
     assert outcome.reply == "Free on Wed 25 Nov: 17:00 (Court B, Court C)."
     assert usage.llm_calls == 1 and usage.tool_calls == []
 

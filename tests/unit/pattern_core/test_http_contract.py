@@ -42,15 +42,21 @@ def test_chat_turn_carries_the_verified_caller_not_the_body():
     assert turn.message == "Book tomorrow at 3pm"
     assert body["session_id"] == turn.session_id and body["booking"] is None
     assert body["usage"]["tool_calls"] == ["check_availability"]
-    assert set(body["usage"]) >= {"llm_calls", "input_tokens", "output_tokens",
-                                   "lambda_invocations", "state_transitions", "duration_ms"}
+    assert set(body["usage"]) >= {
+        "llm_calls",
+        "input_tokens",
+        "output_tokens",
+        "lambda_invocations",
+        "state_transitions",
+        "duration_ms",
+    }
 
 
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
         ("not json", 400, "invalid_json"),
-        ("{\"message\": ", 400, "invalid_json"),
+        ('{"message": ', 400, "invalid_json"),
         ("{}", 422, "validation_error"),
         ('{"message": ""}', 422, "validation_error"),
         ('{"message": "   "}', 422, "validation_error"),
@@ -73,8 +79,9 @@ def test_bad_input_gets_a_4xx_error_body_and_no_orchestration(body, status, code
 
 
 def test_unknown_fields_are_named_in_the_error():
-    response = resolve(RecordingOrchestration(),
-                       chat_event('{"message": "hi", "user_id": "mallory"}', raw=True))
+    response = resolve(
+        RecordingOrchestration(), chat_event('{"message": "hi", "user_id": "mallory"}', raw=True)
+    )
     assert "user_id: unknown field" in response_json(response)["error"]["message"]
 
 
@@ -102,8 +109,9 @@ def test_public_mode_issues_an_unguessable_guest_session(monkeypatch):
     del event["requestContext"]["authorizer"]
 
     first = response_json(resolve(orchestration, event))
-    again = response_json(resolve(orchestration, chat_event(
-        {"message": "hi", "session_id": first["session_id"]})))
+    again = response_json(
+        resolve(orchestration, chat_event({"message": "hi", "session_id": first["session_id"]}))
+    )
     guessed = resolve(orchestration, chat_event({"message": "hi", "session_id": "s1"}))
 
     assert len(first["session_id"]) >= 22
@@ -114,8 +122,10 @@ def test_public_mode_issues_an_unguessable_guest_session(monkeypatch):
 
 
 def test_domain_refusals_and_crashes_never_leak_internals():
-    refused = resolve(RecordingOrchestration(error=SlotInPast("09:00 has already started.")),
-                      chat_event({"message": "hi"}))
+    refused = resolve(
+        RecordingOrchestration(error=SlotInPast("09:00 has already started.")),
+        chat_event({"message": "hi"}),
+    )
     crashed = resolve(
         RecordingOrchestration(error=RuntimeError("table patterns-bookings-XYZ secret sk-123")),
         chat_event({"message": "hi"}),

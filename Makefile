@@ -1,0 +1,44 @@
+# Entry points a newcomer can guess. `make local` runs the patterns on this machine;
+# `make test` is what CI runs (.ci/run). Both set up everything they need first.
+.PHONY: bootstrap local serve test lint format unit integration infra synth clean
+
+export UV_PYTHON_DOWNLOADS := never
+RUN := uv run --frozen
+
+bootstrap:
+	@./scripts/bootstrap.sh
+
+local: bootstrap  ## the main job: every pattern, locally, on the same message
+	$(RUN) patterns compare "Book tomorrow at 3pm"
+
+serve: bootstrap
+	$(RUN) patterns serve
+
+lint:
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format:
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+unit:
+	$(RUN) pytest tests/unit
+
+integration:
+	$(RUN) pytest tests/integration
+
+infra:
+	$(RUN) pytest tests/infrastructure
+
+# Every stack through the pinned CDK CLI, with real (Docker-free) bundling; cdk-nag findings
+# that are not acknowledged fail the synth.
+synth:
+	npx cdk synth --all --quiet
+
+test: bootstrap lint
+	$(RUN) pytest
+	$(MAKE) synth
+
+clean:
+	rm -rf cdk.out .pytest_cache .ruff_cache
