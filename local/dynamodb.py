@@ -221,6 +221,8 @@ def reset(server: LocalDynamo) -> int:
     names = client.list_tables()["TableNames"]
     for name in names:
         client.delete_table(TableName=name)
+    for name in names:  # deletion is asynchronous; the next command must find no table
+        client.get_waiter("table_not_exists").wait(TableName=name, WaiterConfig={"Delay": 0.1})
     return len(names)
 
 

@@ -1,0 +1,62 @@
+"""Pattern A through the `patterns` CLI, in separate processes, on the local DynamoDB server:
+the issue's acceptance run, exactly as a user types it."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.local_server
+
+
+def patterns(home, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATTERNS_HOME": str(home), "PATTERNS_TODAY": "2026-11-24"}
+    env.pop("OPENAI_API_KEY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "local.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_booking_fills_courts_in_order_then_offers_other_times(tmp_path):
+    runs = [patterns(tmp_path, "chat", "A", "Book tomorrow at 3pm", "--json") for _ in range(4)]
+
+    bodies = [json.loads(run.stdout) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0]
+    assert [b["booking"]["court"] for b in bodies[:3]] == ["Court A", "Court B", "Court C"]
+    assert {b["booking"]["slot_id"][:10] for b in bodies[:3]} == {"2026-11-25"}
+    assert {b["booking"]["time"] for b in bodies[:3]} == {"15:00"}
+    assert bodies[3]["booking"] is None
+    assert "15:00 on Wed 25 Nov is fully booked" in bodies[3]["reply"]
+    assert "14:00" in bodies[3]["reply"] and "16:00" in bodies[3]["reply"]
+    assert all(b["usage"]["llm_calls"] == 1 for b in bodies)
+    assert "offline model" in runs[0].stderr and "stand-in" in runs[0].stderr
+
+
+def test_bookings_persist_and_belong_to_the_caller(tmp_path):
+    patterns(tmp_path, "chat", "A", "Book Friday at 10am", "--user", "alice")
+
+    alice = patterns(tmp_path, "chat", "A", "Show my bookings", "--user", "alice")
+    bob = patterns(tmp_path, "chat", "A", "Show my bookings", "--user", "bob")
+
+    assert "Court A on Fri 27 Nov at 10:00" in alice.stdout
+    assert "You have no bookings." in bob.stdout
+
+
+def test_bad_input_exits_non_zero_with_the_error_body(tmp_path):
+    run = patterns(tmp_path, "chat", "A", "x" * 2001, "--json")
+
+    assert run.returncode == 1
+    assert json.loads(run.stdout)["error"]["code"] == "validation_error"
+
+
+def test_reset_forgets_local_bookings(tmp_path):
+    patterns(tmp_path, "chat", "A", "Book tomorrow at 9am")
+    assert patterns(tmp_path, "reset").returncode == 0
+    assert "You have no bookings." in patterns(tmp_path, "chat", "A", "my bookings").stdout
