@@ -1,0 +1,167 @@
+"""Pattern H's action Lambda against real Bedrock action-group and AgentCore gateway shapes."""
+
+from __future__ import annotations
+
+import copy
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from pattern_h import actions
+from tests.utils import lambda_context, load_event
+
+ALICE = "arn:aws:iam::123456789012:user/alice"
+
+
+@pytest.fixture(autouse=True)
+def use_service(monkeypatch, service):
+    monkeypatch.setattr(actions, "booking_service", lambda: service)
+
+
+def invoke(event: dict) -> tuple[int, dict]:
+    response = actions.handler(event, lambda_context("pattern-h-actions"))
+    result = response["response"]
+    assert result["actionGroup"] == event["actionGroup"]
+    assert result["apiPath"] == event["apiPath"]
+    assert result["httpMethod"] == event["httpMethod"]
+    body = json.loads(result["responseBody"]["application/json"]["body"])
+    return result["httpStatusCode"], body
+
+
+def gateway_context(tool: str, headers: dict | None = None) -> SimpleNamespace:
+    custom = copy.deepcopy(load_event("agentcore_gateway_book_slot")["clientContext"]["custom"])
+    custom["bedrockAgentCoreToolName"] = f"booking___{tool}"
+    if headers is not None:
+        custom["bedrockAgentCorePropagatedHeaders"] = headers
+    context = lambda_context("pattern-h-actions")
+    context.client_context = SimpleNamespace(custom=custom)
+    return context
+
+
+def test_check_availability_reads_query_parameters_and_lists_free_slots():
+    status, body = invoke(load_event("bedrock_action_check_availability"))
+
+    assert status == 200
+    assert [s["slot_id"] for s in body["free_slots"]] == [
+        "2026-11-25_CourtA_1500",
+        "2026-11-25_CourtB_1500",
+        "2026-11-25_CourtC_1500",
+    ]
+
+
+def test_check_availability_without_a_time_lists_the_whole_day():
+    event = load_event("bedrock_action_check_availability")
+    event["parameters"] = [p for p in event["parameters"] if p["name"] != "time"]
+
+    status, body = invoke(event)
+
+    assert status == 200 and body["time"] is None
+    assert len(body["free_slots"]) == 21  # 7 start times x 3 courts, all free tomorrow
+
+
+def test_book_slot_books_for_the_session_attribute_user(store):
+    status, body = invoke(load_event("bedrock_action_book_slot"))
+
+    assert status == 200
+    assert body["booking"]["slot_id"] == "2026-11-25_CourtA_1500"
+    assert store.owner_of("2026-11-25_CourtA_1500") == ALICE
+
+
+def test_a_user_id_the_model_adds_to_the_body_is_ignored(store):
+    event = load_event("bedrock_action_book_slot")
+    event["requestBody"]["content"]["application/json"]["properties"].append(
+        {"name": "user_id", "type": "string", "value": "mallory"}
+    )
+
+    status, _ = invoke(event)
+
+    assert status == 200
+    assert store.owner_of("2026-11-25_CourtA_1500") == ALICE
+
+
+def test_without_the_user_session_attribute_nothing_is_booked(store):
+    event = load_event("bedrock_action_book_slot")
+    event["sessionAttributes"] = {}
+
+    status, body = invoke(event)
+
+    assert status == 401 and body["error"]["code"] == "unauthenticated"
+    assert store.owner_of("2026-11-25_CourtA_1500") is None
+
+
+def test_a_taken_slot_returns_409_with_free_alternatives(service):
+    service.book("2026-11-25_CourtA_1500", "bob")
+
+    status, body = invoke(load_event("bedrock_action_book_slot"))
+
+    assert status == 409 and body["error"]["code"] == "slot_taken"
+    assert "2026-11-25_CourtB_1500" in [s["slot_id"] for s in body["error"]["alternatives"]]
+
+
+def test_a_missing_argument_is_an_actionable_400_not_an_exception(store):
+    event = load_event("bedrock_action_book_slot")
+    event["requestBody"]["content"]["application/json"]["properties"] = []
+
+    status, body = invoke(event)
+
+    assert status == 400 and body["error"]["code"] == "invalid_arguments"
+    assert "slot_id" in body["error"]["message"]
+    assert store.items == {}
+
+
+def test_a_malformed_slot_id_is_refused_with_the_expected_format():
+    event = load_event("bedrock_action_book_slot")
+    event["requestBody"]["content"]["application/json"]["properties"][0]["value"] = "tomorrow"
+
+    status, body = invoke(event)
+
+    assert status == 422 and body["error"]["code"] == "invalid_request"
+    assert "2026-11-24_CourtB_1500" in body["error"]["message"]  # says what an id looks like
+
+
+def test_list_bookings_lists_only_the_callers_bookings(service):
+    service.book("2026-11-25_CourtA_1500", ALICE)
+    service.book("2026-11-25_CourtB_1500", "bob")
+
+    status, body = invoke(load_event("bedrock_action_list_bookings"))
+
+    assert status == 200
+    assert [b["slot_id"] for b in body["bookings"]] == ["2026-11-25_CourtA_1500"]
+
+
+def test_gateway_tool_call_books_for_the_propagated_user(store):
+    recorded = load_event("agentcore_gateway_book_slot")
+    context = lambda_context("pattern-h-actions")
+    context.client_context = SimpleNamespace(custom=recorded["clientContext"]["custom"])
+
+    result = actions.handler(recorded["event"], context)
+
+    assert result["booking"]["slot_id"] == "2026-11-25_CourtA_1500"
+    assert store.owner_of("2026-11-25_CourtA_1500") == ALICE
+
+
+def test_gateway_tool_call_without_the_identity_header_books_nothing(store):
+    event = {"slot_id": "2026-11-25_CourtA_1500", "user_id": ALICE}  # the model can't vouch
+
+    result = actions.handler(event, gateway_context("book_slot", headers={}))
+
+    assert result["error"]["code"] == "unauthenticated"
+    assert store.items == {}
+
+
+def test_gateway_check_availability_accepts_an_omitted_time():
+    context = gateway_context("check_availability", headers={"X-Patterns-User-Id": ALICE})
+
+    result = actions.handler({"date": "2026-11-25"}, context)
+
+    assert len(result["free_slots"]) == 21
+
+
+def test_gateway_unknown_tool_is_an_error_result_naming_the_tools():
+    context = gateway_context("delete_everything", headers={"x-patterns-user-id": ALICE})
+
+    result = actions.handler({}, context)
+
+    assert result["error"]["code"] == "unknown_tool"
+    assert "book_slot" in result["error"]["message"]
