@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Iterable, Literal
+from typing import Literal
 
 Intent = Literal["check_availability", "book", "list_bookings", "cancel", "other"]
 PartOfDay = Literal["morning", "afternoon", "evening"]
-
-COURTS = ("Court A", "Court B", "Court C")
-START_TIMES = ("09:00", "10:00", "11:00", "14:00", "15:00", "16:00", "17:00")
+INTENTS: tuple[Intent, ...] = ("check_availability", "book", "list_bookings", "cancel", "other")
 
 SLOT_ID = re.compile(
     r"(?<![\w-])(\d{4}-\d{2}-\d{2})_Court([ABC])_([0-2]\d)([0-5]\d)(?!\w|\.\w)", re.IGNORECASE
@@ -39,7 +38,9 @@ _MONTHS = {
 }  # fmt: skip
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
-_WEEKDAY = r"\b(?:(next|this|on)\s+)?(" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b"
+_WEEKDAY = (
+    r"\b(?:(next|this|on)\s+)?(" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b"
+)
 _AMPM = r"(a\.?m\.?|p\.?m\.?)"
 
 _INTENT_RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = (
@@ -47,19 +48,21 @@ _INTENT_RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         "list_bookings",
         re.compile(
-            r"\bmy (bookings?|reservations?|courts|slots)\b|\bwhat (have|did) i (booked|book|reserved"
-            r"|reserve)\b|\blist\b|\bshow (me )?my\b|\bdo i have (any )?(bookings|reservations)\b"
+            r"\bmy (bookings?|reservations?|courts|slots)\b"
+            r"|\bwhat (have|did) i (booked|book|reserved|reserve)\b"
+            r"|\blist\b|\bshow (me )?my\b|\bdo i have (any )?(bookings|reservations)\b"
         ),
     ),
-    ("book", re.compile(r"\b(book|booking|reserve|reservation|grab|i'?ll take|take)\b")),
+    ("book", re.compile(r"\b(book|booking|reserve|reservation|grab|i'?ll take)\b")),
     (
         "check_availability",
         re.compile(
-            r"\b(free|available|availability|open|vacant|what'?s|what is|whats|anything|any (slots?|courts?"
-            r"|times?)|when can)\b"
+            r"\b(free|available|availability|open|vacant|what'?s|what is|whats|anything"
+            r"|any (slots?|courts?|times?)|when can)\b"
         ),
     ),
 )
+_SLOT_INTENTS = ("check_availability", "book")
 _FOLLOW_UP = re.compile(
     r"\b(it|that|that one|this one|the [\w: ]{1,12} one|same|those|first one|either)\b"
     r"|^\s*(yes|yep|yeah|sure|ok|okay|please do|do it|go ahead)\b"
@@ -143,17 +146,16 @@ def merge_follow_up(current: UserRequest, earlier: UserRequest) -> UserRequest:
     """Fill what a follow-up leaves out ("book the 3pm one") from the earlier context.
 
     A message naming its own day starts afresh; otherwise the day, and the time or part of day
-    when the message names neither, carry over, and so do the court and booking.
+    when the message names neither, carry over, and so do the court and booking. A message
+    with no intent of its own continues the earlier one ("and on Friday?"); one that only names
+    a slot ("the 3pm one", "yes") after a check or booking means "book it"; one that names a
+    day or time out of the blue ("can I play at 3?") is read as an availability question.
     """
     intent = current.intent
-    if intent == "other" and earlier.intent != "other" and current.has_details():
-        intent = earlier.intent
-    if (
-        current.intent == "other"
-        and current.is_follow_up
-        and earlier.intent in ("check_availability", "book")
-    ):
+    if intent == "other" and current.is_follow_up and earlier.intent in _SLOT_INTENTS:
         intent = "book"
+    elif intent == "other" and current.has_details():
+        intent = earlier.intent if earlier.intent != "other" else "check_availability"
     if current.date is not None:
         return replace(current, intent=intent)
     time, part = current.time, current.part_of_day
@@ -195,6 +197,7 @@ def _parts_of_id(text: str) -> tuple[str | None, str | None, str | None]:
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _DAY_MONTH = re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?!\w)")
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+{_DAY}\b")
+_BARE_HOUR = re.compile(r"(?:\bat|\baround|\babout|@)\s*(\d{1,2})\b(?![/-]|\s*(st|nd|rd|th)\b)")
 
 
 def _date(text: str, today: date) -> str | None:
@@ -242,7 +245,7 @@ def _time(text: str) -> str | None:
         return _clock(int(match.group(1)), 0, match.group(2))
     if match := re.search(r"\b([01]\d|2[0-3])00\s*(h|hrs|hours)?\b", text):
         return f"{match.group(1)}:00"
-    if match := re.search(r"(?:\bat|\baround|\babout|@)\s*(\d{1,2})\b(?![/-]|\s*(st|nd|rd|th)\b)", text):
+    if match := _BARE_HOUR.search(text):
         hour = int(match.group(1))
         # Without am/pm, club hours decide: "at 3" is mid-afternoon, "at 9" is morning.
         return _clock(hour + 12 if 1 <= hour <= 7 else hour, 0, None)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from .language import SLOT_ID, UserRequest, part_of_day_of
+from .language import INTENTS, SLOT_ID, UserRequest, classify_intent_label, part_of_day_of
 
 Slot = Mapping[str, Any]
 FACT_KEYS = ("booking", "free_slots", "alternatives", "bookings", "cancelled", "error", "request")
@@ -51,7 +51,9 @@ def free_times(slots: Sequence[Slot]) -> str:
     for slot in slots:
         fields = slot_fields(slot)
         by_time.setdefault(fields.get("time", "?"), []).append(fields.get("court", "?"))
-    return ", ".join(f"{time} ({', '.join(sorted(courts))})" for time, courts in sorted(by_time.items()))
+    return ", ".join(
+        f"{time} ({', '.join(sorted(courts))})" for time, courts in sorted(by_time.items())
+    )
 
 
 def nearest_slots(slots: Sequence[Slot], time: str, limit: int = 3) -> list[Slot]:
@@ -69,7 +71,9 @@ def matching_slots(slots: Sequence[Slot], request: UserRequest) -> list[Slot]:
         selected = [s for s in selected if slot_fields(s).get("time") == request.time]
     elif request.part_of_day:
         selected = [
-            s for s in selected if part_of_day_of(slot_fields(s).get("time", "00:00")) == request.part_of_day
+            s
+            for s in selected
+            if part_of_day_of(slot_fields(s).get("time", "00:00")) == request.part_of_day
         ]
     return selected
 
@@ -154,7 +158,7 @@ def ask_for_day() -> str:
 def capabilities_reply() -> str:
     return (
         "I'm the offline stand-in model. I can check which tennis courts are free, book one, "
-        "list your bookings or cancel one - for example: \"What's free tomorrow afternoon?\" or "
+        'list your bookings or cancel one - for example: "What\'s free tomorrow afternoon?" or '
         '"Book Court B on Friday at 3pm".'
     )
 
@@ -176,7 +180,9 @@ def render_facts(facts: Mapping[str, Any], request: UserRequest | None = None) -
             return options_reply(day, facts["free_slots"], request)
         return availability_reply(day, facts["free_slots"], request)
     if isinstance(facts.get("alternatives"), list):
-        return error_reply({"code": "slot_taken", "message": "that time is not free"}, facts["alternatives"])
+        return error_reply(
+            {"code": "slot_taken", "message": "that time is not free"}, facts["alternatives"]
+        )
     return None
 
 
@@ -184,11 +190,9 @@ def _request_from_facts(raw: Any) -> UserRequest:
     if not isinstance(raw, Mapping):
         return UserRequest()
     known = {k: raw.get(k) for k in ("date", "time", "part_of_day", "court", "booking_id")}
-    intent = str(raw.get("intent") or "other")
-    return UserRequest(intent=intent if intent in _INTENTS else "other", **known)  # type: ignore[arg-type]
-
-
-_INTENTS = ("check_availability", "book", "list_bookings", "cancel", "other")
+    label = str(raw.get("intent") or "other")
+    intent = label if label in INTENTS else classify_intent_label(label) or "other"
+    return UserRequest(intent=intent, **known)
 
 
 def _when(day: str | None, request: UserRequest) -> str:

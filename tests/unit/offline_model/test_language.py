@@ -1,0 +1,260 @@
+"""The offline model's understanding of booking messages: intents, dates, times, follow-ups."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from local.offline_model.language import (
+    UserRequest,
+    classify_intent_label,
+    find_today,
+    merge_follow_up,
+    parse_request,
+    part_of_day_of,
+)
+
+TODAY = date(2026, 11, 24)  # a Tuesday
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Book Court B tomorrow at 3pm", "book"),
+        ("Can you reserve something on Friday?", "book"),
+        ("Grab me the 10am slot", "book"),
+        ("I'll take the 3pm one", "book"),
+        ("What's free tomorrow afternoon?", "check_availability"),
+        ("Is Court C available on Thursday?", "check_availability"),
+        ("Any courts open this evening?", "check_availability"),
+        ("Show me availability for 26 Nov", "check_availability"),
+        ("anything at noon next friday?", "check_availability"),
+        ("What are my bookings?", "list_bookings"),
+        ("What have I booked?", "list_bookings"),
+        ("list everything I have", "list_bookings"),
+        ("Do I have any reservations?", "list_bookings"),
+        ("Cancel my booking tomorrow at 3pm", "cancel"),
+        ("please cancel 2026-11-25_CourtB_1500.a1b2c3d4", "cancel"),
+        ("Hello there", "other"),
+        ("Tell me a joke", "other"),
+    ],
+)
+def test_recognises_the_intent(message, intent):
+    assert parse_request(message, TODAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "expected_date"),
+    [
+        ("free today?", "2026-11-24"),
+        ("anything tonight?", "2026-11-24"),
+        ("this afternoon please", "2026-11-24"),
+        ("book tomorrow", "2026-11-25"),
+        ("book the day after tomorrow", "2026-11-26"),
+        ("on Friday", "2026-11-27"),
+        ("next friday", "2026-11-27"),
+        ("this Sunday", "2026-11-29"),
+        # The same weekday as today means next week's: bookings are for days to come.
+        ("on Tuesday", "2026-12-01"),
+        ("wed", "2026-11-25"),
+        ("on 2026-11-28", "2026-11-28"),
+        ("24 Nov", "2026-11-24"),
+        ("Nov 26", "2026-11-26"),
+        ("the 27th of November", "2026-11-27"),
+        ("December 1st", "2026-12-01"),
+        ("3 Jan", "2027-01-03"),
+        ("at 3pm", None),
+    ],
+)
+def test_resolves_the_date_against_today(message, expected_date):
+    assert parse_request(message, TODAY).date == expected_date
+
+
+@pytest.mark.parametrize(
+    ("message", "expected_time"),
+    [
+        ("at 3pm", "15:00"),
+        ("3 pm", "15:00"),
+        ("at 15:00", "15:00"),
+        ("at 1500", "15:00"),
+        ("at 3", "15:00"),
+        ("at 10", "10:00"),
+        ("9am", "09:00"),
+        ("9 a.m.", "09:00"),
+        ("at noon", "12:00"),
+        ("5 o'clock", "17:00"),
+        ("12pm", "12:00"),
+        ("the 4pm one", "16:00"),
+        ("on 2026-11-25", None),
+        ("24 Nov", None),
+        ("in the afternoon", None),
+    ],
+)
+def test_reads_the_time_as_hh_mm(message, expected_time):
+    assert parse_request(message, TODAY).time == expected_time
+
+
+@pytest.mark.parametrize(
+    ("message", "part"),
+    [
+        ("tomorrow morning", "morning"),
+        ("What's free tomorrow afternoon?", "afternoon"),
+        ("this evening", "evening"),
+        ("tonight", "evening"),
+        ("tomorrow at 3pm", None),
+    ],
+)
+def test_reads_the_part_of_day(message, part):
+    assert parse_request(message, TODAY).part_of_day == part
+
+
+@pytest.mark.parametrize(
+    ("message", "court"),
+    [
+        ("book court b", "Court B"),
+        ("Is Court A free?", "Court A"),
+        ("courtc at 9", "Court C"),
+        ("any court", None),
+    ],
+)
+def test_reads_the_court(message, court):
+    assert parse_request(message, TODAY).court == court
+
+
+def test_a_booking_id_also_gives_its_day_time_and_court():
+    request = parse_request("Cancel 2026-11-25_CourtB_1500.a1b2c3d4 please", TODAY)
+
+    assert request == UserRequest(
+        intent="cancel",
+        date="2026-11-25",
+        time="15:00",
+        court="Court B",
+        booking_id="2026-11-25_CourtB_1500.a1b2c3d4",
+    )
+
+
+def test_a_slot_id_is_not_read_as_a_booking_id():
+    request = parse_request("Book 2026-11-26_CourtA_0900.", TODAY)
+
+    assert (request.intent, request.date, request.time, request.court) == (
+        "book",
+        "2026-11-26",
+        "09:00",
+        "Court A",
+    )
+    assert request.booking_id is None
+
+
+@pytest.mark.parametrize(
+    "message", ["Book the 3pm one", "book it", "that one please", "yes please", "ok, go ahead"]
+)
+def test_marks_follow_ups(message):
+    assert parse_request(message, TODAY).is_follow_up
+
+
+def test_a_follow_up_takes_the_day_from_the_earlier_turn():
+    earlier = parse_request("What's free tomorrow afternoon?", TODAY)
+
+    request = merge_follow_up(parse_request("Book the 3pm one", TODAY), earlier)
+
+    assert (request.intent, request.date, request.time) == ("book", "2026-11-25", "15:00")
+
+
+def test_a_bare_follow_up_after_a_check_becomes_a_booking_of_that_slot():
+    earlier = parse_request("Is Court B free on Friday at 4pm?", TODAY)
+
+    request = merge_follow_up(parse_request("Yes, book it", TODAY), earlier)
+
+    assert (request.intent, request.date, request.time, request.court) == (
+        "book",
+        "2026-11-27",
+        "16:00",
+        "Court B",
+    )
+
+
+def test_a_new_part_of_day_replaces_the_earlier_time():
+    earlier = parse_request("Anything free tomorrow at 3pm?", TODAY)
+
+    request = merge_follow_up(parse_request("What about the morning?", TODAY), earlier)
+
+    assert (request.intent, request.date, request.time, request.part_of_day) == (
+        "check_availability",
+        "2026-11-25",
+        None,
+        "morning",
+    )
+
+
+def test_a_bare_day_and_time_out_of_the_blue_is_an_availability_question():
+    request = merge_follow_up(parse_request("Can I play tomorrow at 3?", TODAY), UserRequest())
+
+    assert (request.intent, request.date, request.time) == (
+        "check_availability",
+        "2026-11-25",
+        "15:00",
+    )
+
+
+def test_a_bare_day_continues_the_earlier_intent():
+    earlier = parse_request("Book Court B tomorrow at 3pm", TODAY)
+
+    request = merge_follow_up(parse_request("Hmm, and on Friday?", TODAY), earlier)
+
+    assert (request.intent, request.date, request.time) == ("book", "2026-11-27", None)
+
+
+def test_a_message_naming_its_own_day_starts_afresh():
+    earlier = parse_request("Book Court B tomorrow at 3pm", TODAY)
+
+    request = merge_follow_up(parse_request("What's free on Friday?", TODAY), earlier)
+
+    assert request == parse_request("What's free on Friday?", TODAY)
+
+
+def test_today_comes_from_the_most_recent_line_in_the_prompt(monkeypatch):
+    monkeypatch.setenv("PATTERNS_TODAY", "2030-01-01")
+    texts = ["Today is 2026-11-23 (Monday).", "hello", "Today is 2026-11-24 (Tuesday), UTC."]
+
+    assert find_today(texts) == date(2026, 11, 24)
+
+
+def test_today_falls_back_to_patterns_today_then_the_clock(monkeypatch):
+    monkeypatch.setenv("PATTERNS_TODAY", "2026-12-01")
+    assert find_today(["no date here"]) == date(2026, 12, 1)
+
+    monkeypatch.delenv("PATTERNS_TODAY")
+    assert find_today([]) == datetime.now(UTC).date()
+
+
+@pytest.mark.parametrize(
+    ("time", "part"),
+    [
+        ("09:00", "morning"),
+        ("11:59", "morning"),
+        ("12:00", "afternoon"),
+        ("16:00", "afternoon"),
+        ("17:00", "evening"),
+        ("21:00", "evening"),
+    ],
+)
+def test_parts_of_the_day(time, part):
+    assert part_of_day_of(time) == part
+
+
+@pytest.mark.parametrize(
+    ("label", "intent"),
+    [
+        ("check_availability", "check_availability"),
+        ("checkAvailability", "check_availability"),
+        ("book_slot", "book"),
+        ("reserveCourt", "book"),
+        ("list_bookings", "list_bookings"),
+        ("cancel_booking", "cancel"),
+        ("list", "list_bookings"),
+        ("unknown", None),
+    ],
+)
+def test_classifies_tool_names_and_enum_values(label, intent):
+    assert classify_intent_label(label) == intent

@@ -1,0 +1,374 @@
+"""The offline model's decisions on hand-built conversations: which tool next, or what to say."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+
+from local.offline_model.policy import (
+    MAX_TOOL_CALLS_PER_TURN,
+    CallTool,
+    Conversation,
+    Message,
+    Reply,
+    decide,
+)
+from local.offline_model.toolbox import ToolSpec
+from tests.unit.offline_model.builders import TOMORROW, Script, booking, slot
+
+CHECK_AT_3 = {"date": TOMORROW, "time": "15:00"}
+CHECK_DAY = {"date": TOMORROW, "time": None}
+
+
+def free(time: str | None, *slots: dict) -> dict:
+    return {"date": TOMORROW, "time": time, "free_slots": list(slots)}
+
+
+def test_booking_checks_availability_first():
+    script = Script("Book Court B tomorrow at 3pm")
+
+    assert decide(script.conversation()) == CallTool("check_availability", CHECK_AT_3)
+
+
+def test_books_the_preferred_court_when_it_is_free():
+    script = Script("Book Court B tomorrow at 3pm").tool(
+        "check_availability",
+        CHECK_AT_3,
+        free("15:00", slot("Court A", "15:00"), slot("Court B", "15:00")),
+    )
+
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {"slot_id": "2026-11-25_CourtB_1500"}
+    )
+
+
+def test_books_the_first_free_court_when_none_is_preferred():
+    script = Script("Book tomorrow at 3pm").tool(
+        "check_availability", CHECK_AT_3, free("15:00", slot("Court C", "15:00"))
+    )
+
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {"slot_id": "2026-11-25_CourtC_1500"}
+    )
+
+
+def test_confirms_only_the_booking_the_tool_returned():
+    made = booking("Court B", "15:00")
+    script = (
+        Script("Book Court B tomorrow at 3pm")
+        .tool("check_availability", CHECK_AT_3, free("15:00", slot("Court B", "15:00")))
+        .tool("book_slot", {"slot_id": made["slot_id"]}, {"booking": made})
+    )
+
+    reply = decide(script.conversation())
+
+    assert isinstance(reply, Reply)
+    assert "Court B" in reply.text and "Wed 25 Nov" in reply.text and "15:00" in reply.text
+    assert made["booking_id"] in reply.text
+
+
+def test_a_full_time_looks_up_the_whole_day_then_offers_the_nearest_times():
+    script = Script("Book tomorrow at 3pm").tool("check_availability", CHECK_AT_3, free("15:00"))
+
+    assert decide(script.conversation()) == CallTool("check_availability", CHECK_DAY)
+
+    script.tool(
+        "check_availability",
+        CHECK_DAY,
+        free(None, slot("Court A", "09:00"), slot("Court A", "14:00"), slot("Court C", "16:00")),
+    )
+    reply = decide(script.conversation())
+
+    assert isinstance(reply, Reply)
+    assert "fully booked" in reply.text
+    assert "14:00 (Court A), 16:00 (Court C)" in reply.text
+    assert "Booked" not in reply.text
+
+
+def test_a_slot_taken_in_a_race_retries_the_same_time_on_another_court_once():
+    taken = {
+        "error": {
+            "code": "slot_taken",
+            "message": "2026-11-25_CourtB_1500 is already booked.",
+            "alternatives": [slot("Court C", "15:00"), slot("Court A", "16:00")],
+        }
+    }
+    script = (
+        Script("Book Court B tomorrow at 3pm")
+        .tool("check_availability", CHECK_AT_3, free("15:00", slot("Court B", "15:00")))
+        .tool("book_slot", {"slot_id": "2026-11-25_CourtB_1500"}, taken)
+    )
+
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {"slot_id": "2026-11-25_CourtC_1500"}
+    )
+
+    taken_again = {"error": {**taken["error"], "alternatives": [slot("Court A", "16:00")]}}
+    script.tool("book_slot", {"slot_id": "2026-11-25_CourtC_1500"}, taken_again)
+    reply = decide(script.conversation())
+
+    assert isinstance(reply, Reply)
+    assert "already taken" in reply.text and "16:00 (Court A)" in reply.text
+
+
+def test_other_domain_errors_are_passed_on_in_plain_words():
+    script = Script("Book on 2026-12-20 at 3pm").tool(
+        "check_availability",
+        {"date": "2026-12-20", "time": "15:00"},
+        {"error": {"code": "outside_booking_window", "message": "Bookable up to 2026-11-30."}},
+    )
+
+    reply = decide(script.conversation())
+
+    assert reply == Reply("Sorry, I couldn't do that: Bookable up to 2026-11-30.")
+
+
+def test_a_booking_without_a_day_asks_for_it():
+    reply = decide(Script("Book a court at 3pm").conversation())
+
+    assert isinstance(reply, Reply) and "Which day" in reply.text
+
+
+def test_a_booking_without_a_time_lists_the_options_and_asks():
+    script = Script("Book something tomorrow afternoon").tool(
+        "check_availability",
+        CHECK_DAY,
+        free(None, slot("Court A", "10:00"), slot("Court A", "14:00"), slot("Court B", "14:00")),
+    )
+
+    reply = decide(script.conversation())
+
+    assert isinstance(reply, Reply)
+    assert "14:00 (Court A, Court B)" in reply.text and "10:00" not in reply.text
+    assert "Which time" in reply.text
+
+
+def test_a_check_lists_free_times_in_the_part_of_day():
+    script = Script("What's free tomorrow afternoon?")
+    assert decide(script.conversation()) == CallTool("check_availability", CHECK_DAY)
+
+    script.tool(
+        "check_availability",
+        CHECK_DAY,
+        free(
+            None,
+            slot("Court A", "09:00"),
+            slot("Court A", "14:00"),
+            slot("Court B", "14:00"),
+            slot("Court A", "15:00"),
+            slot("Court C", "17:00"),
+        ),
+    )
+
+    assert decide(script.conversation()) == Reply(
+        "Free on Wed 25 Nov in the afternoon: 14:00 (Court A, Court B), 15:00 (Court A)."
+    )
+
+
+def test_a_check_without_a_day_means_today():
+    script = Script("Anything free at 4pm?")
+
+    assert decide(script.conversation()) == CallTool(
+        "check_availability", {"date": "2026-11-24", "time": "16:00"}
+    )
+
+
+def test_a_follow_up_books_from_the_earlier_turn():
+    script = (
+        Script("What's free tomorrow afternoon?")
+        .tool("check_availability", CHECK_DAY, free(None, slot("Court A", "15:00")))
+        .assistant("Free on Wed 25 Nov in the afternoon: 15:00 (Court A).")
+        .user("Book the 3pm one")
+    )
+
+    assert decide(script.conversation()) == CallTool("check_availability", CHECK_AT_3)
+
+
+def test_list_calls_the_tool_then_reports_what_it_returned():
+    script = Script("What have I booked?")
+    assert decide(script.conversation()) == CallTool("list_bookings", {})
+
+    script.tool("list_bookings", {}, {"bookings": [booking("Court A", "09:00")]})
+    reply = decide(script.conversation())
+
+    assert isinstance(reply, Reply)
+    assert "1 booking" in reply.text and "2026-11-25_CourtA_0900.a1b2c3d4" in reply.text
+
+
+def test_cancel_with_a_booking_id_cancels_it():
+    booking_id = "2026-11-25_CourtB_1500.a1b2c3d4"
+
+    assert decide(Script(f"Cancel {booking_id}").conversation()) == CallTool(
+        "cancel_booking", {"booking_id": booking_id}
+    )
+
+
+def test_cancel_by_day_and_time_finds_the_booking_first():
+    mine = [booking("Court A", "09:00"), booking("Court B", "15:00", suffix="ffff0000")]
+    script = Script("Cancel my booking tomorrow at 3pm")
+    assert decide(script.conversation()) == CallTool("list_bookings", {})
+
+    script.tool("list_bookings", {}, {"bookings": mine})
+    assert decide(script.conversation()) == CallTool(
+        "cancel_booking", {"booking_id": "2026-11-25_CourtB_1500.ffff0000"}
+    )
+
+    script.tool("cancel_booking", {"booking_id": mine[1]["booking_id"]}, {"cancelled": mine[1]})
+    reply = decide(script.conversation())
+    assert isinstance(reply, Reply) and reply.text.startswith("Cancelled your booking: Court B")
+
+
+def test_cancel_asks_which_one_when_several_match():
+    mine = [booking("Court A", "09:00"), booking("Court B", "15:00")]
+    script = Script("Cancel my booking tomorrow").tool("list_bookings", {}, {"bookings": mine})
+
+    reply = decide(script.conversation())
+
+    assert isinstance(reply, Reply) and "Which one should I cancel?" in reply.text
+
+
+def test_never_repeats_a_call_with_the_same_arguments_in_one_turn():
+    # The tool answered about another day: asking again the same way would loop.
+    script = Script("What's free tomorrow?").tool(
+        "check_availability", CHECK_DAY, {"date": "2026-11-30", "time": None, "free_slots": []}
+    )
+
+    assert isinstance(decide(script.conversation()), Reply)
+
+
+def test_stops_calling_tools_after_the_per_turn_bound():
+    script = Script("Book tomorrow at 3pm")
+    for _ in range(MAX_TOOL_CALLS_PER_TURN):
+        script.tool("list_bookings", {}, {"bookings": []})
+
+    assert isinstance(decide(script.conversation()), Reply)
+
+
+def test_hands_off_by_intent():
+    handoffs = [
+        ToolSpec("transfer_to_availability_agent", "Handoff to the Availability agent."),
+        ToolSpec("transfer_to_booking_agent", "Handoff to the Booking agent."),
+    ]
+
+    for message, target in [
+        ("What's free tomorrow?", "transfer_to_availability_agent"),
+        ("Book tomorrow at 3pm", "transfer_to_booking_agent"),
+        ("What have I booked?", "transfer_to_booking_agent"),
+        ("Cancel 2026-11-25_CourtB_1500.a1b2c3d4", "transfer_to_booking_agent"),
+    ]:
+        assert decide(Script(message).conversation(handoffs)) == CallTool(target, {})
+
+
+def test_after_a_handoff_the_specialist_uses_its_own_tools():
+    script = Script("Book Court B tomorrow at 3pm").tool(
+        "transfer_to_booking_agent", {}, {"assistant": "Booking agent"}
+    )
+
+    assert decide(script.conversation()) == CallTool("check_availability", CHECK_AT_3)
+
+
+def test_an_agent_tool_gets_a_self_contained_instruction_and_its_answer_is_the_reply():
+    agent_tools = [
+        ToolSpec("availability_specialist", "Finds free courts.", _free_text("input")),
+        ToolSpec("booking_specialist", "Books and cancels courts.", _free_text("input")),
+    ]
+    script = (
+        Script("What's free tomorrow afternoon?")
+        .tool(
+            "availability_specialist", {"input": "Check availability on 2026-11-25 afternoon"}, "…"
+        )
+        .assistant("Free on Wed 25 Nov in the afternoon: 15:00 (Court A).")
+        .user("Book the 3pm one")
+    )
+
+    assert decide(script.conversation(agent_tools)) == CallTool(
+        "booking_specialist", {"input": "Book a court on 2026-11-25 at 15:00"}
+    )
+
+    script.tool("booking_specialist", {"input": "…"}, "Booked: Court A on Wed 25 Nov at 15:00.")
+    assert decide(script.conversation(agent_tools)) == Reply(
+        "Booked: Court A on Wed 25 Nov at 15:00."
+    )
+
+
+def test_bedrock_style_operations_are_matched_by_keyword_and_never_get_a_user_id():
+    operations = [
+        ToolSpec(
+            "checkAvailability",
+            "Free slots on a day",
+            {
+                "type": "object",
+                "properties": {
+                    "date": {"type": "string"},
+                    "time": {"type": "string"},
+                    "userId": {"type": "string"},
+                },
+                "required": ["date", "userId"],
+            },
+        ),
+        ToolSpec("bookSlot", "Book a slot", {"type": "object", "properties": {}}),
+    ]
+
+    decision = decide(Script("What's free tomorrow?").conversation(operations))
+
+    assert decision == CallTool("checkAvailability", {"date": TOMORROW})
+
+
+def test_structured_output_fills_the_schema_from_the_request():
+    schema = {
+        "type": "object",
+        "properties": {
+            "intent": {
+                "type": "string",
+                "enum": ["availability", "reserve", "list", "cancel", "unknown"],
+            },
+            "date": {"type": ["string", "null"]},
+            "time": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            "court": {"type": ["string", "null"]},
+            "notes": {"type": "string"},
+        },
+        "required": ["intent", "date", "time", "court", "notes"],
+        "additionalProperties": False,
+    }
+    conversation = Conversation(Script("Reserve court b tomorrow at 3pm").items, (), schema)
+
+    reply = decide(conversation)
+
+    assert isinstance(reply, Reply)
+    data = json.loads(reply.text)
+    jsonschema.validate(data, schema)
+    assert data == {
+        "intent": "reserve",
+        "date": TOMORROW,
+        "time": "15:00",
+        "court": "Court B",
+        "notes": "",
+    }
+
+
+def test_plain_text_renders_the_facts_it_is_given():
+    facts = {"request": {"intent": "book"}, "booking": booking("Court A", "10:00")}
+    items = [Message("user", f"Write the reply for these facts: {json.dumps(facts)}")]
+
+    reply = decide(Conversation(items))
+
+    assert reply == Reply(
+        "Booked: Court A on Wed 25 Nov at 10:00. "
+        "Your booking id is 2026-11-25_CourtA_1000.a1b2c3d4."
+    )
+
+
+def test_plain_text_without_facts_says_what_it_can_do():
+    reply = decide(Conversation([Message("user", "hello")]))
+
+    assert isinstance(reply, Reply) and "offline stand-in" in reply.text
+
+
+def _free_text(name: str) -> dict:
+    return {
+        "type": "object",
+        "properties": {name: {"type": "string"}},
+        "required": [name],
+        "additionalProperties": False,
+    }
