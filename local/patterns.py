@@ -30,6 +30,18 @@ PATTERNS: dict[str, PatternSpec] = {
             "pattern_a.handler:handler",
             "your code; the LLM only parses the message (1 call)",
         ),
+        PatternSpec(
+            "B",
+            "workflow, one process",
+            "pattern_b.handler:handler",
+            "a fixed sequence of steps in one Lambda; the LLM works inside two of them",
+        ),
+        PatternSpec(
+            "D",
+            "function calling",
+            "pattern_d.handler:handler",
+            "the LLM proposes tool calls; your loop executes them, bounded",
+        ),
     )
 }
 

@@ -1,0 +1,47 @@
+"""Pattern B's Lambda entry point: the HTTP contract around `orchestration.run_workflow`.
+
+Collaborators (booking service, model client) come from cached getters, so a warm container
+reuses them and nothing expensive happens at import time.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from booking.service import BookingService
+from pattern_b.orchestration import run_workflow
+from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
+from pattern_core.llm import model_name, openai_client
+from pattern_core.workflow import StepContext
+
+logger = Logger()
+tracer = Tracer()
+
+
+@functools.cache
+def booking_service() -> BookingService:
+    return BookingService.from_env()
+
+
+@tracer.capture_method
+def orchestrate(turn: ChatTurn) -> ChatOutcome:
+    ctx = StepContext(
+        usage=turn.usage,
+        service=booking_service,
+        schedule=lambda: booking_service().schedule,
+        client=openai_client,
+        model=model_name(),
+    )
+    return run_workflow(turn, ctx)
+
+
+app = build_chat_app("B", orchestrate)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

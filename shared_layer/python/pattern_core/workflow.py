@@ -1,0 +1,332 @@
+"""The booking workflow's steps: one implementation, two runtimes (patterns B and C).
+
+    understand (LLM) → find slots → [anything bookable?] → choose slot → book → write reply (LLM)
+
+Each step is a small typed function `step(state, ctx) -> state` over a JSON-serialisable
+`WorkflowState`, so the same function runs inside one Lambda (pattern B calls them in order)
+or as one Lambda per step chained by Step Functions (pattern C passes the state between
+them). The model is used inside two steps — to understand the message and to write the reply —
+and never decides which step runs next: the sequence is fixed, with one branch ("nothing
+bookable") that skips choosing and booking.
+
+`user_id` is in the state because the caller's verified identity has to travel with the work;
+it comes from the API's request identity, never from a model or the message.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import openai
+from openai import OpenAI
+from pydantic import BaseModel, Field
+
+from booking.errors import BookingError, SlotTaken
+from booking.models import Booking, Slot
+from booking.schedule import Schedule
+from booking.service import BookingService
+from pattern_core.fulfilment import choose_slot as choose_from
+from pattern_core.fulfilment import (
+    describe_booking,
+    describe_slots,
+    format_day,
+    requested_day,
+    requested_time,
+)
+from pattern_core.fulfilment import find_slots as find_free_slots
+from pattern_core.http import ChatError, ChatOutcome
+from pattern_core.llm import ModelNotConfigured
+from pattern_core.understanding import BookingRequest
+from pattern_core.understanding import understand as understand_message
+from pattern_core.usage import UsageMeter
+
+WORKFLOW_INTENTS = ("book", "check_availability")
+NOT_A_WORKFLOW_REQUEST = {
+    "code": "not_supported",
+    "message": (
+        "This booking workflow checks free courts and books them; listing or cancelling "
+        "bookings is not one of its steps."
+    ),
+}
+
+
+class StepRecord(BaseModel):
+    """One run of a step as a separate function (pattern C): what ran, where, how long."""
+
+    step: str
+    state: str | None = None  # the state machine's state name ($$.State.Name)
+    retries: int = 0  # $$.State.RetryCount: failed attempts of this state before this run
+    ms: int = 0
+
+
+class Failure(BaseModel):
+    """A step that failed: how the HTTP contract reports it (when nothing was booked)."""
+
+    status: int
+    code: str
+    message: str
+    error_type: str
+
+
+class WorkflowState(BaseModel):
+    """Everything the steps hand each other. Plain JSON, so it can cross Lambda boundaries."""
+
+    message: str
+    user_id: str
+    request: BookingRequest | None = None
+    free_slots: list[Slot] = Field(default_factory=list)
+    alternatives: list[Slot] = Field(default_factory=list)
+    bookable: bool = False  # the branch the fixed sequence takes after find_slots
+    chosen: Slot | None = None
+    booking: Booking | None = None
+    error: dict[str, Any] | None = None  # a refusal by the booking rules, told to the person
+    reply: str | None = None
+    failure: Failure | None = None
+    # Model usage summed over steps that ran in other processes (pattern C).
+    llm_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    trail: list[StepRecord] = Field(default_factory=list)
+
+
+@dataclass
+class StepContext:
+    """What a step may use. Getters are lazy: a step that needs no model builds no client."""
+
+    usage: UsageMeter
+    service: Callable[[], BookingService]
+    schedule: Callable[[], Schedule]
+    client: Callable[[], OpenAI]
+    model: str
+
+
+Step = Callable[[WorkflowState, StepContext], WorkflowState]
+
+
+# -- the steps -------------------------------------------------------------------------------
+def understand(state: WorkflowState, ctx: StepContext) -> WorkflowState:
+    """LLM, structured output: the message as a `BookingRequest`."""
+    state.request = understand_message(
+        ctx.client(), ctx.model, ctx.schedule(), state.message, ctx.usage
+    )
+    return state
+
+
+def find_slots(state: WorkflowState, ctx: StepContext) -> WorkflowState:
+    """Code: free slots matching the request; when the asked-for time is full, the day's free
+    slots and the nearest free times instead. Decides whether there is anything to book."""
+    request = _request(state)
+    if request.intent not in WORKFLOW_INTENTS:
+        state.error = dict(NOT_A_WORKFLOW_REQUEST)
+        return state
+    service = ctx.service()
+    try:
+        free = find_free_slots(service, request)
+        if request.time and not free:
+            day = requested_day(request, service.schedule)
+            state.free_slots = service.free_slots(day)
+            probe = Slot.of(day, service.schedule.courts[0], requested_time(request))
+            state.alternatives = service.nearest_free(probe)
+        else:
+            state.free_slots = free
+    except BookingError as refusal:
+        state.error = refusal.to_dict()
+        return state
+    state.bookable = request.intent == "book" and bool(request.time) and bool(free)
+    return state
+
+
+def choose_slot(state: WorkflowState, ctx: StepContext) -> WorkflowState:
+    """Code: the preferred court if it is free at the asked-for time, else the first free."""
+    state.chosen = choose_from(state.free_slots, _request(state))
+    return state
+
+
+def book(state: WorkflowState, ctx: StepContext) -> WorkflowState:
+    """Code: book the chosen slot for the caller. If someone else wins the race for it, move
+    to the next free court at the same time; if none is left, say so with alternatives."""
+    service = ctx.service()
+    request = _request(state)
+    candidates = list(state.free_slots)
+    slot = state.chosen
+    while slot is not None:
+        try:
+            state.booking = service.book(slot.slot_id, state.user_id)
+            state.chosen = slot
+            return state
+        except SlotTaken as taken:
+            candidates = [s for s in candidates if s.slot_id != slot.slot_id]
+            state.alternatives = list(taken.alternatives)
+            state.error = taken.to_dict()
+        except BookingError as other:
+            state.error = other.to_dict()
+            return state
+        slot = choose_from(candidates, request)
+    state.chosen = None
+    if state.error is None:
+        state.error = {"code": "nothing_to_book", "message": "No slot was chosen to book."}
+    return state
+
+
+REPLY_INSTRUCTIONS = (
+    "You write the reply of a tennis-court booking assistant, in one to three short, friendly "
+    "sentences. The user message is a JSON object of facts: `message` (what the person wrote), "
+    "`request` (how it was understood), and where present `booking` (a booking that WAS made), "
+    "`free_slots`, `alternatives` (the nearest free times when the asked-for time is full) and "
+    "`error` (why the request was refused). Use only these facts. Never say a court is booked "
+    "unless `booking` is present, and then give its booking id. If nothing was booked, say so "
+    "and offer the alternatives or free slots if any. Dates are YYYY-MM-DD, times 24-hour."
+)
+
+
+def write_reply(state: WorkflowState, ctx: StepContext) -> WorkflowState:
+    """LLM, plain text: the reply, written from the facts the earlier steps established."""
+    facts = reply_facts(state)
+    completion = ctx.client().chat.completions.create(
+        model=ctx.model,
+        messages=[
+            {
+                "role": "system",
+                "content": f"{REPLY_INSTRUCTIONS} {ctx.schedule().describe_today()}",
+            },
+            {"role": "user", "content": json.dumps(facts)},
+        ],
+    )
+    ctx.usage.record_model_call(completion.usage)
+    text = (completion.choices[0].message.content or "").strip()
+    state.reply = checked_reply(text, state)
+    return state
+
+
+def reply_facts(state: WorkflowState) -> dict[str, Any]:
+    """The facts the reply is written from; the caller's identity is not among them."""
+    facts: dict[str, Any] = {
+        "message": state.message,
+        "request": state.request.model_dump() if state.request else None,
+    }
+    if state.booking is not None:
+        facts["booking"] = state.booking.public()
+    elif state.error is not None:
+        facts["error"] = state.error
+        if state.alternatives:
+            facts["alternatives"] = [s.model_dump() for s in state.alternatives]
+    else:
+        facts["free_slots"] = [s.model_dump() for s in state.free_slots]
+        if state.alternatives:
+            facts["alternatives"] = [s.model_dump() for s in state.alternatives]
+    if state.request and state.request.date:
+        facts["date"] = state.request.date
+    return facts
+
+
+# A model that says "you're booked" (or quotes a booking id) when no booking was made.
+_BOOKING_CLAIM = re.compile(
+    r"\b(?:i(?:'ve| have)|you(?:'re| are)(?: now)?|is now|has been|successfully)\s+"
+    r"(?:booked|reserved)\b|\b\d{4}-\d{2}-\d{2}_[A-Za-z0-9]+_\d{4}\.[0-9a-f]{8}\b",
+    re.IGNORECASE,
+)
+
+
+def checked_reply(text: str, state: WorkflowState) -> str:
+    """The model's reply, unless it contradicts the facts: a booking claimed that was not
+    made, or a booking made but not reported. Then the facts are stated plainly instead."""
+    if state.booking is not None:
+        if not text:
+            return template_reply(state)
+        if state.booking.booking_id not in text:
+            return f"{text} (Booking id {state.booking.booking_id}.)"
+        return text
+    if not text or _BOOKING_CLAIM.search(text):
+        return template_reply(state)
+    return text
+
+
+def template_reply(state: WorkflowState) -> str:
+    """The facts in plain words, no model: the fallback when the model's text can't be used."""
+    if state.booking is not None:
+        return f"Booked {describe_booking(state.booking)}."
+    if state.error is not None:
+        offer = state.alternatives
+        suffix = f" Nearest free times: {describe_slots(offer)}." if offer else ""
+        return f"{state.error.get('message', 'That could not be done.')}{suffix}"
+    day = format_day(state.request.date) if state.request and state.request.date else "that day"
+    if state.alternatives:
+        return (
+            f"Nothing was booked: that time on {day} is full. "
+            f"Nearest free times: {describe_slots(state.alternatives)}."
+        )
+    if state.free_slots:
+        return f"Free on {day}: {describe_slots(state.free_slots)}."
+    return f"Nothing is free on {day}."
+
+
+# -- failure ---------------------------------------------------------------------------------
+def _subclass_names(cls: type) -> set[str]:
+    names = {cls.__name__}
+    for sub in cls.__subclasses__():
+        names |= _subclass_names(sub)
+    return names
+
+
+_MODEL_ERRORS = _subclass_names(openai.APIError)
+_FAILURES: dict[str, tuple[int, str, str]] = {
+    "RateLimitError": (429, "model_rate_limited", "The model is busy; retry shortly."),
+    "APITimeoutError": (504, "model_timeout", "The model did not answer in time."),
+    ModelNotConfigured.__name__: (502, "model_not_configured", "No model is configured."),
+    "States.Timeout": (504, "step_timeout", "A step of the workflow did not finish in time."),
+}
+
+
+def failure_of(error_type: str) -> Failure:
+    """Map a failed step's error type — a Python exception class name, or a Step Functions
+    error name from a Catch — to the status, code and message the HTTP contract uses."""
+    if error_type in _FAILURES:
+        status, code, message = _FAILURES[error_type]
+    elif error_type in _MODEL_ERRORS:
+        status, code, message = 502, "model_error", "The model could not be reached."
+    else:
+        status, code, message = 500, "internal_error", "A step of the workflow failed."
+    return Failure(status=status, code=code, message=message, error_type=error_type)
+
+
+def failure_reply(state: WorkflowState, error_type: str) -> WorkflowState:
+    """Code, no model: end a run whose step failed, telling the truth about any booking."""
+    state.failure = failure_of(error_type)
+    if state.booking is not None:
+        # Only the reply could not be written: the booking stands, so report it.
+        state.reply = template_reply(state)
+    elif state.chosen is not None:
+        state.reply = (
+            f"{state.failure.message} The booking could not be confirmed; "
+            "check your bookings before trying again."
+        )
+    else:
+        state.reply = f"{state.failure.message} Nothing was booked."
+    return state
+
+
+def outcome_of(state: WorkflowState) -> ChatOutcome:
+    """A finished run as the chat API's answer: a failure with no booking is an error
+    response (same codes as every pattern), anything else a reply."""
+    if state.failure is not None and state.booking is None:
+        raise ChatError(state.failure.status, state.failure.code, state.reply or "")
+    return ChatOutcome(state.reply or template_reply(state), state.booking)
+
+
+def _request(state: WorkflowState) -> BookingRequest:
+    if state.request is None:
+        raise ValueError("the understand step has not run")
+    return state.request
+
+
+STEPS: dict[str, Step] = {
+    "understand": understand,
+    "find_slots": find_slots,
+    "choose_slot": choose_slot,
+    "book": book,
+    "write_reply": write_reply,
+}
