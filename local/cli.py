@@ -3,6 +3,7 @@
     patterns chat A "Book tomorrow at 3pm" [--session ID] [--user ID] [--json]
     patterns compare ["message"]          every pattern, same message, side by side
     patterns serve [--port 8000]          http://127.0.0.1:8000/{a..h}/chat and /health
+    patterns bench [--patterns A,D]       latency and usage per pattern, measured here
     patterns reset                        forget every local booking and session
 
 With no OPENAI_API_KEY the model is the offline stand-in — a rule-based test double, said so
@@ -87,6 +88,15 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
+    from local.bench import default_keys, format_table, run_bench
+
+    keys = [k.strip().upper() for k in args.patterns.split(",")] if args.patterns else None
+    rows = run_bench(keys or default_keys(), args.rounds)
+    print(json.dumps(rows, indent=2) if args.json else format_table(rows), file=out)
+    return 1 if any(row.get("failures") for row in rows[1:]) else 0
+
+
 def cmd_reset(args: argparse.Namespace, out: TextIO) -> int:
     from local.dynamodb import local_dynamodb, reset
 
@@ -117,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve /{a..h}/chat on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=cmd_serve)
+
+    bench = commands.add_parser("bench", help="measure latency and usage per pattern")
+    bench.add_argument("--patterns", help="comma-separated subset, e.g. A,D,E")
+    bench.add_argument("--rounds", type=int, default=3, help="scripted rounds of 3 turns")
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(run=cmd_bench)
 
     reset_cmd = commands.add_parser("reset", help="delete all local bookings and sessions")
     reset_cmd.set_defaults(run=cmd_reset)
