@@ -45,6 +45,8 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     spec = pattern(args.pattern)
     with LocalRuntime() as runtime:
         print(f"[{spec.id}] {spec.name} — {runtime.model_label}", file=sys.stderr)
+        if spec.local_note:
+            print(f"[{spec.id}] {spec.local_note}", file=sys.stderr)
         result = runtime.chat(spec.id, args.message, session_id=args.session, user=args.user)
     if args.json:
         print(json.dumps(result.body, indent=2), file=out)
@@ -65,6 +67,8 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
             result = runtime.chat(spec.id, args.message, user=args.user)
             failures += result.status >= 400
             print(f"== {spec.id}: {spec.name} — {spec.who_decides}", file=out)
+            if spec.local_note:
+                print(f"   ({spec.local_note})", file=out)
             print(_summary(result) + "\n", file=out)
     return 1 if failures else 0
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from local import bedrock_simulation
+
 if TYPE_CHECKING:
     from local.runtime import LocalRuntime
 
@@ -19,6 +21,8 @@ class PatternSpec:
     # Plays the AWS services this pattern's handler calls besides DynamoDB (other Lambdas,
     # Step Functions, Bedrock) — registered on the runtime when it starts.
     local_setup: Callable[[LocalRuntime], None] | None = field(default=None, compare=False)
+    # Said on every local run when something besides the model is a stand-in (H: Bedrock).
+    local_note: str | None = field(default=None, compare=False)
 
 
 PATTERNS: dict[str, PatternSpec] = {
@@ -41,6 +45,14 @@ PATTERNS: dict[str, PatternSpec] = {
             "function calling",
             "pattern_d.handler:handler",
             "the LLM proposes tool calls; your loop executes them, bounded",
+        ),
+        PatternSpec(
+            "H",
+            "managed agent",
+            "pattern_h.handler:handler",
+            "an Amazon Bedrock Agent runs the loop and calls your action-group Lambda",
+            local_setup=bedrock_simulation.setup,
+            local_note=bedrock_simulation.SIMULATION_LABEL,
         ),
     )
 }

@@ -1,0 +1,227 @@
+"""The two managed engines pattern H can run on, behind one small interface.
+
+* `BedrockAgentEngine` calls `bedrock-agent-runtime:InvokeAgent` on the deployed agent alias,
+  with the caller in `sessionAttributes` and today's date in `promptSessionAttributes`, and
+  reads the streamed completion plus its trace (tool calls, action-group results, and the
+  model usage Bedrock reports for each of its own model calls).
+* `AgentCoreHarnessEngine` calls `bedrock-agentcore:InvokeHarness` on the harness endpoint,
+  with today's date in the system prompt and the caller in a header on the harness's calls to
+  the gateway, and reads the harness's event stream (tool uses, tool results, text, usage).
+
+Both return an `AgentRun`: what the agent said and what the tools returned — never a booking
+parsed from the model's words.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pattern_h.actions import GATEWAY_TOOL_DELIMITER, USER_ATTRIBUTE, USER_HEADER
+from pattern_h.instruction import INSTRUCTION
+
+
+@dataclass(frozen=True)
+class AgentRequest:
+    message: str
+    user_id: str  # the verified caller; goes where only the invoker can put it
+    session_id: str  # already bound to the caller (see orchestration.agent_session_id)
+    today: str  # ISO date, for the session attributes
+    today_line: str  # "Today is 2026-11-24 (Tuesday), time zone UTC." for the model
+
+
+@dataclass
+class ToolCall:
+    name: str
+    output: dict | None = None  # the tool's JSON result as the engine reported it
+
+
+@dataclass
+class AgentRun:
+    reply: str
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    llm_calls: int | None = None  # None: the engine did not report it
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+def _json_or_none(text: Any) -> dict | None:
+    if isinstance(text, dict):
+        return text
+    try:
+        value = json.loads(text) if isinstance(text, str | bytes) else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+class BedrockAgentEngine:
+    label = "Amazon Bedrock Agent"
+
+    def __init__(self, client, agent_id: str, alias_id: str) -> None:
+        self.client, self.agent_id, self.alias_id = client, agent_id, alias_id
+
+    def run(self, request: AgentRequest) -> AgentRun:
+        response = self.client.invoke_agent(
+            agentId=self.agent_id,
+            agentAliasId=self.alias_id,
+            sessionId=request.session_id,
+            inputText=request.message,
+            enableTrace=True,
+            sessionState={
+                "sessionAttributes": {USER_ATTRIBUTE: request.user_id, "today": request.today},
+                "promptSessionAttributes": {"today": request.today_line},
+            },
+        )
+        return read_agent_stream(response["completion"])
+
+
+def read_agent_stream(events: Iterable[dict]) -> AgentRun:
+    """Collect InvokeAgent's stream: chunks are the reply; the orchestration trace names each
+    action-group call and carries its output and each model call's usage."""
+    chunks: list[str] = []
+    calls: dict[str, ToolCall] = {}
+    order: list[ToolCall] = []
+    llm_calls = input_tokens = output_tokens = 0
+    for event in events:
+        if "chunk" in event:
+            chunks.append(event["chunk"].get("bytes", b"").decode("utf-8"))
+            continue
+        trace = event.get("trace", {}).get("trace", {})
+        for step in trace.values():  # orchestrationTrace, preProcessingTrace, …
+            if not isinstance(step, dict):
+                continue
+            invocation = step.get("invocationInput", {})
+            action = invocation.get("actionGroupInvocationInput")
+            if action:
+                call = ToolCall(_operation_name(action))
+                calls[invocation.get("traceId", str(len(order)))] = call
+                order.append(call)
+            observation = step.get("observation", {})
+            output = observation.get("actionGroupInvocationOutput")
+            if output is not None:
+                call = calls.get(observation.get("traceId", "")) or (order[-1] if order else None)
+                if call is not None:
+                    call.output = _json_or_none(output.get("text"))
+            model_output = step.get("modelInvocationOutput")
+            if model_output is not None:
+                usage = model_output.get("metadata", {}).get("usage")
+                llm_calls += 1
+                if usage:
+                    input_tokens += usage.get("inputTokens", 0)
+                    output_tokens += usage.get("outputTokens", 0)
+    observed = llm_calls > 0
+    return AgentRun(
+        reply="".join(chunks).strip(),
+        tool_calls=order,
+        llm_calls=llm_calls if observed else None,
+        input_tokens=input_tokens if observed else None,
+        output_tokens=output_tokens if observed else None,
+    )
+
+
+def _operation_name(action: dict) -> str:
+    """The operation an action-group call ran: its path names the tool (`/book_slot`)."""
+    path = action.get("apiPath") or action.get("function") or "unknown"
+    return path.strip("/").split("/", 1)[0]
+
+
+class AgentCoreHarnessEngine:
+    label = "Amazon Bedrock AgentCore harness"
+
+    def __init__(self, client, harness_arn: str, endpoint: str, gateway_url: str) -> None:
+        self.client, self.harness_arn = client, harness_arn
+        self.endpoint, self.gateway_url = endpoint, gateway_url
+
+    def run(self, request: AgentRequest) -> AgentRun:
+        response = self.client.invoke_harness(
+            harnessArn=self.harness_arn,
+            qualifier=self.endpoint,
+            runtimeSessionId=request.session_id,
+            runtimeUserId=request.user_id,
+            messages=[{"role": "user", "content": [{"text": request.message}]}],
+            systemPrompt=[{"text": f"{INSTRUCTION}\n\n{request.today_line}"}],
+            tools=[self.gateway_tool(request.user_id)],
+        )
+        return read_harness_stream(response["stream"])
+
+    def gateway_tool(self, user_id: str) -> dict:
+        """The booking gateway as this turn's only tool. The identity header is set here, by
+        the invoker, on every call the harness makes to the gateway (SigV4-signed with the
+        harness role: nobody else may call the gateway); the gateway target propagates it to
+        the action Lambda. The model never sees or fills it."""
+        return {
+            "type": "remote_mcp",
+            "name": "booking",
+            "config": {
+                "remoteMcp": {
+                    "url": self.gateway_url,
+                    "headers": {USER_HEADER: user_id},
+                    "outboundAuth": {"awsIam": {"service": "bedrock-agentcore"}},
+                }
+            },
+        }
+
+
+def read_harness_stream(events: Iterable[dict]) -> AgentRun:
+    """Collect InvokeHarness's stream: tool-use blocks name the calls, tool-result blocks carry
+    their outputs, the last assistant message's text is the reply, `metadata` the usage."""
+    messages: list[list[str]] = []
+    blocks: dict[int, dict] = {}
+    calls: dict[str, ToolCall] = {}
+    order: list[ToolCall] = []
+    input_tokens = output_tokens = None
+    for event in events:
+        if "messageStart" in event:
+            if event["messageStart"].get("role") == "assistant":
+                messages.append([])
+            blocks = {}
+        elif "contentBlockStart" in event:
+            start = event["contentBlockStart"]
+            index, begin = start.get("contentBlockIndex", 0), start.get("start", {})
+            if "toolUse" in begin:
+                call = ToolCall(_tool_name(begin["toolUse"].get("name", "unknown")))
+                calls[begin["toolUse"].get("toolUseId", "")] = call
+                order.append(call)
+                blocks[index] = {"kind": "toolUse"}
+            elif "toolResult" in begin:
+                blocks[index] = {"kind": "toolResult", "id": begin["toolResult"].get("toolUseId")}
+                blocks[index]["parts"] = []
+        elif "contentBlockDelta" in event:
+            delta_event = event["contentBlockDelta"]
+            index, delta = delta_event.get("contentBlockIndex", 0), delta_event.get("delta", {})
+            if "text" in delta and messages:
+                messages[-1].append(delta["text"])
+            for part in delta.get("toolResult", []) or []:
+                block = blocks.get(index)
+                if block is not None and block.get("kind") == "toolResult":
+                    block["parts"].append(part)
+        elif "contentBlockStop" in event:
+            block = blocks.pop(event["contentBlockStop"].get("contentBlockIndex", 0), None)
+            if block and block.get("kind") == "toolResult" and block["id"] in calls:
+                calls[block["id"]].output = _tool_result(block["parts"])
+        elif "metadata" in event:
+            usage = event["metadata"].get("usage", {})
+            input_tokens = (input_tokens or 0) + usage.get("inputTokens", 0)
+            output_tokens = (output_tokens or 0) + usage.get("outputTokens", 0)
+    replies = ["".join(parts).strip() for parts in messages]
+    reply = next((text for text in reversed(replies) if text), "")
+    return AgentRun(reply, order, None, input_tokens, output_tokens)
+
+
+def _tool_name(name: str) -> str:
+    """Gateway tools are named `{target}___{tool}`; usage reports the contract's name."""
+    return name.split(GATEWAY_TOOL_DELIMITER, 1)[-1]
+
+
+def _tool_result(parts: list[dict]) -> dict | None:
+    for part in parts:
+        if "json" in part:
+            found = _json_or_none(part["json"])
+        else:
+            found = _json_or_none("".join(p.get("text", "") for p in parts))
+        if found is not None:
+            return found
+    return None
