@@ -31,8 +31,10 @@ from booking.table import (
     USER_INDEX_SORT_KEY,
 )
 from local.paths import PROJECT_ROOT, state_dir
+from pattern_core import session_table
 
 BOOKINGS_TABLE = "patterns-bookings"
+SESSIONS_TABLE = "patterns-sessions"
 LOCAL_REGION = "us-east-1"
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
@@ -179,6 +181,8 @@ def ensure_tables(server: LocalDynamo) -> None:
     existing = set(client.list_tables()["TableNames"])
     if BOOKINGS_TABLE not in existing:
         create_bookings_table(client, BOOKINGS_TABLE)
+    if SESSIONS_TABLE not in existing:
+        create_sessions_table(client, SESSIONS_TABLE)
 
 
 def create_bookings_table(client, name: str) -> None:
@@ -215,6 +219,31 @@ def create_bookings_table(client, name: str) -> None:
         )
 
 
+def create_sessions_table(client, name: str) -> None:
+    """Conversation history for patterns D-G: the schema the CDK construct deploys."""
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": session_table.PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": session_table.SORT_KEY, "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": session_table.PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": session_table.SORT_KEY, "KeyType": "RANGE"},
+        ],
+    )
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.1})
+    with contextlib.suppress(Exception):  # dynalite may not implement TTL; it is optional here
+        client.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={
+                "Enabled": True,
+                "AttributeName": session_table.TTL_ATTRIBUTE,
+            },
+        )
+
+
 def reset(server: LocalDynamo) -> int:
     """Delete every local table (bookings, sessions); returns how many were dropped."""
     client = server.client()
@@ -234,4 +263,5 @@ def local_env(server: LocalDynamo) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS["aws_access_key_id"],
         "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],
         "BOOKINGS_TABLE_NAME": BOOKINGS_TABLE,
+        session_table.TABLE_NAME_ENV: SESSIONS_TABLE,
     }

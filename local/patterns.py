@@ -54,6 +54,12 @@ PATTERNS: dict[str, PatternSpec] = {
             local_setup=bedrock_simulation.setup,
             local_note=bedrock_simulation.SIMULATION_LABEL,
         ),
+        PatternSpec(
+            "D",
+            "function calling",
+            "pattern_d.handler:handler",
+            "the LLM proposes tool calls; your loop executes them, bounded",
+        ),
     )
 }
 

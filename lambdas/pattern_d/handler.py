@@ -1,0 +1,46 @@
+"""Pattern D's Lambda entry point: the HTTP contract around `orchestration.handle_turn`.
+
+Collaborators (booking service, conversation store, model client) come from cached getters,
+so a warm container reuses them and nothing expensive happens at import time.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from booking.service import BookingService
+from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
+from pattern_core.llm import model_name, openai_client
+from pattern_core.sessions import ConversationStore
+from pattern_d.orchestration import handle_turn
+
+logger = Logger()
+tracer = Tracer()
+
+
+@functools.cache
+def booking_service() -> BookingService:
+    return BookingService.from_env()
+
+
+@functools.cache
+def conversation_store() -> ConversationStore:
+    return ConversationStore.from_env()
+
+
+@tracer.capture_method
+def orchestrate(turn: ChatTurn) -> ChatOutcome:
+    conversation = conversation_store().conversation("D", turn.session_id, turn.user_id)
+    return handle_turn(turn, booking_service(), openai_client(), model_name(), conversation)
+
+
+app = build_chat_app("D", orchestrate)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,62 @@
+"""Fixtures for driving the tool-calling patterns' handlers end to end (patterns D-G).
+
+Everything the deployed stack would provide, in-process: the bookings and sessions tables
+under moto, the offline stand-in model over HTTP (a labelled test double, not an LLM), and the
+environment the CDK stack sets. Import the fixtures into a test module to use them.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+
+import boto3
+import pytest
+
+from local.dynamodb import create_sessions_table
+from local.offline_model import start_offline_model
+from pattern_core import llm
+from tests.integration.conftest import TABLE
+
+SESSIONS_TABLE = "sessions-under-test"
+TODAY = "2026-11-24"
+TOMORROW = "2026-11-25"
+
+
+@pytest.fixture(scope="session")
+def offline_model():
+    with start_offline_model() as model:
+        yield model
+
+
+def clear_cached_getters(*modules: str) -> None:
+    """Drop every `functools.cache` getter in the handler modules (a fresh container)."""
+    for name in modules:
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if isinstance(value, functools._lru_cache_wrapper):
+                value.cache_clear()
+    llm.openai_client.cache_clear()
+    llm.async_openai_client.cache_clear()
+    llm.openai_api_key.cache_clear()
+
+
+@pytest.fixture
+def chat_env(dynamodb, offline_model, monkeypatch):
+    """The environment a pattern's stack gives its functions, pointed at moto and the stand-in."""
+    create_sessions_table(boto3.client("dynamodb"), SESSIONS_TABLE)
+    for name, value in {
+        "BOOKINGS_TABLE_NAME": TABLE,
+        "SESSIONS_TABLE_NAME": SESSIONS_TABLE,
+        "OPENAI_BASE_URL": offline_model.base_url,
+        "OPENAI_API_KEY": "offline-stand-in",
+        "OPENAI_MODEL": "offline-stand-in",
+        "PATTERNS_TODAY": TODAY,
+        "AUTH_MODE": "iam",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("OPENAI_API_KEY_SECRET_ARN", raising=False)
+    yield
+    llm.openai_client.cache_clear()
+    llm.async_openai_client.cache_clear()
+    llm.openai_api_key.cache_clear()

@@ -1,0 +1,59 @@
+"""Pattern D's handler end to end: HTTP event in, DynamoDB (moto) and the offline model behind."""
+
+from __future__ import annotations
+
+import pytest
+
+from booking.store import DynamoBookingStore
+from pattern_d import handler as pattern_d
+from tests.integration.chat_harness import (  # noqa: F401 - fixtures
+    TOMORROW,
+    chat_env,
+    clear_cached_getters,
+    offline_model,
+)
+from tests.integration.conftest import TABLE
+from tests.utils import chat_event, lambda_context, response_json
+
+ALICE = "arn:aws:iam::123456789012:user/alice"
+MALLORY = "arn:aws:iam::123456789012:user/mallory"
+
+
+@pytest.fixture
+def handler(request):
+    request.getfixturevalue("chat_env")
+    clear_cached_getters("pattern_d.handler")
+    return pattern_d.handler
+
+
+def chat(handler, body: dict, caller: str = ALICE) -> tuple[int, dict]:
+    response = handler(chat_event(body, caller_arn=caller), lambda_context("pattern-d-chat"))
+    return response["statusCode"], response_json(response)
+
+
+def test_book_tomorrow_at_3pm_books_and_reports_measured_usage(handler):
+    status, body = chat(handler, {"message": "Book tomorrow at 3pm"})
+
+    assert status == 200, body
+    assert body["pattern"] == "D"
+    assert body["booking"]["date"] == TOMORROW and body["booking"]["time"] == "15:00"
+    assert DynamoBookingStore(TABLE).bookings_of(ALICE)[0].slot_id == body["booking"]["slot_id"]
+    usage = body["usage"]
+    assert usage["tool_calls"] == ["check_availability", "book_slot"]
+    assert usage["llm_calls"] == 3  # two tool rounds and the final answer
+    assert usage["input_tokens"] > 0 and usage["output_tokens"] > 0
+
+
+def test_a_conversation_continues_over_session_id_and_stays_its_owners(handler):
+    status, first = chat(
+        handler, {"message": "What's free tomorrow afternoon?", "session_id": "s1"}
+    )
+    assert status == 200 and first["booking"] is None
+
+    status, second = chat(handler, {"message": "Book the 3pm one", "session_id": "s1"})
+    assert status == 200, second
+    assert (second["booking"]["date"], second["booking"]["time"]) == (TOMORROW, "15:00")
+
+    status, refused = chat(handler, {"message": "Book the 4pm one", "session_id": "s1"}, MALLORY)
+    assert status == 403 and refused["error"]["code"] == "session_forbidden"
+    assert "15:00" not in str(refused)  # nothing of alice's conversation leaks

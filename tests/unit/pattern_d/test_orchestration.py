@@ -1,0 +1,170 @@
+"""Pattern D's own tool loop, against a scripted Chat Completions client."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from pattern_core.http import ChatError, ChatTurn
+from pattern_core.usage import UsageMeter
+from pattern_d.orchestration import LoopLimits, handle_turn
+from tests.conftest import TOMORROW
+from tests.unit.sessions.fakes import MemoryConversation
+
+DAY = TOMORROW.isoformat()
+SLOT = f"{DAY}_CourtB_1500"
+
+
+def call(name: str, **arguments) -> tuple[str, dict]:
+    return (name, arguments)
+
+
+class ScriptedChatClient:
+    """Stands in for `openai.OpenAI` where only `chat.completions.create` is used. Each step is
+    a reply text or a list of tool calls; every request is recorded."""
+
+    def __init__(self, *steps) -> None:
+        self.steps = list(steps)
+        self.requests: list[dict] = []
+        self.chat = SimpleNamespace(completions=SimpleNamespace(create=self._create))
+
+    def _create(self, **request):
+        self.requests.append(json.loads(json.dumps(request)))
+        if not self.steps:
+            raise AssertionError("model called more often than scripted")
+        step = self.steps.pop(0)
+        if isinstance(step, str):
+            message = SimpleNamespace(content=step, refusal=None, tool_calls=None)
+        else:
+            message = SimpleNamespace(
+                content=None,
+                refusal=None,
+                tool_calls=[
+                    SimpleNamespace(
+                        id=f"call_{len(self.requests)}_{i}",
+                        type="function",
+                        function=SimpleNamespace(name=name, arguments=json.dumps(args)),
+                    )
+                    for i, (name, args) in enumerate(step)
+                ],
+            )
+        usage = SimpleNamespace(prompt_tokens=100, completion_tokens=10)
+        return SimpleNamespace(choices=[SimpleNamespace(message=message)], usage=usage)
+
+
+def turn(message: str, user_id: str = "alice") -> ChatTurn:
+    return ChatTurn(message, user_id, "s1", UsageMeter(), "D")
+
+
+def run(client, service, conversation, message="Book tomorrow at 3pm", user_id="alice", **kw):
+    chat_turn = turn(message, user_id)
+    outcome = handle_turn(chat_turn, service, client, "test-model", conversation, **kw)
+    return outcome, chat_turn.usage
+
+
+def test_books_through_the_tools_the_model_chose(service, store):
+    client = ScriptedChatClient(
+        [call("check_availability", date=DAY, time="15:00")],
+        [call("book_slot", slot_id=SLOT)],
+        "Booked Court B tomorrow at 15:00.",
+    )
+    outcome, usage = run(client, service, MemoryConversation())
+
+    assert outcome.booking is not None and outcome.booking.slot_id == SLOT
+    assert store.owner_of(SLOT) == "alice"
+    assert usage.llm_calls == 3
+    assert usage.tool_calls == ["check_availability", "book_slot"]
+    assert (usage.input_tokens, usage.output_tokens) == (300, 30)
+    # The model saw today's date and the tool contract's schemas.
+    system = client.requests[0]["messages"][0]["content"]
+    assert "Today is 2026-11-24" in system
+    assert {t["function"]["name"] for t in client.requests[0]["tools"]} == {
+        "check_availability",
+        "book_slot",
+        "list_bookings",
+        "cancel_booking",
+    }
+
+
+def test_a_follow_up_turn_sees_the_earlier_turn_over_the_session(service, store):
+    conversation = MemoryConversation()
+    first = ScriptedChatClient(
+        [call("check_availability", date=DAY, time=None)], "14:00, 15:00 and 16:00 are free."
+    )
+    outcome, _ = run(first, service, conversation, "What's free tomorrow afternoon?")
+    assert outcome.booking is None
+
+    second = ScriptedChatClient([call("book_slot", slot_id=SLOT)], "Booked 15:00.")
+    outcome, _ = run(second, service, conversation, "Book the 3pm one")
+
+    sent = second.requests[0]["messages"]
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "tool", "assistant", "user"]
+    assert sent[1]["content"] == "What's free tomorrow afternoon?"
+    assert SLOT in sent[3]["content"]  # the earlier tool result, slot ids and all
+    assert outcome.booking is not None and outcome.booking.slot_id == SLOT
+    assert store.owner_of(SLOT) == "alice"
+
+
+def test_a_tool_error_reaches_the_model_as_an_actionable_message(service, store):
+    service.book(SLOT, "bob")
+    client = ScriptedChatClient(
+        [call("book_slot", slot_id=SLOT)],
+        [call("book_slot", slot_id=f"{DAY}_CourtC_1500")],
+        "15:00 on Court B was taken, so I booked Court C.",
+    )
+    outcome, usage = run(client, service, MemoryConversation())
+
+    error = json.loads(client.requests[1]["messages"][-1]["content"])["error"]
+    assert error["code"] == "slot_taken"
+    assert f"{DAY}_CourtC_1500" in json.dumps(error)  # the alternatives the model can act on
+    assert outcome.booking is not None and outcome.booking.court == "Court C"
+    assert usage.tool_calls == ["book_slot", "book_slot"]
+
+
+def test_a_model_that_keeps_calling_tools_is_stopped_with_an_honest_error(service):
+    looping = ScriptedChatClient(*[[call("list_bookings")] for _ in range(3)])
+    conversation = MemoryConversation()
+
+    with pytest.raises(ChatError) as stopped:
+        run(looping, service, conversation, "hi", limits=LoopLimits(max_rounds=3))
+
+    assert (stopped.value.status, stopped.value.code) == (502, "loop_limit")
+    assert "no booking was made" in stopped.value.message
+    assert conversation.stored == []  # an unfinished turn is not remembered
+
+
+def test_the_tool_call_bound_stops_the_loop_but_reports_a_booking_already_made(service, store):
+    client = ScriptedChatClient(
+        [call("book_slot", slot_id=SLOT), call("list_bookings"), call("list_bookings")]
+    )
+    outcome, usage = run(client, service, MemoryConversation(), limits=LoopLimits(max_tool_calls=2))
+
+    assert usage.tool_calls == ["book_slot", "list_bookings"]
+    assert outcome.booking is not None and outcome.booking.slot_id == SLOT
+    assert outcome.reply.startswith("Booked Court B") and "stopped" in outcome.reply
+    assert store.owner_of(SLOT) == "alice"
+
+
+def test_a_user_id_in_the_model_arguments_is_ignored(service, store):
+    client = ScriptedChatClient(
+        [call("book_slot", slot_id=SLOT, user_id="mallory")], "Booked for mallory!"
+    )
+    outcome, _ = run(client, service, MemoryConversation())
+
+    assert store.owner_of(SLOT) == "alice"
+    assert service.list_bookings("mallory") == []
+    assert outcome.booking is not None
+
+
+def test_another_callers_session_is_refused_before_any_model_call(service):
+    alices = MemoryConversation("alice")
+    alices.append([{"role": "user", "content": "private"}])
+    client = ScriptedChatClient()
+
+    with pytest.raises(ChatError) as refused:
+        run(client, service, alices.as_caller("mallory"), user_id="mallory")
+
+    assert (refused.value.status, refused.value.code) == (403, "session_forbidden")
+    assert client.requests == []

@@ -1,0 +1,155 @@
+"""The DynamoDB conversation store: order, ownership, TTL and the size bounds (under moto)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from local.dynamodb import create_sessions_table
+from pattern_core.session_table import TTL_ATTRIBUTE
+from pattern_core.sessions import (
+    ConversationStore,
+    DynamoSession,
+    SessionForbidden,
+    SessionLimits,
+)
+
+TABLE = "sessions-under-test"
+NOW = 1_790_000_000
+
+
+@pytest.fixture
+def client(monkeypatch):
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        create_sessions_table(client, TABLE)
+        yield client
+
+
+def store(client, **limits) -> ConversationStore:
+    return ConversationStore(TABLE, client, limits=SessionLimits(**limits), clock=lambda: NOW)
+
+
+def user(text: str) -> dict:
+    return {"role": "user", "content": text}
+
+
+def assistant(text: str) -> dict:
+    return {"role": "assistant", "content": text}
+
+
+def tool_call(call_id: str) -> dict:
+    return {"type": "function_call", "call_id": call_id, "name": "check_availability"}
+
+
+def tool_output(call_id: str, output: str = "{}") -> dict:
+    return {"type": "function_call_output", "call_id": call_id, "output": output}
+
+
+def raw_items(client) -> list[dict]:
+    return client.scan(TableName=TABLE)["Items"]
+
+
+def test_history_comes_back_in_the_order_it_was_written_across_turns(client):
+    conversation = store(client).conversation("E", "s1", "alice")
+    conversation.append([user("what's free?"), tool_call("c1"), tool_output("c1")])
+    conversation.append([assistant("14:00 is free"), user("book it")])
+
+    again = store(client).conversation("E", "s1", "alice")  # a new container, say
+    assert again.items() == [
+        user("what's free?"),
+        tool_call("c1"),
+        tool_output("c1"),
+        assistant("14:00 is free"),
+        user("book it"),
+    ]
+    assert again.items(limit=2) == [assistant("14:00 is free"), user("book it")]
+
+
+def test_each_message_is_its_own_item_with_a_ttl(client):
+    conversation = store(client, ttl_seconds=3600).conversation("D", "s1", "alice")
+    conversation.append([user("hi"), assistant("hello")])
+
+    items = raw_items(client)
+    messages = [i for i in items if i["sk"]["S"].startswith("item#")]
+    assert len(messages) == 2
+    assert {int(i[TTL_ATTRIBUTE]["N"]) for i in items} == {NOW + 3600}
+
+
+def test_another_caller_cannot_read_or_extend_someone_elses_session(client):
+    store(client).conversation("E", "s1", "alice").append([user("my secret plans")])
+    mallory = store(client).conversation("E", "s1", "mallory")
+
+    with pytest.raises(SessionForbidden):
+        mallory.authorize()
+    with pytest.raises(SessionForbidden):
+        mallory.items()
+    with pytest.raises(SessionForbidden):
+        mallory.append([user("me too")])
+    assert store(client).conversation("E", "s1", "alice").items() == [user("my secret plans")]
+
+
+def test_the_same_session_id_in_another_pattern_is_another_conversation(client):
+    store(client).conversation("D", "s1", "alice").append([user("chat message")])
+    assert store(client).conversation("E", "s1", "alice").items() == []
+
+
+def test_a_long_conversation_keeps_only_the_latest_whole_turns(client):
+    conversation = store(client, max_items=5).conversation("E", "s1", "alice")
+    for turn in range(4):
+        conversation.append(
+            [user(f"q{turn}"), tool_call(f"c{turn}"), tool_output(f"c{turn}"), assistant("a")]
+        )
+
+    kept = conversation.items()
+    # 16 messages written, at most 5 kept, and history starts at a user message.
+    assert kept == [user("q3"), tool_call("c3"), tool_output("c3"), assistant("a")]
+    assert len([i for i in raw_items(client) if i["sk"]["S"].startswith("item#")]) == 4
+
+
+def test_history_is_bounded_in_bytes_too(client):
+    conversation = store(client, max_bytes=2_000).conversation("E", "s1", "alice")
+    for turn in range(5):
+        conversation.append([user(f"q{turn}"), tool_output(f"c{turn}", "x" * 600)])
+
+    kept = conversation.items()
+    # ~700 bytes a turn: the last two turns fit in 2,000 bytes, three would not.
+    assert [i.get("content") or i["call_id"] for i in kept] == ["q3", "c3", "q4", "c4"]
+
+
+def test_an_oversized_message_is_shortened_not_dropped(client):
+    conversation = store(client, max_item_bytes=1_000).conversation("E", "s1", "alice")
+    conversation.append([user("q"), tool_output("c1", "y" * 50_000)])
+
+    stored = conversation.items()[-1]
+    assert stored["call_id"] == "c1"
+    assert stored["output"].endswith("[truncated]")
+    assert len(json.dumps(stored)) <= 1_000
+
+
+def test_agents_sdk_session_interface_round_trips(client):
+    session = DynamoSession(store(client).conversation("F", "s1", "alice"))
+
+    async def scenario():
+        await session.add_items([user("a"), assistant("b")])
+        popped = await session.pop_item()
+        return popped, await session.get_items(), await session.clear_session()
+
+    popped, remaining, _ = asyncio.run(scenario())
+    assert popped == assistant("b")
+    assert remaining == [user("a")]
+    assert asyncio.run(session.get_items()) == []
+    # Clearing forgets the messages, not who owns the session.
+    with pytest.raises(SessionForbidden):
+        store(client).conversation("F", "s1", "mallory").authorize()
+
+
+def test_dynamo_session_satisfies_the_agents_sdk_session_protocol(client):
+    from agents.memory import Session
+
+    assert isinstance(DynamoSession(store(client).conversation("E", "s1", "alice")), Session)
