@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from local import bedrock_simulation
+from local.step_functions import setup_pattern_c
 
 if TYPE_CHECKING:
     from local.runtime import LocalRuntime
@@ -41,6 +42,13 @@ PATTERNS: dict[str, PatternSpec] = {
             "a fixed sequence of steps in one Lambda; the LLM works inside two of them",
         ),
         PatternSpec(
+            "C",
+            "workflow, multi-process",
+            "pattern_c.handler:handler",
+            "the same fixed steps as an Express Step Functions state machine of Lambdas",
+            local_setup=setup_pattern_c,
+        ),
+        PatternSpec(
             "D",
             "function calling",
             "pattern_d.handler:handler",
@@ -53,12 +61,6 @@ PATTERNS: dict[str, PatternSpec] = {
             "an Amazon Bedrock Agent runs the loop and calls your action-group Lambda",
             local_setup=bedrock_simulation.setup,
             local_note=bedrock_simulation.SIMULATION_LABEL,
-        ),
-        PatternSpec(
-            "D",
-            "function calling",
-            "pattern_d.handler:handler",
-            "the LLM proposes tool calls; your loop executes them, bounded",
         ),
     )
 }

@@ -59,8 +59,10 @@ class StepRecord(BaseModel):
 
     step: str
     state: str | None = None  # the state machine's state name ($$.State.Name)
-    retries: int = 0  # $$.State.RetryCount: failed attempts of this state before this run
+    retries: int = 0  # $$.State.RetryCount: attempts of this state the Lambda service failed
     ms: int = 0
+    failed: bool = False  # the step raised (recorded by the failure reply, from the Catch)
+    ran: bool = True  # our code ran (False when Lambda itself failed to run it)
 
 
 class Failure(BaseModel):
@@ -315,6 +317,28 @@ def outcome_of(state: WorkflowState) -> ChatOutcome:
     if state.failure is not None and state.booking is None:
         raise ChatError(state.failure.status, state.failure.code, state.reply or "")
     return ChatOutcome(state.reply or template_reply(state), state.booking)
+
+
+# -- accounting for pattern C ------------------------------------------------------------
+# The state machine's only Choice state follows FindSlots. A Choice writes no data, so it is
+# counted from FindSlots' successful record; tests check every count against the execution
+# history moto's interpreter keeps.
+STATE_BEFORE_CHOICE = "find_slots"
+
+
+def record_execution(state: WorkflowState, usage: UsageMeter, *, api_invocations: int = 1) -> None:
+    """Fold an execution's own account of itself (its `trail` and summed model usage) into
+    the turn's usage: Lambda invocations are the API function plus every step whose code ran;
+    state transitions are the states entered."""
+    usage.llm_calls = state.llm_calls
+    usage.input_tokens = state.input_tokens
+    usage.output_tokens = state.output_tokens
+    usage.lambda_invocations = api_invocations + sum(1 for r in state.trail if r.ran)
+    choices = any(r.step == STATE_BEFORE_CHOICE and not r.failed for r in state.trail)
+    usage.state_transitions = len(state.trail) + int(choices)
+    for record in state.trail:
+        if not record.failed:
+            usage.steps[record.step] = record.ms
 
 
 def _request(state: WorkflowState) -> BookingRequest:

@@ -1,0 +1,135 @@
+"""Pattern C's step functions: one Lambda per workflow step, each a thin wrapper around the
+shared step in `pattern_core.workflow` (the same function pattern B calls in-process).
+
+Step Functions invokes each with `{"workflow": <state>, "state": $$.State.Name, "retries":
+$$.State.RetryCount}` and passes the returned state to the next state. Each run appends a
+`StepRecord` to the state's `trail` and adds its model usage to the state's totals, so the
+execution's output accounts for itself (Express executions have no history API).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from booking.schedule import Schedule
+from booking.service import BookingService
+from pattern_core.llm import model_name, openai_client
+from pattern_core.usage import UsageMeter
+from pattern_core.workflow import (
+    STEPS,
+    StepContext,
+    StepRecord,
+    WorkflowState,
+)
+from pattern_core.workflow import (
+    failure_reply as end_with_failure,
+)
+
+logger = Logger()
+tracer = Tracer()
+
+
+@functools.cache
+def booking_service() -> BookingService:
+    return BookingService.from_env()
+
+
+@functools.cache
+def schedule() -> Schedule:
+    return Schedule.from_env()
+
+
+def _run(step_name: str, event: dict) -> dict:
+    state = WorkflowState.model_validate(event["workflow"])
+    usage = UsageMeter()
+    ctx = StepContext(
+        usage=usage,
+        service=booking_service,
+        schedule=schedule,
+        client=openai_client,
+        model=model_name(),
+    )
+    started = time.perf_counter()
+    state = STEPS[step_name](state, ctx)
+    ms = round((time.perf_counter() - started) * 1000)
+    state.llm_calls += usage.llm_calls or 0
+    state.input_tokens += usage.input_tokens or 0
+    state.output_tokens += usage.output_tokens or 0
+    state.trail.append(
+        StepRecord(step=step_name, state=event.get("state"), retries=event.get("retries", 0), ms=ms)
+    )
+    logger.info(
+        "workflow step",
+        extra={
+            "step": step_name,
+            "duration_ms": ms,
+            "bookable": state.bookable,
+            "booked": state.booking is not None,
+            "refused": (state.error or {}).get("code"),
+        },
+    )
+    return state.model_dump(mode="json")
+
+
+def _step_handler(step_name: str):
+    @logger.inject_lambda_context(clear_state=True)
+    @tracer.capture_lambda_handler
+    def handler(event: dict, context: LambdaContext) -> dict:
+        return _run(step_name, event)
+
+    handler.__name__ = step_name
+    return handler
+
+
+understand = _step_handler("understand")
+find_slots = _step_handler("find_slots")
+choose_slot = _step_handler("choose_slot")
+book = _step_handler("book")
+write_reply = _step_handler("write_reply")
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def failure_reply(event: dict, context: LambdaContext) -> dict:
+    """The Catch target: the failed state's input plus `caught.<State>` = {Error, Cause}."""
+    workflow = dict(event["workflow"])
+    caught = workflow.pop("caught", None) or {}
+    failed_state, error = next(iter(caught.items()), ("unknown", {}))
+    error_type = str(error.get("Error") or "States.TaskFailed")
+    state = WorkflowState.model_validate(workflow)
+    # The failed state was entered; its code ran unless Lambda itself could not run it.
+    state.trail.append(
+        StepRecord(
+            step=failed_state,
+            state=failed_state,
+            failed=True,
+            ran=not error_type.startswith("Lambda."),
+        )
+    )
+    logger.warning(
+        "workflow step failed",
+        extra={"state": failed_state, "error_type": error_type, "cause": _cause_type(error)},
+    )
+    started = time.perf_counter()
+    state = end_with_failure(state, error_type)
+    state.trail.append(
+        StepRecord(
+            step="failure_reply",
+            state=event.get("state"),
+            ms=round((time.perf_counter() - started) * 1000),
+        )
+    )
+    return state.model_dump(mode="json")
+
+
+def _cause_type(error: dict) -> str | None:
+    """Only the error type from the Cause: its message may quote the person's request."""
+    try:
+        return json.loads(error.get("Cause") or "{}").get("errorType")
+    except (TypeError, ValueError, AttributeError):
+        return None
