@@ -55,6 +55,12 @@ PATTERNS: dict[str, PatternSpec] = {
             "the LLM proposes tool calls; your loop executes them, bounded",
         ),
         PatternSpec(
+            "E",
+            "single agent",
+            "pattern_e.handler:handler",
+            "an OpenAI Agents SDK agent runs the tool loop (max_turns bounded)",
+        ),
+        PatternSpec(
             "H",
             "managed agent",
             "pattern_h.handler:handler",

@@ -1,0 +1,59 @@
+"""Pattern E — single agent: the OpenAI Agents SDK runs the loop.
+
+One `Agent` holds the four booking tools (the shared contract as SDK function tools) and
+instructions carrying today's date; `Runner.run` does what pattern D's loop does by hand — call
+the model, execute the tools it asks for, feed results back, stop at a final answer — bounded
+by `max_turns`. Conversation memory is the SDK's `Session` interface over the DynamoDB
+sessions table; usage comes from the SDK's own accounting.
+
+Its neighbour, pattern D, writes that loop itself (every message and stopping rule visible);
+pattern F splits this one agent into a manager and specialists.
+"""
+
+from __future__ import annotations
+
+from agents import Agent
+from agents.models.interface import Model
+
+from booking.schedule import Schedule
+from booking.service import BookingService
+from pattern_core.agent_runtime import TurnLimit, open_session, outcome_of, run_agent
+from pattern_core.agent_tools import TurnContext, booking_tools
+from pattern_core.assistant import assistant_instructions
+from pattern_core.http import ChatOutcome, ChatTurn
+from pattern_core.sessions import Conversation
+
+MAX_TURNS = 8  # model calls per request
+
+
+def build_agent(schedule: Schedule) -> Agent[TurnContext]:
+    return Agent[TurnContext](
+        name="Court booking assistant",
+        instructions=assistant_instructions(schedule),
+        tools=booking_tools(),
+    )
+
+
+async def handle_turn(
+    turn: ChatTurn,
+    service: BookingService,
+    conversation: Conversation | None,
+    model: Model | None = None,
+    max_turns: int = MAX_TURNS,
+) -> ChatOutcome:
+    session = await open_session(conversation)
+    context = TurnContext(turn.user_id, service)
+    try:
+        result = await run_agent(
+            build_agent(service.schedule),
+            turn.message,
+            context=context,
+            usage=turn.usage,
+            max_turns=max_turns,
+            session=session,
+            model=model,
+            workflow="Pattern E: single agent",
+        )
+    except TurnLimit as limit:
+        return limit.outcome()
+    return outcome_of(result, context)

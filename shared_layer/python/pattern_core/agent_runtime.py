@@ -1,0 +1,165 @@
+"""Running OpenAI Agents SDK agents inside Lambda (patterns E, F and G).
+
+- **One event loop per thread, reused.** The handler is synchronous; `run_sync` drives the
+  agent on a loop kept for the container's life (one per thread: the local server is
+  threaded, and pattern G's in-process specialists run in worker threads). `asyncio.run` per
+  invocation would close the loop that a cached `AsyncOpenAI` client's connection pool is
+  bound to, breaking every warm invocation after the first.
+- **One model client per loop**, built on first use inside that loop (`OPENAI_BASE_URL`,
+  timeouts and the key from Secrets Manager as for every pattern).
+- **Trace export to OpenAI is off** unless `OPENAI_AGENTS_DISABLE_TRACING` is explicitly
+  `0`/`false`.
+- **Usage from the SDK's own accounting** (`result.context_wrapper.usage`: requests, input and
+  output tokens; nested agents-as-tools share it), tool names as the tools ran.
+- **Bounded**: `max_turns`; `MaxTurnsExceeded` becomes a 502 `loop_limit` error — or, if a
+  booking was already made this turn, a reply that says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import weakref
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from agents import (
+    Agent,
+    MaxTurnsExceeded,
+    ModelBehaviorError,
+    OpenAIResponsesModel,
+    RunConfig,
+    Runner,
+    RunResult,
+    Usage,
+    set_tracing_disabled,
+)
+from agents.models.interface import Model
+from openai import AsyncOpenAI
+
+from pattern_core.agent_tools import RECORD_TOOL_CALLS, TurnContext
+from pattern_core.fulfilment import describe_booking
+from pattern_core.http import ChatError, ChatOutcome
+from pattern_core.llm import _client_options, model_name
+from pattern_core.sessions import Conversation, DynamoSession, SessionForbidden
+from pattern_core.usage import UsageMeter
+
+T = TypeVar("T")
+_thread = threading.local()
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncOpenAI] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run `coroutine` to completion on this thread's long-lived event loop."""
+    loop = getattr(_thread, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _thread.loop = asyncio.new_event_loop()
+    return loop.run_until_complete(coroutine)
+
+
+def async_openai_client() -> AsyncOpenAI:
+    """The model client for the running loop (its connection pool belongs to that loop)."""
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
+    if client is None:
+        client = _clients[loop] = AsyncOpenAI(**_client_options())
+    return client
+
+
+def default_model() -> Model:
+    return OpenAIResponsesModel(model=model_name(), openai_client=async_openai_client())
+
+
+def tracing_disabled() -> bool:
+    return os.environ.get("OPENAI_AGENTS_DISABLE_TRACING", "1").lower() not in ("0", "false")
+
+
+def record_usage(meter: UsageMeter, usage: Usage, tool_calls: list[str]) -> None:
+    """Add one run's SDK-measured usage (and the tools it ran) to the turn's meter."""
+    meter.llm_calls = (meter.llm_calls or 0) + usage.requests
+    meter.input_tokens = (meter.input_tokens or 0) + usage.input_tokens
+    meter.output_tokens = (meter.output_tokens or 0) + usage.output_tokens
+    meter.tool_calls.extend(tool_calls)
+
+
+async def open_session(conversation: Conversation | None) -> DynamoSession | None:
+    """The conversation as an SDK session, once the caller is known to own it (403 if not)."""
+    if conversation is None:
+        return None
+    try:
+        await asyncio.to_thread(conversation.authorize)
+    except SessionForbidden as exc:
+        raise ChatError(403, "session_forbidden", str(exc)) from None
+    return DynamoSession(conversation)
+
+
+async def run_agent(
+    agent: Agent[TurnContext],
+    message: str,
+    *,
+    context: TurnContext,
+    usage: UsageMeter,
+    max_turns: int,
+    session: DynamoSession | None = None,
+    model: Model | None = None,
+    workflow: str = "Court booking",
+) -> RunResult:
+    """Run `agent` on `message` for the caller in `context`; usage lands in `usage`."""
+    disabled = tracing_disabled()
+    set_tracing_disabled(disabled)  # also covers spans opened outside a Runner call
+    config = RunConfig(
+        model=model or default_model(), tracing_disabled=disabled, workflow_name=workflow
+    )
+    try:
+        result = await Runner.run(
+            agent,
+            message,
+            context=context,
+            max_turns=max_turns,
+            hooks=RECORD_TOOL_CALLS,
+            run_config=config,
+            session=session,
+        )
+    except MaxTurnsExceeded as exc:
+        if exc.run_data is not None:
+            record_usage(usage, exc.run_data.context_wrapper.usage, context.tool_calls)
+        raise TurnLimit(max_turns, context) from None
+    except ModelBehaviorError:
+        raise ChatError(502, "model_error", "The model made an invalid request.") from None
+    record_usage(usage, result.context_wrapper.usage, context.tool_calls)
+    return result
+
+
+class TurnLimit(Exception):
+    """The agent did not finish within `max_turns`."""
+
+    def __init__(self, max_turns: int, context: TurnContext) -> None:
+        super().__init__(f"no final answer within {max_turns} turns")
+        self.max_turns, self.context = max_turns, context
+
+    def outcome(self) -> ChatOutcome:
+        """An honest answer: a 502 `loop_limit` error, unless a booking was already made —
+        then a reply that says it was made and that the agent stopped."""
+        ran = ", ".join(self.context.tool_calls) or "none"
+        if not self.context.bookings:
+            raise ChatError(
+                502,
+                "loop_limit",
+                f"The agent did not finish within {self.max_turns} turns (tools run: {ran}); "
+                "no booking was made.",
+            )
+        booking = self.context.bookings[-1]
+        return ChatOutcome(
+            f"Booked {describe_booking(booking)}. I stopped there: the agent had not finished "
+            f"within {self.max_turns} turns.",
+            booking,
+        )
+
+
+def outcome_of(result: RunResult, context: TurnContext) -> ChatOutcome:
+    """The reply, and the booking made in this turn (from the tools' results), if any."""
+    booking = context.bookings[-1] if context.bookings else None
+    return ChatOutcome(str(result.final_output or ""), booking)

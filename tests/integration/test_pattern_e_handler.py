@@ -1,0 +1,68 @@
+"""Pattern E's handler end to end: moto DynamoDB, the offline model over HTTP, the real SDK."""
+
+from __future__ import annotations
+
+import pytest
+
+from booking.store import DynamoBookingStore
+from pattern_core import agent_runtime
+from pattern_e import handler as pattern_e
+from tests.integration.chat_harness import (  # noqa: F401 - fixtures
+    TOMORROW,
+    chat_env,
+    clear_cached_getters,
+    offline_model,
+)
+from tests.integration.conftest import TABLE
+from tests.utils import chat_event, lambda_context, response_json
+
+ALICE = "arn:aws:iam::123456789012:user/alice"
+MALLORY = "arn:aws:iam::123456789012:user/mallory"
+
+
+@pytest.fixture
+def handler(request):
+    request.getfixturevalue("chat_env")
+    clear_cached_getters("pattern_e.handler")
+    return pattern_e.handler
+
+
+def chat(handler, body: dict, caller: str = ALICE) -> tuple[int, dict]:
+    response = handler(chat_event(body, caller_arn=caller), lambda_context("pattern-e-chat"))
+    return response["statusCode"], response_json(response)
+
+
+def test_book_tomorrow_at_3pm_books_with_the_sdks_usage(handler):
+    status, body = chat(handler, {"message": "Book tomorrow at 3pm"})
+
+    assert status == 200, body
+    assert (body["booking"]["date"], body["booking"]["time"]) == (TOMORROW, "15:00")
+    assert DynamoBookingStore(TABLE).bookings_of(ALICE)[0].slot_id == body["booking"]["slot_id"]
+    assert body["usage"]["tool_calls"] == ["check_availability", "book_slot"]
+    assert body["usage"]["llm_calls"] == 3
+    assert body["usage"]["input_tokens"] > 0
+
+
+def test_warm_invocations_reuse_the_loop_and_the_model_client(handler):
+    # Two invocations in one process, as a warm Lambda container serves them: the second must
+    # not find its HTTP client bound to a closed event loop.
+    first_status, first = chat(handler, {"message": "What's free tomorrow afternoon?"})
+    loop = agent_runtime._thread.loop
+    clients = dict(agent_runtime._clients)
+    second_status, second = chat(handler, {"message": "Book tomorrow at 4pm"})
+
+    assert (first_status, second_status) == (200, 200), (first, second)
+    assert second["booking"]["time"] == "16:00"
+    assert agent_runtime._thread.loop is loop and not loop.is_closed()
+    assert dict(agent_runtime._clients) == clients  # one client, built once for this loop
+
+
+def test_follow_up_over_a_session_books_the_3pm_one_and_the_session_is_its_owners(handler):
+    status, _ = chat(handler, {"message": "What's free tomorrow afternoon?", "session_id": "s1"})
+    assert status == 200
+    status, body = chat(handler, {"message": "Book the 3pm one", "session_id": "s1"})
+    assert status == 200, body
+    assert (body["booking"]["date"], body["booking"]["time"]) == (TOMORROW, "15:00")
+
+    status, refused = chat(handler, {"message": "Book the 4pm one", "session_id": "s1"}, MALLORY)
+    assert status == 403 and refused["error"]["code"] == "session_forbidden"
