@@ -61,6 +61,12 @@ PATTERNS: dict[str, PatternSpec] = {
             "an OpenAI Agents SDK agent runs the tool loop (max_turns bounded)",
         ),
         PatternSpec(
+            "F",
+            "multi-agent, one process",
+            "pattern_f.handler:handler",
+            "a manager agent routes to specialist agents (agents-as-tools) in one Lambda",
+        ),
+        PatternSpec(
             "H",
             "managed agent",
             "pattern_h.handler:handler",

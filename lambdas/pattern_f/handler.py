@@ -1,0 +1,46 @@
+"""Pattern F's Lambda entry point: the HTTP contract around `orchestration.handle_turn`.
+
+The agents run on the container's long-lived event loop (`agent_runtime.run_sync`), so the
+model client's connections survive warm invocations. Collaborators come from cached getters.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from booking.service import BookingService
+from pattern_core.agent_runtime import run_sync
+from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
+from pattern_core.sessions import ConversationStore
+from pattern_f.orchestration import handle_turn
+
+logger = Logger()
+tracer = Tracer()
+
+
+@functools.cache
+def booking_service() -> BookingService:
+    return BookingService.from_env()
+
+
+@functools.cache
+def conversation_store() -> ConversationStore:
+    return ConversationStore.from_env()
+
+
+@tracer.capture_method
+def orchestrate(turn: ChatTurn) -> ChatOutcome:
+    conversation = conversation_store().conversation("F", turn.session_id, turn.user_id)
+    return run_sync(handle_turn(turn, booking_service(), conversation))
+
+
+app = build_chat_app("F", orchestrate)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,77 @@
+"""The roles of the multi-agent patterns (F in one process, G across Lambdas).
+
+A manager talks to the person and routes; two specialists do the work, each with only the
+tools its job needs:
+
+- **availability specialist** — `check_availability` only: it can look, never book;
+- **booking specialist** — `check_availability`, `book_slot`, `list_bookings`,
+  `cancel_booking`.
+
+Specialists get a self-contained request from the manager ("Book a court on 2026-11-25 at
+15:00"), not the conversation, so they are stateless — which is what lets pattern G run each in
+its own Lambda. The manager's tools are named after the specialists in both patterns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agents import Agent
+
+from booking.schedule import Schedule
+from pattern_core.agent_tools import TurnContext, booking_tools
+from pattern_core.assistant import BOOKER_RULES, schedule_facts
+
+
+@dataclass(frozen=True)
+class Specialist:
+    key: str  # "availability" | "booking"
+    tool_name: str  # how the manager's model sees it
+    tool_description: str
+    tools: tuple[str, ...]
+    job: str
+
+    def agent(self, schedule: Schedule) -> Agent[TurnContext]:
+        return Agent[TurnContext](
+            name=f"{self.key.title()} specialist",
+            instructions=(
+                f"{self.job} {schedule_facts(schedule)} {BOOKER_RULES} "
+                "Answer in one or two sentences with the facts the tools returned."
+            ),
+            tools=booking_tools(*self.tools),
+        )
+
+
+AVAILABILITY = Specialist(
+    key="availability",
+    tool_name="availability_specialist",
+    tool_description=(
+        "Finds free tennis court slots. Input: one self-contained question with an absolute "
+        "date (YYYY-MM-DD) and, if known, a time (HH:MM) or part of day."
+    ),
+    tools=("check_availability",),
+    job="You find free tennis court slots. You cannot book; say what is free.",
+)
+BOOKING = Specialist(
+    key="booking",
+    tool_name="booking_specialist",
+    tool_description=(
+        "Books, lists and cancels the current user's tennis court bookings. Input: one "
+        "self-contained instruction with an absolute date (YYYY-MM-DD), time (HH:MM) and court "
+        "if known, or the booking id to cancel."
+    ),
+    tools=("check_availability", "book_slot", "list_bookings", "cancel_booking"),
+    job="You book, list and cancel tennis court bookings for the current user.",
+)
+SPECIALISTS: dict[str, Specialist] = {s.key: s for s in (AVAILABILITY, BOOKING)}
+
+
+def manager_instructions(schedule: Schedule) -> str:
+    return (
+        "You are the front desk of a tennis club. You do not check or book courts yourself: "
+        f"ask {AVAILABILITY.tool_name} about free slots and {BOOKING.tool_name} to book, list "
+        "or cancel. Give them one complete, self-contained request: resolve follow-ups such as "
+        "'the 3pm one' from the conversation, and use absolute dates (YYYY-MM-DD) and times "
+        f"(HH:MM). {schedule_facts(schedule)} Relay what the specialist reports; never say a "
+        "court is booked unless the booking specialist reported the booking."
+    )

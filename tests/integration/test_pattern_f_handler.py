@@ -1,0 +1,57 @@
+"""Pattern F's handler end to end: moto DynamoDB, the offline model over HTTP, the real SDK."""
+
+from __future__ import annotations
+
+import pytest
+
+from booking.store import DynamoBookingStore
+from pattern_f import handler as pattern_f
+from tests.integration.chat_harness import (  # noqa: F401 - fixtures
+    TOMORROW,
+    chat_env,
+    clear_cached_getters,
+    offline_model,
+)
+from tests.integration.conftest import TABLE
+from tests.utils import chat_event, lambda_context, response_json
+
+ALICE = "arn:aws:iam::123456789012:user/alice"
+MALLORY = "arn:aws:iam::123456789012:user/mallory"
+
+
+@pytest.fixture
+def handler(request):
+    request.getfixturevalue("chat_env")
+    clear_cached_getters("pattern_f.handler")
+    return pattern_f.handler
+
+
+def chat(handler, body: dict, caller: str = ALICE) -> tuple[int, dict]:
+    response = handler(chat_event(body, caller_arn=caller), lambda_context("pattern-f-chat"))
+    return response["statusCode"], response_json(response)
+
+
+def test_book_tomorrow_at_3pm_goes_through_the_booking_specialist(handler):
+    status, body = chat(handler, {"message": "Book tomorrow at 3pm"})
+
+    assert status == 200, body
+    assert (body["booking"]["date"], body["booking"]["time"]) == (TOMORROW, "15:00")
+    assert DynamoBookingStore(TABLE).bookings_of(ALICE)[0].slot_id == body["booking"]["slot_id"]
+    usage = body["usage"]
+    assert usage["tool_calls"] == ["booking_specialist", "check_availability", "book_slot"]
+    # manager, the specialist's three calls, the manager's relay: one process, one meter
+    assert usage["llm_calls"] == 5
+    assert usage["lambda_invocations"] == 1
+
+
+def test_follow_up_over_a_session_books_the_3pm_one(handler):
+    status, first = chat(
+        handler, {"message": "What's free tomorrow afternoon?", "session_id": "s1"}
+    )
+    assert status == 200 and first["booking"] is None
+    status, body = chat(handler, {"message": "Book the 3pm one", "session_id": "s1"})
+
+    assert status == 200, body
+    assert (body["booking"]["date"], body["booking"]["time"]) == (TOMORROW, "15:00")
+    status, refused = chat(handler, {"message": "Book the 4pm one", "session_id": "s1"}, MALLORY)
+    assert status == 403 and refused["error"]["code"] == "session_forbidden"

@@ -1,0 +1,150 @@
+"""Pattern F: a manager agent with specialist agents as tools, driven by one ScriptedModel.
+
+The scripted model answers every agent in call order (the run config's model serves the
+nested specialist runs too), so each script reads as the conversation between the agents.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pattern_core.agent_runtime import run_sync
+from pattern_core.http import ChatError
+from pattern_f.orchestration import handle_turn
+from tests.conftest import TOMORROW
+from tests.unit.agent_scripts import (
+    TOKENS_IN,
+    call,
+    chat_turn,
+    says,
+    scripted,
+    tool_outputs,
+)
+from tests.unit.sessions.fakes import MemoryConversation
+
+DAY = TOMORROW.isoformat()
+SLOT = f"{DAY}_CourtB_1500"
+
+
+def run(model, service, conversation=None, message="Book tomorrow at 3pm", user="alice", **kw):
+    turn = chat_turn(message, user, "F")
+    outcome = run_sync(handle_turn(turn, service, conversation, model=model, **kw))
+    return outcome, turn.usage
+
+
+def booking_script(slot: str = SLOT, **book_args):
+    return [
+        call("booking_specialist", input=f"Book a court on {DAY} at 15:00"),  # manager
+        call("check_availability", date=DAY, time="15:00"),  # booking specialist
+        call("book_slot", slot_id=slot, **book_args),
+        says("Booked Court B on 2026-11-25 at 15:00."),
+        says("You're booked: Court B tomorrow at 15:00."),  # manager relays
+    ]
+
+
+def test_the_manager_routes_a_booking_to_the_booking_specialist(service, store):
+    model = scripted(*booking_script())
+    outcome, usage = run(model, service, MemoryConversation())
+
+    model.assert_complete()
+    assert outcome.reply == "You're booked: Court B tomorrow at 15:00."
+    assert outcome.booking is not None and outcome.booking.slot_id == SLOT
+    assert store.owner_of(SLOT) == "alice"
+    # Usage from the SDK's accounting, nested specialist runs included.
+    assert usage.llm_calls == 5 and usage.input_tokens == 5 * TOKENS_IN
+    assert usage.tool_calls == ["booking_specialist", "check_availability", "book_slot"]
+    manager, specialist = model.calls[0], model.calls[1]
+    assert {t.name for t in manager.tools} == {"availability_specialist", "booking_specialist"}
+    assert {t.name for t in specialist.tools} == {
+        "check_availability",
+        "book_slot",
+        "list_bookings",
+        "cancel_booking",
+    }
+    # The specialist works from the manager's request, not the conversation.
+    assert f"Book a court on {DAY} at 15:00" in str(specialist.input)
+
+
+def test_the_availability_specialist_can_only_look(service, store):
+    model = scripted(
+        call("availability_specialist", input=f"Check availability on {DAY} afternoon"),
+        call("check_availability", date=DAY, time=None),
+        says("14:00, 15:00 and 16:00 are free."),
+        says("Tomorrow afternoon 14:00, 15:00 and 16:00 are free."),
+    )
+    outcome, usage = run(model, service, message="What's free tomorrow afternoon?")
+
+    assert {t.name for t in model.calls[1].tools} == {"check_availability"}
+    assert outcome.booking is None and store.items == {}
+    assert usage.tool_calls == ["availability_specialist", "check_availability"]
+
+
+def test_a_follow_up_reaches_the_manager_with_the_earlier_turn(service, store):
+    conversation = MemoryConversation()
+    run(
+        scripted(
+            call("availability_specialist", input=f"Check availability on {DAY} afternoon"),
+            call("check_availability", date=DAY, time=None),
+            says("14:00, 15:00 and 16:00 are free."),
+            says("14:00, 15:00 and 16:00 are free tomorrow."),
+        ),
+        service,
+        conversation,
+        "What's free tomorrow afternoon?",
+    )
+    model = scripted(*booking_script())
+    outcome, _ = run(model, service, conversation, "Book the 3pm one")
+
+    manager_input = model.first_call.input
+    assert manager_input[0]["content"] == "What's free tomorrow afternoon?"
+    assert manager_input[-1]["content"] == "Book the 3pm one"
+    assert outcome.booking is not None and outcome.booking.time == "15:00"
+
+
+def test_a_taken_slot_reaches_the_specialist_as_an_actionable_error(service, store):
+    service.book(SLOT, "bob")
+    model = scripted(
+        call("booking_specialist", input=f"Book Court B on {DAY} at 15:00"),
+        call("book_slot", slot_id=SLOT),
+        says("Court B at 15:00 is taken; Court A and C are free then."),
+        says("Court B is taken at 15:00; Court A or C?"),
+    )
+    outcome, _ = run(model, service)
+
+    (error,) = tool_outputs(model, 2)
+    assert error["error"]["code"] == "slot_taken"
+    assert outcome.booking is None
+    assert store.owner_of(SLOT) == "bob"
+
+
+def test_the_managers_turn_bound_is_an_honest_error(service):
+    # A manager that keeps asking (each specialist run answers once) until max_turns.
+    model = scripted(
+        call("availability_specialist", input=f"Check availability on {DAY}"),
+        says("All free."),
+        call("availability_specialist", input=f"Check availability on {DAY} again"),
+        says("Still free."),
+    )
+    with pytest.raises(ChatError) as stopped:
+        run(model, service, message="hi", max_turns=2)
+
+    assert (stopped.value.status, stopped.value.code) == (502, "loop_limit")
+
+
+def test_a_user_id_in_a_specialists_tool_arguments_is_ignored(service, store):
+    model = scripted(*booking_script(user_id="mallory"))
+    run(model, service)
+
+    assert store.owner_of(SLOT) == "alice"
+    assert service.list_bookings("mallory") == []
+
+
+def test_another_callers_session_is_refused(service):
+    alices = MemoryConversation("alice")
+    alices.append([{"role": "user", "content": "private"}])
+    model = scripted()
+
+    with pytest.raises(ChatError) as refused:
+        run(model, service, alices.as_caller("mallory"), user="mallory")
+
+    assert refused.value.status == 403 and model.calls == ()
