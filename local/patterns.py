@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from local import bedrock_simulation
+from local import bedrock_simulation, pattern_g_setup
 from local.step_functions import setup_pattern_c
 
 if TYPE_CHECKING:
@@ -65,6 +65,13 @@ PATTERNS: dict[str, PatternSpec] = {
             "multi-agent, one process",
             "pattern_f.handler:handler",
             "a manager agent routes to specialist agents (agents-as-tools) in one Lambda",
+        ),
+        PatternSpec(
+            "G",
+            "multi-agent, multi-process",
+            "pattern_g.handler:handler",
+            "a manager agent whose tools invoke specialist agent Lambdas",
+            local_setup=pattern_g_setup.setup,
         ),
         PatternSpec(
             "H",

@@ -28,7 +28,7 @@ class TurnContext:
     """What our code knows about this turn; tools see it, the model never does."""
 
     user_id: str  # from the verified request
-    service: BookingService
+    service: BookingService | None  # None where no tool touches bookings (G's manager)
     bookings: list[Booking] = field(default_factory=list)  # made in this turn, in order
     tool_calls: list[str] = field(default_factory=list)  # every tool run, nested runs included
 

@@ -1,0 +1,145 @@
+"""Pattern G — multi-agent, multi-process: the manager's tools invoke specialist Lambdas.
+
+The same roles as pattern F — a manager that talks and routes, an availability specialist
+that can only look, a booking specialist that books — but each specialist is its own Lambda
+function with its own role, and the manager's tools call them with `lambda:InvokeFunction`
+(the manager's role may invoke exactly those two functions, nothing else; only the
+specialists can touch the bookings table).
+
+**Identity** travels in the invoke payload, written by this code from the verified request
+(`TurnContext.user_id`); the model only writes the free-text request. **Usage** adds up what
+was really spent: the manager's model calls (SDK accounting), each specialist's model calls
+and tools as reported in its invoke response, and one `lambda_invocations` per invoke made.
+
+Its neighbour, pattern F, runs these agents in one process (agents-as-tools, shared context);
+moving them apart buys separate scaling, permissions and deployments at the price of invoke
+latency and payload plumbing. Pattern H hands the whole loop to a managed service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+
+from agents import Agent, FunctionTool
+from agents.models.interface import Model
+from agents.tool_context import ToolContext
+
+from booking.models import Booking
+from booking.schedule import Schedule
+from pattern_core.agent_runtime import TurnLimit, open_session, outcome_of, run_agent
+from pattern_core.agent_tools import TurnContext
+from pattern_core.http import ChatOutcome, ChatTurn
+from pattern_core.sessions import Conversation
+from pattern_core.specialists import SPECIALISTS, Specialist, manager_instructions
+from pattern_core.usage import UsageMeter
+
+MAX_TURNS = 6  # manager model calls per request
+
+# (function name or ARN, payload) -> the specialist's report. Deployed: `lambda:Invoke`.
+InvokeSpecialist = Callable[[str, dict], dict]
+
+
+def lambda_invoker(client) -> InvokeSpecialist:
+    """Invoke a specialist function synchronously and read its report."""
+
+    def invoke(function_name: str, payload: dict) -> dict:
+        response = client.invoke(
+            FunctionName=function_name,
+            InvocationType="RequestResponse",
+            Payload=json.dumps(payload).encode(),
+        )
+        body = json.loads(response["Payload"].read() or b"{}")
+        if response.get("FunctionError"):
+            return {"error": {"code": "specialist_failed", "message": "The specialist failed."}}
+        return body if isinstance(body, dict) else {}
+
+    return invoke
+
+
+def specialist_tool(
+    specialist: Specialist, function_name: str, invoke: InvokeSpecialist, usage: UsageMeter
+) -> FunctionTool:
+    async def ask(ctx: ToolContext[TurnContext], arguments: str) -> str:
+        turn = ctx.context
+        try:
+            request = str(json.loads(arguments or "{}").get("input") or "").strip()
+        except (ValueError, AttributeError):
+            request = ""
+        if not request:
+            return "Give the specialist one self-contained request as `input`."
+        # The caller's identity comes from our verified context, never from the model.
+        payload = {"request": request, "user_id": turn.user_id}
+        # boto3 blocks; a worker thread keeps this loop free (and, locally, lets the
+        # in-process specialist run its own loop on that thread).
+        report = await asyncio.to_thread(invoke, function_name, payload)
+        usage.lambda_invocations += 1
+        _account(report, turn, usage)
+        if error := report.get("error"):
+            return f"The {specialist.key} specialist could not finish: {error.get('message')}"
+        return str(report.get("reply") or "")
+
+    return FunctionTool(
+        name=specialist.tool_name,
+        description=specialist.tool_description,
+        params_json_schema={
+            "type": "object",
+            "properties": {"input": {"type": "string", "description": "The request."}},
+            "required": ["input"],
+            "additionalProperties": False,
+        },
+        on_invoke_tool=ask,
+        strict_json_schema=True,
+    )
+
+
+def _account(report: dict, turn: TurnContext, usage: UsageMeter) -> None:
+    """Add a specialist's measured work to this turn: its model usage, tools, booking."""
+    spent = report.get("usage") or {}
+    usage.llm_calls = (usage.llm_calls or 0) + int(spent.get("requests") or 0)
+    usage.input_tokens = (usage.input_tokens or 0) + int(spent.get("input_tokens") or 0)
+    usage.output_tokens = (usage.output_tokens or 0) + int(spent.get("output_tokens") or 0)
+    turn.tool_calls.extend(str(name) for name in report.get("tool_calls") or ())
+    if isinstance(report.get("booking"), dict):
+        turn.bookings.append(Booking.model_validate(report["booking"]))
+
+
+def build_manager(
+    schedule: Schedule, functions: dict[str, str], invoke: InvokeSpecialist, usage: UsageMeter
+) -> Agent[TurnContext]:
+    return Agent[TurnContext](
+        name="Front desk manager",
+        instructions=manager_instructions(schedule),
+        tools=[
+            specialist_tool(specialist, functions[key], invoke, usage)
+            for key, specialist in SPECIALISTS.items()
+        ],
+    )
+
+
+async def handle_turn(
+    turn: ChatTurn,
+    schedule: Schedule,
+    functions: dict[str, str],
+    invoke: InvokeSpecialist,
+    conversation: Conversation | None,
+    model: Model | None = None,
+    max_turns: int = MAX_TURNS,
+) -> ChatOutcome:
+    session = await open_session(conversation)
+    context = TurnContext(turn.user_id, service=None)  # the manager never touches bookings
+    try:
+        result = await run_agent(
+            build_manager(schedule, functions, invoke, turn.usage),
+            turn.message,
+            context=context,
+            usage=turn.usage,
+            max_turns=max_turns,
+            session=session,
+            model=model,
+            workflow="Pattern G: manager",
+        )
+    except TurnLimit as limit:
+        return limit.outcome()
+    return outcome_of(result, context)

@@ -1,0 +1,77 @@
+"""One pattern G specialist at work: a request in, a report out (its own Lambda).
+
+The invoke payload is `{"request": str, "user_id": str}`. Only the manager's role may invoke
+this function (IAM), and the manager's *code* — never its model — writes `user_id` from the
+verified caller, so the specialist can trust it. The report carries what the manager needs to
+account honestly: the reply, the booking made (if any), the tools run and the SDK-measured
+usage of this function's own model calls.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import openai
+from agents.models.interface import Model
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from booking.service import BookingService
+from pattern_core.agent_runtime import TurnLimit, run_agent
+from pattern_core.agent_tools import TurnContext
+from pattern_core.http import ChatError
+from pattern_core.specialists import Specialist
+from pattern_core.usage import UsageMeter
+
+MAX_TURNS = 6
+
+
+class SpecialistRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    request: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    user_id: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+
+
+async def serve(
+    specialist: Specialist,
+    request: SpecialistRequest,
+    service: BookingService,
+    model: Model | None = None,
+    max_turns: int = MAX_TURNS,
+) -> dict:
+    context = TurnContext(request.user_id, service)
+    meter = UsageMeter()
+    report: dict = {}
+    try:
+        result = await run_agent(
+            specialist.agent(service.schedule),
+            request.request,
+            context=context,
+            usage=meter,
+            max_turns=max_turns,
+            model=model,
+            workflow=f"Pattern G: {specialist.key} specialist",
+        )
+        report["reply"] = str(result.final_output or "")
+    except TurnLimit:
+        report["error"] = {
+            "code": "loop_limit",
+            "message": f"The {specialist.key} specialist did not finish within {max_turns} turns.",
+        }
+    except ChatError as exc:
+        report["error"] = {"code": exc.code, "message": exc.message}
+    except openai.APIError as exc:
+        report["error"] = {
+            "code": "model_error",
+            "message": f"Model call failed ({type(exc).__name__}).",
+        }
+    report |= {
+        "booking": context.bookings[-1].public() if context.bookings else None,
+        "tool_calls": list(context.tool_calls),
+        "usage": {
+            "requests": meter.llm_calls or 0,
+            "input_tokens": meter.input_tokens or 0,
+            "output_tokens": meter.output_tokens or 0,
+        },
+    }
+    return report

@@ -1,0 +1,54 @@
+"""Pattern G's specialist Lambdas: one module, two entry points, one role each.
+
+`availability_handler` and `booking_handler` are deployed as two functions; each is invoked
+only by the manager (`lambda:InvokeFunction`), never by API Gateway.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from booking.service import BookingService
+from pattern_core.agent_runtime import run_sync
+from pattern_core.specialists import AVAILABILITY, BOOKING, Specialist
+from pattern_g.specialist import SpecialistRequest, serve
+
+logger = Logger()
+tracer = Tracer()
+
+
+@functools.cache
+def booking_service() -> BookingService:
+    return BookingService.from_env()
+
+
+def _handle(specialist: Specialist, event: dict) -> dict:
+    try:
+        request = SpecialistRequest.model_validate(event)
+    except ValidationError:
+        return {
+            "error": {
+                "code": "invalid_request",
+                "message": "The payload must be {request, user_id}.",
+            },
+            "booking": None,
+            "tool_calls": [],
+            "usage": {"requests": 0, "input_tokens": 0, "output_tokens": 0},
+        }
+    return run_sync(serve(specialist, request, booking_service()))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def availability_handler(event: dict, context: LambdaContext) -> dict:
+    return _handle(AVAILABILITY, event)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def booking_handler(event: dict, context: LambdaContext) -> dict:
+    return _handle(BOOKING, event)
