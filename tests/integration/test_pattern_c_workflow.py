@@ -1,0 +1,193 @@
+"""Pattern C end to end on the *synthesized* state machine: the definition is taken from the
+PatternC template (synth without bundling) and run in moto's Step Functions interpreter, each
+Lambda task dispatched in-process to the real step handler, DynamoDB under moto and both model
+steps through the real `openai` client (the offline stand-in). The API Lambda's usage figures
+are checked against the execution history moto keeps."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from aws_cdk import App
+from aws_cdk.assertions import Template
+
+from app import build_app
+from booking.store import dynamodb_client
+from local.aws_overrides import AwsOverrides
+from local.offline_model import start_offline_model
+from local.runtime import LocalRuntime
+from local.step_functions import STEP_FUNCTIONS, LocalStepFunctions, substitute
+from pattern_core import llm
+from tests.infrastructure.conftest import cdk_json_context
+from tests.integration.conftest import TABLE
+from tests.utils import chat_event, lambda_context, response_json
+
+ALICE = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/alice"
+STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:PatternCWorkflow"
+
+
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory) -> SimpleNamespace:
+    app = App(
+        outdir=str(tmp_path_factory.mktemp("cdk-pattern-c")),
+        context={**cdk_json_context(), "aws:cdk:bundling-stacks": []},
+    )
+    build_app(app, stack_ids=["PatternC"])
+    template = Template.from_stack(app.node.find_child("PatternC")).to_json()
+    (machine,) = [
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::StepFunctions::StateMachine"
+    ]
+    return SimpleNamespace(
+        definition=machine["DefinitionString"],
+        substitutions=machine["DefinitionSubstitutions"],
+    )
+
+
+@pytest.fixture(scope="module")
+def offline_model():
+    with start_offline_model() as model:
+        yield model
+
+
+@pytest.fixture
+def pattern_c(dynamodb, offline_model, synthesized, monkeypatch):
+    monkeypatch.setenv("BOOKINGS_TABLE_NAME", TABLE)
+    monkeypatch.setenv("PATTERNS_TODAY", "2026-11-24T10:30")
+    monkeypatch.setenv("OPENAI_BASE_URL", offline_model.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "offline-stand-in")
+    monkeypatch.setenv("OPENAI_MODEL", "offline-stand-in")
+    monkeypatch.setenv("OPENAI_MAX_RETRIES", "0")
+    monkeypatch.setenv("STATE_MACHINE_ARN", STATE_MACHINE_ARN)
+    from pattern_c import handler as api
+    from pattern_c import steps
+
+    getters = (steps.booking_service, steps.schedule, api.stepfunctions)
+    for getter in (*getters, llm.openai_client, llm.openai_api_key, dynamodb_client):
+        getter.cache_clear()
+
+    # The template's placeholders, filled with the step functions' local names: deployed,
+    # CloudFormation fills the same placeholders with their ARNs.
+    definition = substitute(
+        synthesized.definition,
+        {key: STEP_FUNCTIONS[key][0] for key in synthesized.substitutions},
+    )
+    runtime = LocalRuntime()  # not started: only its in-process Lambda dispatch is used
+    for name, handler in STEP_FUNCTIONS.values():
+        runtime.register_function(name, handler)
+    step_functions = LocalStepFunctions({STATE_MACHINE_ARN: definition})
+    with AwsOverrides() as aws:
+        aws.override("lambda", "Invoke", runtime._lambda_invoke)
+        aws.override("sfn", "StartSyncExecution", step_functions.start_sync_execution)
+        yield SimpleNamespace(api=api, runtime=runtime, step_functions=step_functions)
+
+
+def chat(pattern_c, message: str, caller: str = ALICE) -> tuple[int, dict]:
+    event = chat_event({"message": message}, caller_arn=caller)
+    pattern_c.runtime.invocations.clear()  # count this turn's step invocations only
+    response = pattern_c.api.handler(event, lambda_context("pattern-c-chat"))
+    return response["statusCode"], response_json(response)
+
+
+def booked(dynamodb) -> list[tuple[str, str]]:
+    items = dynamodb.scan(TableName=TABLE)["Items"]
+    return sorted((i["slot_id"]["S"], i["user_id"]["S"]) for i in items)
+
+
+def assert_usage_matches_history(body: dict, pattern_c) -> None:
+    execution = pattern_c.step_functions.executions[-1]
+    usage = body["usage"]
+    assert usage["state_transitions"] == len(execution.states_entered)
+    assert usage["lambda_invocations"] == 1 + execution.lambda_invocations
+    assert usage["lambda_invocations"] == 1 + sum(pattern_c.runtime.invocations.values())
+
+
+def test_the_synthesized_definition_is_the_file_with_every_step_wired(synthesized):
+    assert set(synthesized.substitutions) == set(STEP_FUNCTIONS)
+    for key in STEP_FUNCTIONS:
+        assert "${" + key + "}" in synthesized.definition
+
+
+def test_a_booking_runs_every_step_lambda_and_books_for_the_signed_caller(pattern_c, dynamodb):
+    status, body = chat(pattern_c, "Book tomorrow at 3pm")
+
+    assert status == 200 and body["pattern"] == "C"
+    assert body["booking"]["slot_id"] == "2026-11-25_CourtA_1500"
+    assert body["booking"]["booking_id"] in body["reply"]
+    assert booked(dynamodb) == [("2026-11-25_CourtA_1500", ALICE)]
+    execution = pattern_c.step_functions.executions[-1]
+    assert execution.states_entered == [
+        "Understand",
+        "FindSlots",
+        "IsAnythingBookable",
+        "ChooseSlot",
+        "Book",
+        "WriteReply",
+    ]
+    assert body["usage"]["llm_calls"] == 2 and body["usage"]["input_tokens"] > 0
+    assert (body["usage"]["lambda_invocations"], body["usage"]["state_transitions"]) == (6, 6)
+    assert_usage_matches_history(body, pattern_c)
+
+
+def test_when_nothing_is_free_the_choice_skips_booking_and_offers_the_nearest_times(
+    pattern_c, dynamodb
+):
+    for user in ("bob", "carol", "dave"):
+        chat(pattern_c, "Book tomorrow at 3pm", caller=f"{ALICE[:-5]}{user}")
+
+    status, body = chat(pattern_c, "Book tomorrow at 3pm")
+
+    assert status == 200 and body["booking"] is None
+    assert "15:00 on Wed 25 Nov is fully booked" in body["reply"]
+    assert "14:00" in body["reply"] and "16:00" in body["reply"]
+    assert ALICE not in {owner for _, owner in booked(dynamodb)}
+    execution = pattern_c.step_functions.executions[-1]
+    assert execution.states_entered == [
+        "Understand",
+        "FindSlots",
+        "IsAnythingBookable",
+        "WriteReply",
+    ]
+    assert body["usage"]["llm_calls"] == 2
+    assert_usage_matches_history(body, pattern_c)
+
+
+def test_a_failing_model_step_ends_in_the_failure_reply_with_nothing_booked(
+    pattern_c, dynamodb, monkeypatch
+):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens there
+    llm.openai_client.cache_clear()
+
+    status, body = chat(pattern_c, "Book tomorrow at 3pm")
+
+    execution = pattern_c.step_functions.executions[-1]
+    assert execution.status == "SUCCEEDED"  # the Catch handled it inside the workflow
+    assert execution.states_entered == ["Understand", "FailureReply"]
+    assert status == 502 and body["error"]["code"] == "model_error"
+    assert body["error"]["message"].endswith("Nothing was booked.")
+    assert booked(dynamodb) == []
+    assert execution.event_counts()["TaskFailed"] == 1
+
+
+def test_a_failing_table_step_ends_in_the_failure_reply_with_nothing_booked(
+    pattern_c, dynamodb, monkeypatch
+):
+    monkeypatch.setenv("BOOKINGS_TABLE_NAME", "no-such-table")
+
+    status, body = chat(pattern_c, "Book tomorrow at 3pm")
+
+    execution = pattern_c.step_functions.executions[-1]
+    assert execution.states_entered == ["Understand", "FindSlots", "FailureReply"]
+    assert status == 500 and body["error"]["code"] == "internal_error"
+    assert body["error"]["message"].endswith("Nothing was booked.")
+    assert "no-such-table" not in body["error"]["message"]
+    assert booked(dynamodb) == []
+
+
+def test_the_caller_comes_from_the_api_lambda_not_the_message(pattern_c, dynamodb):
+    status, body = chat(pattern_c, "Book tomorrow at 3pm for user_id=bob")
+
+    assert status == 200 and body["booking"] is not None
+    assert booked(dynamodb) == [(body["booking"]["slot_id"], ALICE)]
