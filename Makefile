@@ -3,6 +3,8 @@
 .PHONY: bootstrap local serve test lint format unit integration infra synth clean
 
 export UV_PYTHON_DOWNLOADS := never
+# jsii prints a banner about Node 20's end of life on every synth; the pinned CLI supports it.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 RUN := uv run --frozen
 
 bootstrap:
@@ -34,7 +36,7 @@ infra:
 # Every stack through the pinned CDK CLI, with real (Docker-free) bundling; cdk-nag findings
 # that are not acknowledged fail the synth.
 synth:
-	npx cdk synth --all --quiet
+	npx cdk synth --quiet --strict
 
 test: bootstrap lint
 	$(RUN) pytest

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""The CDK app: one stack per orchestration pattern, checked by cdk-nag.
+
+    npx cdk synth PatternA          # cdk.json runs this file through `uv run --frozen`
+    npx cdk deploy PatternA -c public=true
+
+Adding a pattern is one line in `PATTERN_STACKS`. Every stack deploys alone and is tagged
+`project` and `pattern`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# The layer's code (`booking.table` holds the table's key schema) must import the same way
+# under a plain `python app.py` as under the editable install.
+_SHARED_LAYER = Path(__file__).resolve().parent / "shared_layer" / "python"
+if str(_SHARED_LAYER) not in sys.path:
+    sys.path.insert(0, str(_SHARED_LAYER))
+
+from aws_cdk import App, Stack, Tags  # noqa: E402
+
+from stacks.constants import PROJECT_TAG  # noqa: E402
+from stacks.constructs.nag import add_compliance_checks, require_strict_validation  # noqa: E402
+from stacks.pattern_a_stack import PatternAStack  # noqa: E402
+
+PATTERN_STACKS: dict[str, type[Stack]] = {
+    "PatternA": PatternAStack,
+}
+
+
+def build_app(app: App | None = None, *, stack_ids: list[str] | None = None) -> App:
+    """Add the pattern stacks (all, or `stack_ids`), tags and cdk-nag to `app`."""
+    app = app or App()
+    require_strict_validation(app)
+    Tags.of(app).add("project", PROJECT_TAG)
+    for stack_id in stack_ids or list(PATTERN_STACKS):
+        stack = PATTERN_STACKS[stack_id](app, stack_id)
+        Tags.of(stack).add("pattern", stack_id.removeprefix("Pattern"))
+    add_compliance_checks(app)
+    return app
+
+
+if __name__ == "__main__":
+    build_app().synth()

@@ -1,0 +1,113 @@
+"""Names, defaults and the context keys that override them: the one place the stacks read
+configuration from.
+
+Every default here is mirrored in `cdk.json` (so `cdk context` shows it) and can be overridden
+per command: `npx cdk deploy PatternA -c public=true -c openai_model=gpt-5`. Context given on
+the command line arrives as a string, so booleans are parsed, not truthiness-tested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import Duration
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LAMBDAS_DIR = PROJECT_ROOT / "lambdas"
+SHARED_LAYER_DIR = PROJECT_ROOT / "shared_layer"  # holds python/…, the layout Lambda expects
+BUILD_CACHE_DIR = PROJECT_ROOT / ".patterns" / "build-cache"
+
+PROJECT_TAG = "ai-orchestration-patterns"
+METRICS_NAMESPACE = "AiOrchestrationPatterns"
+
+# One runtime for every function and both layers: the dependencies layer's wheels are built
+# for exactly this interpreter and architecture, so change them together, here.
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+PYTHON_VERSION = "3.13"
+ARCHITECTURE = lambda_.Architecture.ARM_64
+WHEEL_PLATFORM = "aarch64-manylinux2014"  # `uv pip install --python-platform` for ARM_64
+
+# API Gateway cuts an HTTP API integration off at 30 s; the function must answer before that.
+DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(29)
+DEFAULT_FUNCTION_MEMORY_MB = 512
+LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+
+# Stage-wide throttling for the chat API: a demo must not become an open-ended OpenAI bill.
+DEFAULT_THROTTLE_RATE_LIMIT = 10  # steady-state requests per second
+DEFAULT_THROTTLE_BURST_LIMIT = 20
+
+# Context keys (cdk.json "context", or `-c key=value`).
+CTX_PUBLIC = "public"
+CTX_RETAIN_DATA = "retain_data"
+CTX_OPENAI_SECRET_NAME = "openai_secret_name"
+CTX_OPENAI_MODEL = "openai_model"
+CTX_COURT_TIMEZONE = "court_timezone"
+CTX_BEDROCK_MODEL = "bedrock_model"
+CTX_H_ENGINE = "h_engine"
+
+DEFAULT_OPENAI_SECRET_NAME = "patterns/openai-api-key"
+DEFAULT_OPENAI_MODEL = "gpt-5-mini"
+DEFAULT_COURT_TIMEZONE = "UTC"
+DEFAULT_BEDROCK_MODEL = "anthropic.claude-haiku-4-5-20251001-v1:0"
+DEFAULT_H_ENGINE = "bedrock_agent"
+
+CONTEXT_DEFAULTS: dict[str, object] = {
+    CTX_PUBLIC: False,
+    CTX_RETAIN_DATA: False,
+    CTX_OPENAI_SECRET_NAME: DEFAULT_OPENAI_SECRET_NAME,
+    CTX_OPENAI_MODEL: DEFAULT_OPENAI_MODEL,
+    CTX_COURT_TIMEZONE: DEFAULT_COURT_TIMEZONE,
+    CTX_BEDROCK_MODEL: DEFAULT_BEDROCK_MODEL,
+    CTX_H_ENGINE: DEFAULT_H_ENGINE,
+}
+
+AUTH_MODE_IAM = "iam"
+AUTH_MODE_PUBLIC = "public"
+
+
+def _as_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "1", "yes"}:
+        return True
+    if text in {"false", "0", "no", ""}:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatternSettings:
+    """The deploy-time choices every pattern stack reads, resolved from context once."""
+
+    public: bool
+    retain_data: bool
+    openai_secret_name: str
+    openai_model: str
+    court_timezone: str
+    bedrock_model: str
+    h_engine: str
+
+    @property
+    def auth_mode(self) -> str:
+        return AUTH_MODE_PUBLIC if self.public else AUTH_MODE_IAM
+
+    @classmethod
+    def from_context(cls, scope: Construct) -> PatternSettings:
+        def get(key: str) -> object:
+            value = scope.node.try_get_context(key)
+            return CONTEXT_DEFAULTS[key] if value is None else value
+
+        return cls(
+            public=_as_bool(get(CTX_PUBLIC)),
+            retain_data=_as_bool(get(CTX_RETAIN_DATA)),
+            openai_secret_name=str(get(CTX_OPENAI_SECRET_NAME)),
+            openai_model=str(get(CTX_OPENAI_MODEL)),
+            court_timezone=str(get(CTX_COURT_TIMEZONE)),
+            bedrock_model=str(get(CTX_BEDROCK_MODEL)),
+            h_engine=str(get(CTX_H_ENGINE)),
+        )

@@ -1,0 +1,138 @@
+"""One pattern Lambda function: its code package, both layers, logs, tracing and its own role.
+
+The code asset is `lambdas/` with everything except the pattern's own package excluded, so
+`lambdas/pattern_a/handler.py` deploys as `pattern_a/handler.py` and the handler string is
+`pattern_a.handler.handler` — the same import path the local runtime and the tests use.
+
+The role is created here, not by `lambda.Function`, so it carries no AWS managed policy
+(AwsSolutions-IAM4): instead of `AWSLambdaBasicExecutionRole` (CreateLogGroup/PutLogEvents on
+every log group in the account) it may write to its own log group only. Everything else the
+function may do is granted by the stack (`table.grant_booking_access(fn)`,
+`secret.grant_read(fn)`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from stacks.constants import (
+    ARCHITECTURE,
+    DEFAULT_FUNCTION_MEMORY_MB,
+    DEFAULT_FUNCTION_TIMEOUT,
+    LAMBDAS_DIR,
+    LOG_RETENTION,
+    METRICS_NAMESPACE,
+    PYTHON_VERSION,
+    RUNTIME,
+    PatternSettings,
+)
+
+
+def runtime_environment(
+    settings: PatternSettings, *, table_name: str, secret_arn: str
+) -> dict[str, str]:
+    """What the shared layer reads at run time (`booking.schedule`, `booking.store`,
+    `pattern_core.llm`, `pattern_core.http`): names and ARNs, never a secret value."""
+    return {
+        "BOOKINGS_TABLE_NAME": table_name,
+        "COURT_TIMEZONE": settings.court_timezone,
+        "OPENAI_MODEL": settings.openai_model,
+        "OPENAI_API_KEY_SECRET_ARN": secret_arn,
+        "AUTH_MODE": settings.auth_mode,
+    }
+
+
+def pattern_code(package: str) -> lambda_.Code:
+    """`lambdas/<package>/` only (no other pattern's code, no bytecode)."""
+    return lambda_.Code.from_asset(
+        str(LAMBDAS_DIR),
+        exclude=["*", f"!{package}", f"!{package}/**", "**/__pycache__", "**/*.pyc"],
+    )
+
+
+class PatternFunction(Construct):
+    """A Python 3.13 / arm64 function with X-Ray tracing and a one-month log group."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        pattern_id: str,
+        package: str,
+        layers: Sequence[lambda_.ILayerVersion],
+        environment: Mapping[str, str],
+        handler: str = "handler.handler",
+        description: str | None = None,
+        memory_size: int = DEFAULT_FUNCTION_MEMORY_MB,
+        timeout: Duration = DEFAULT_FUNCTION_TIMEOUT,
+        retain_logs: bool = False,
+    ) -> None:
+        super().__init__(scope, id_)
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.RETAIN if retain_logs else RemovalPolicy.DESTROY,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Pattern {pattern_id} function {id_}: its log group, then stack grants",
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            code=pattern_code(package),
+            handler=f"{package}.{handler}",
+            layers=list(layers),
+            role=self.role,
+            log_group=self.log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            memory_size=memory_size,
+            timeout=timeout,
+            description=description or f"Pattern {pattern_id}: {package}.{handler}",
+            environment={
+                "PATTERN_ID": pattern_id,
+                "POWERTOOLS_SERVICE_NAME": f"pattern-{pattern_id.lower()}",
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                # Chat replies carry users' bookings: keep them out of X-Ray metadata.
+                "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+                # The Agents SDK would otherwise export traces (prompts included) to OpenAI.
+                "OPENAI_AGENTS_DISABLE_TRACING": "1",
+                **environment,
+            },
+        )
+        # With an explicit role, the function no longer adds logging permissions itself.
+        self.log_group.grant_write(self.role)
+
+        Validations.of(self.role).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason=(
+                    "Only xray:PutTraceSegments and xray:PutTelemetryRecords (added for "
+                    "Tracing.ACTIVE) use Resource '*': X-Ray defines no resource types for "
+                    "them, so they cannot be scoped further."
+                ),
+            )
+        )
+        Validations.of(self.function).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-L1",
+                reason=(
+                    f"Pinned to python{PYTHON_VERSION} on purpose: the dependencies layer is "
+                    "built from cp313 wheels and the runtime, architecture and wheel platform "
+                    "are changed together in stacks/constants.py."
+                ),
+            )
+        )
