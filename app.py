@@ -24,9 +24,17 @@ from aws_cdk import App, Stack, Tags  # noqa: E402
 from stacks.constants import PROJECT_TAG  # noqa: E402
 from stacks.constructs.nag import add_compliance_checks, require_strict_validation  # noqa: E402
 from stacks.pattern_a_stack import PatternAStack  # noqa: E402
+from stacks.pattern_d_stack import PatternDStack  # noqa: E402
+from stacks.pattern_e_stack import PatternEStack  # noqa: E402
+from stacks.pattern_f_stack import PatternFStack  # noqa: E402
+from stacks.pattern_g_stack import PatternGStack  # noqa: E402
 
 PATTERN_STACKS: dict[str, type[Stack]] = {
     "PatternA": PatternAStack,
+    "PatternD": PatternDStack,
+    "PatternE": PatternEStack,
+    "PatternF": PatternFStack,
+    "PatternG": PatternGStack,
 }
 
 

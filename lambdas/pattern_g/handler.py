@@ -12,6 +12,7 @@ import os
 import boto3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.config import Config
 
 from booking.schedule import Schedule
 from pattern_core.agent_runtime import run_sync
@@ -31,7 +32,12 @@ def conversation_store() -> ConversationStore:
 
 @functools.cache
 def lambda_client():
-    return boto3.client("lambda")
+    # No SDK retries: a timed-out invoke may still have booked; the model hears the error.
+    # Read timeout above the specialists' own 20 s function timeout.
+    return boto3.client(
+        "lambda",
+        config=Config(read_timeout=25, connect_timeout=3, retries={"total_max_attempts": 1}),
+    )
 
 
 def specialist_functions() -> dict[str, str]:
