@@ -1,0 +1,157 @@
+"""Pattern H — managed agent: Amazon Bedrock runs the agent loop; you provide its tools.
+
+The invoker Lambda behind the chat API hands each message to a managed agent, which decides
+which booking operation to call and calls the action Lambda itself. Two engines, chosen with
+`-c h_engine=`:
+
+* `bedrock_agent` (default): an Amazon Bedrock Agent ("Agents Classic") with one action group —
+  the OpenAPI schema generated from the action handler, executed by the action Lambda;
+* `agentcore`: an Amazon Bedrock AgentCore managed harness whose tools are the same action
+  Lambda behind an AgentCore Gateway (tool schemas generated from the same code). For accounts
+  that cannot create Agents Classic (closed to new customers since 2026-07-30).
+
+Its neighbour, pattern G, runs a multi-agent loop in its own Lambdas with the Agents SDK; here
+the loop is AWS's, and no OpenAI key is involved.
+
+AWS shape: HTTP API → invoker Lambda → Bedrock Agent / AgentCore harness → action Lambda
+(+ bookings table, two layers).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from booking.table import USER_INDEX_NAME
+from stacks.constants import LAMBDAS_DIR, PatternSettings
+from stacks.constructs.agentcore_harness import BookingHarness
+from stacks.constructs.bedrock_agent import BookingBedrockAgent
+from stacks.constructs.booking_table import BookingTable
+from stacks.constructs.chat_api import ChatApi
+from stacks.constructs.layers import DependenciesLayer, SharedLayer
+from stacks.constructs.pattern_function import PatternFunction
+
+# The schema is generated from the handler's code at synth time: the stack imports it.
+if str(LAMBDAS_DIR) not in sys.path:
+    sys.path.insert(0, str(LAMBDAS_DIR))
+
+from pattern_h.actions import USER_HEADER
+from pattern_h.instruction import AGENT_NAME, INSTRUCTION
+from pattern_h.schema import (
+    SCHEMA_DESCRIPTION,
+    bedrock_openapi_payload,
+    gateway_tool_schemas,
+)
+
+ENGINES = ("bedrock_agent", "agentcore")
+ACTION_GROUP = "booking"  # also the gateway target's name: tools are `booking___<tool>`
+
+AGENT_ID_OUTPUT = "AgentId"
+AGENT_ALIAS_ID_OUTPUT = "AgentAliasId"
+HARNESS_ARN_OUTPUT = "HarnessArn"
+ENGINE_OUTPUT = "AgentEngine"
+
+
+class PatternHStack(Stack):
+    """Composes the table, layers, the action and invoker functions, the managed agent (one of
+    two engines) and the chat API; wires the grants."""
+
+    PATTERN_ID = "H"
+
+    def __init__(self, scope: Construct, id_: str, **kwargs) -> None:
+        kwargs.setdefault("description", "AI orchestration patterns - H: managed agent")
+        super().__init__(scope, id_, **kwargs)
+        settings = PatternSettings.from_context(self)
+        engine = settings.h_engine
+        if engine not in ENGINES:
+            raise ValueError(f"-c h_engine must be one of {ENGINES}, not {engine!r}")
+
+        table = BookingTable(self, "Bookings", retain_data=settings.retain_data)
+        shared = SharedLayer(self, "SharedLayer")
+        dependencies = DependenciesLayer(self, "DependenciesLayer")
+        layers = [shared.layer, dependencies.layer]
+        domain_environment = {
+            "BOOKINGS_TABLE_NAME": table.table_name,
+            "COURT_TIMEZONE": settings.court_timezone,
+        }
+
+        actions = PatternFunction(
+            self,
+            "Actions",
+            pattern_id=self.PATTERN_ID,
+            package="pattern_h",
+            handler="actions.handler",
+            description="Pattern H: the booking tools the managed agent calls",
+            layers=layers,
+            environment=domain_environment,
+            retain_logs=settings.retain_data,
+        )
+        table.grant_booking_access(actions.function)
+
+        invoker = PatternFunction(
+            self,
+            "Chat",
+            pattern_id=self.PATTERN_ID,
+            package="pattern_h",
+            layers=layers,
+            environment={
+                **domain_environment,
+                "AUTH_MODE": settings.auth_mode,
+                "H_ENGINE": engine,
+            },
+            retain_logs=settings.retain_data,
+        )
+        # The invoker books nothing: it only lists the caller's bookings (one Query on the
+        # user index) to confirm that a booking the agent's trace reports is really theirs.
+        iam.Grant.add_to_principal(
+            grantee=invoker.function,
+            actions=["dynamodb:Query"],
+            resource_arns=[f"{table.table.table_arn}/index/{USER_INDEX_NAME}"],
+        )
+
+        if engine == "bedrock_agent":
+            agent = BookingBedrockAgent(
+                self,
+                "Agent",
+                agent_name=f"{AGENT_NAME}-{self.stack_name}",
+                instruction=INSTRUCTION,
+                foundation_model=settings.bedrock_model,
+                action_group_name=ACTION_GROUP,
+                action_group_description=SCHEMA_DESCRIPTION,
+                api_schema=bedrock_openapi_payload(),
+                action_function=actions.function,
+            )
+            agent.grant_invoke(invoker.function)
+            invoker.function.add_environment("AGENT_ID", agent.agent_id)
+            invoker.function.add_environment("AGENT_ALIAS_ID", agent.alias_id)
+            CfnOutput(self, AGENT_ID_OUTPUT, value=agent.agent_id)
+            CfnOutput(self, AGENT_ALIAS_ID_OUTPUT, value=agent.alias_id)
+        else:
+            harness = BookingHarness(
+                self,
+                "Harness",
+                name=f"patterns_h_{self.stack_name}".lower(),
+                instruction=INSTRUCTION,
+                foundation_model=settings.bedrock_model,
+                action_function=actions.function,
+                target_name=ACTION_GROUP,
+                tool_schemas=gateway_tool_schemas(),
+                identity_header=USER_HEADER,
+            )
+            harness.grant_invoke(invoker.function)
+            invoker.function.add_environment("HARNESS_ARN", harness.harness_arn)
+            invoker.function.add_environment("HARNESS_ENDPOINT", harness.endpoint.endpoint_name)
+            invoker.function.add_environment("GATEWAY_URL", harness.gateway_url)
+            CfnOutput(self, HARNESS_ARN_OUTPUT, value=harness.harness_arn)
+        CfnOutput(self, ENGINE_OUTPUT, value=engine)
+
+        ChatApi(
+            self,
+            "ChatApi",
+            handler=invoker.function,
+            public=settings.public,
+            retain_logs=settings.retain_data,
+        )

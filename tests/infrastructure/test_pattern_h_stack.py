@@ -1,0 +1,303 @@
+"""PatternH's template, both engines: the agent (or harness), its schema, roles and wiring.
+
+The schema tests are drift tests: the template must embed exactly what the action handler's
+code generates today (`pattern_h.schema`), so a route or argument change that is not
+re-synthesized fails here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from aws_cdk import App
+from aws_cdk.assertions import Annotations, Match, Template
+
+from app import build_app
+from pattern_h.actions import USER_HEADER
+from pattern_h.instruction import INSTRUCTION
+from pattern_h.schema import bedrock_openapi_schema, gateway_tool_schemas
+from stacks.constants import DEFAULT_BEDROCK_MODEL
+from tests.infrastructure.conftest import cdk_json_context
+from tests.infrastructure.test_compliance import _findings
+
+PROFILE = "eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+
+
+class SynthesizedH:
+    def __init__(self, outdir, **context) -> None:
+        app = App(
+            outdir=str(outdir),
+            context={**cdk_json_context(), "aws:cdk:bundling-stacks": [], **context},
+        )
+        build_app(app, stack_ids=["PatternH"])
+        app.synth()
+        self.stack = app.node.find_child("PatternH")
+        self.template = Template.from_stack(self.stack)
+        self.json = self.template.to_json()
+
+    def of_type(self, resource_type: str) -> dict[str, dict]:
+        return {k: r for k, r in self.json["Resources"].items() if r["Type"] == resource_type}
+
+    def only(self, resource_type: str) -> tuple[str, dict]:
+        ((logical_id, resource),) = self.of_type(resource_type).items()
+        return logical_id, resource
+
+    def function(self, handler: str) -> str:
+        return next(
+            k
+            for k, r in self.of_type("AWS::Lambda::Function").items()
+            if r["Properties"]["Handler"] == handler
+        )
+
+    def policy_of(self, function_id: str) -> list[dict]:
+        role = self.json["Resources"][function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+        return self.statements_of_role(role)
+
+    def statements_of_role(self, role_id: str) -> list[dict]:
+        return [
+            statement
+            for policy in self.of_type("AWS::IAM::Policy").values()
+            if {"Ref": role_id} in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        ]
+
+
+@pytest.fixture(scope="module")
+def agent_stack(tmp_path_factory) -> SynthesizedH:
+    return SynthesizedH(tmp_path_factory.mktemp("h-agent"))
+
+
+@pytest.fixture(scope="module")
+def profile_stack(tmp_path_factory) -> SynthesizedH:
+    return SynthesizedH(tmp_path_factory.mktemp("h-profile"), bedrock_model=PROFILE)
+
+
+@pytest.fixture(scope="module")
+def harness_stack(tmp_path_factory) -> SynthesizedH:
+    return SynthesizedH(tmp_path_factory.mktemp("h-harness"), h_engine="agentcore")
+
+
+def _actions(statements: list[dict]) -> set[str]:
+    return {
+        action
+        for s in statements
+        for action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
+
+
+# -- Bedrock Agent (default engine) ------------------------------------------------------------
+def test_the_agent_has_the_instruction_the_model_and_auto_prepare(agent_stack):
+    _, agent = agent_stack.only("AWS::Bedrock::Agent")
+    props = agent["Properties"]
+    assert props["Instruction"] == INSTRUCTION
+    assert props["FoundationModel"] == DEFAULT_BEDROCK_MODEL
+    assert props["AutoPrepare"] is True
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", INSTRUCTION)  # today is given at run time
+
+
+def test_the_action_group_schema_is_the_one_generated_from_the_handler(agent_stack):
+    _, agent = agent_stack.only("AWS::Bedrock::Agent")
+    (group,) = agent["Properties"]["ActionGroups"]
+
+    assert json.loads(group["ApiSchema"]["Payload"]) == bedrock_openapi_schema()
+    assert group["ActionGroupExecutor"]["Lambda"] == {
+        "Fn::GetAtt": [agent_stack.function("pattern_h.actions.handler"), "Arn"]
+    }
+
+
+def test_the_generated_schema_is_openapi_30_without_constructs_bedrock_rejects():
+    schema = bedrock_openapi_schema()
+    text = json.dumps(schema["paths"])
+
+    assert schema["openapi"].startswith("3.0")
+    assert "components" not in schema
+    for construct in ('"$ref"', '"anyOf"', '"oneOf"', '"title"'):
+        assert construct not in text
+    operations = [op for methods in schema["paths"].values() for op in methods.values()]
+    assert {op["operationId"] for op in operations} == {
+        "check_availability",
+        "book_slot",
+        "list_bookings",
+        "cancel_booking",
+    }
+    assert all(op["description"] for op in operations)
+    assert "user_id" not in text  # identity is never a parameter the model fills
+
+
+def test_the_alias_follows_the_agent_config_to_a_new_version(agent_stack, profile_stack):
+    _, alias = agent_stack.only("AWS::Bedrock::AgentAlias")
+    _, other = profile_stack.only("AWS::Bedrock::AgentAlias")
+
+    assert "RoutingConfiguration" not in alias["Properties"]  # Bedrock cuts a new version
+    assert alias["Properties"]["Description"] != other["Properties"]["Description"]
+
+
+def test_the_agent_role_may_invoke_only_the_chosen_foundation_model(agent_stack):
+    _, agent = agent_stack.only("AWS::Bedrock::Agent")
+    role_id = agent["Properties"]["AgentResourceRoleArn"]["Fn::GetAtt"][0]
+    role = agent_stack.json["Resources"][role_id]["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "bedrock.amazonaws.com"}
+    assert set(trust["Condition"]) == {"StringEquals", "ArnLike"}
+
+    (statement,) = agent_stack.statements_of_role(role_id)
+    assert set(statement["Action"]) == {
+        "bedrock:InvokeModel",
+        "bedrock:InvokeModelWithResponseStream",
+    }
+    assert json.dumps(statement["Resource"]).endswith(
+        f'foundation-model/{DEFAULT_BEDROCK_MODEL}"]]}}'
+    )
+
+
+def test_an_inference_profile_covers_the_profile_and_its_model_only_through_it(profile_stack):
+    _, agent = profile_stack.only("AWS::Bedrock::Agent")
+    role_id = agent["Properties"]["AgentResourceRoleArn"]["Fn::GetAtt"][0]
+    profile_statement, model_statement = profile_stack.statements_of_role(role_id)
+
+    assert f"inference-profile/{PROFILE}" in json.dumps(profile_statement["Resource"])
+    assert ":bedrock:*::foundation-model/anthropic.claude-haiku-4-5" in json.dumps(
+        model_statement["Resource"]
+    )
+    condition = model_statement["Condition"]["StringEquals"]["bedrock:InferenceProfileArn"]
+    assert condition == profile_statement["Resource"]
+
+
+def test_only_this_agent_may_invoke_the_action_lambda(agent_stack):
+    agent_id, _ = agent_stack.only("AWS::Bedrock::Agent")
+    actions = agent_stack.function("pattern_h.actions.handler")
+    permissions = [
+        p["Properties"]
+        for p in agent_stack.of_type("AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "bedrock.amazonaws.com"
+    ]
+
+    assert permissions == [
+        {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": {"Fn::GetAtt": [actions, "Arn"]},
+            "Principal": "bedrock.amazonaws.com",
+            "SourceAccount": {"Ref": "AWS::AccountId"},
+            "SourceArn": {"Fn::GetAtt": [agent_id, "AgentArn"]},
+        }
+    ]
+
+
+def test_the_invoker_may_invoke_this_alias_and_read_bookings_but_not_write(agent_stack):
+    alias_id, _ = agent_stack.only("AWS::Bedrock::AgentAlias")
+    invoker = agent_stack.function("pattern_h.handler.handler")
+    statements = agent_stack.policy_of(invoker)
+
+    (invoke,) = [s for s in statements if s["Action"] == "bedrock:InvokeAgent"]
+    assert invoke["Resource"] == {"Fn::GetAtt": [alias_id, "AgentAliasArn"]}
+    dynamo = {a for a in _actions(statements) if a.startswith("dynamodb:")}
+    assert dynamo == {"dynamodb:Query"}
+    environment = agent_stack.json["Resources"][invoker]["Properties"]["Environment"]["Variables"]
+    assert environment["H_ENGINE"] == "bedrock_agent"
+    assert environment["AGENT_ALIAS_ID"] == {"Fn::GetAtt": [alias_id, "AgentAliasId"]}
+
+
+def test_pattern_h_has_no_openai_secret(agent_stack, harness_stack):
+    for synth in (agent_stack, harness_stack):
+        assert synth.of_type("AWS::SecretsManager::Secret") == {}
+        assert "OPENAI_API_KEY" not in json.dumps(synth.of_type("AWS::Lambda::Function"))
+
+
+# -- AgentCore engine ----------------------------------------------------------------------------
+def test_the_agentcore_engine_deploys_a_harness_gateway_target_and_endpoint(harness_stack):
+    assert harness_stack.of_type("AWS::Bedrock::Agent") == {}
+    _, gateway = harness_stack.only("AWS::BedrockAgentCore::Gateway")
+    harness_id, harness = harness_stack.only("AWS::BedrockAgentCore::Harness")
+    _, endpoint = harness_stack.only("AWS::BedrockAgentCore::HarnessEndpoint")
+
+    assert gateway["Properties"]["AuthorizerType"] == "AWS_IAM"
+    assert gateway["Properties"]["ProtocolType"] == "MCP"
+    props = harness["Properties"]
+    assert props["Model"] == {"BedrockModelConfig": {"ModelId": DEFAULT_BEDROCK_MODEL}}
+    assert props["SystemPrompt"] == [{"Text": INSTRUCTION}]
+    (tool,) = props["Tools"]
+    assert tool["Type"] == "agentcore_gateway"
+    assert endpoint["Properties"]["HarnessId"] == {"Fn::GetAtt": [harness_id, "HarnessId"]}
+
+
+def _from_cfn(schema: dict) -> dict:
+    out = {key[0].lower() + key[1:]: value for key, value in schema.items()}
+    if "properties" in out:
+        out["properties"] = {name: _from_cfn(p) for name, p in out["properties"].items()}
+    return out
+
+
+def test_the_gateway_tools_are_the_ones_generated_from_the_handler(harness_stack):
+    _, target = harness_stack.only("AWS::BedrockAgentCore::GatewayTarget")
+    props = target["Properties"]
+    lambda_target = props["TargetConfiguration"]["Mcp"]["Lambda"]
+    tools = [
+        {
+            "name": t["Name"],
+            "description": t["Description"],
+            "inputSchema": _from_cfn(t["InputSchema"]),
+        }
+        for t in lambda_target["ToolSchema"]["InlinePayload"]
+    ]
+
+    assert tools == gateway_tool_schemas()
+    assert lambda_target["LambdaArn"] == {
+        "Fn::GetAtt": [harness_stack.function("pattern_h.actions.handler"), "Arn"]
+    }
+    assert props["MetadataConfiguration"] == {"AllowedRequestHeaders": [USER_HEADER]}
+
+
+def test_agentcore_iam_is_scoped_to_these_resources(harness_stack):
+    gateway_id, gateway = harness_stack.only("AWS::BedrockAgentCore::Gateway")
+    harness_id, harness = harness_stack.only("AWS::BedrockAgentCore::Harness")
+    actions = harness_stack.function("pattern_h.actions.handler")
+
+    gateway_role = gateway["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+    assert harness_stack.statements_of_role(gateway_role) == [
+        {
+            "Action": "lambda:InvokeFunction",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [actions, "Arn"]},
+        }
+    ]
+    harness_role = harness["Properties"]["ExecutionRoleArn"]["Fn::GetAtt"][0]
+    statements = harness_stack.statements_of_role(harness_role)
+    assert _actions(statements) == {
+        "bedrock:InvokeModel",
+        "bedrock:InvokeModelWithResponseStream",
+        "bedrock-agentcore:InvokeGateway",
+    }
+    (invoke_gateway,) = [s for s in statements if s["Action"] == "bedrock-agentcore:InvokeGateway"]
+    assert invoke_gateway["Resource"] == {"Fn::GetAtt": [gateway_id, "GatewayArn"]}
+
+    invoker = harness_stack.function("pattern_h.handler.handler")
+    (invoke,) = [
+        s
+        for s in harness_stack.policy_of(invoker)
+        if "bedrock-agentcore:InvokeHarness" in s["Action"]
+    ]
+    assert set(invoke["Action"]) == {
+        "bedrock-agentcore:InvokeHarness",
+        "bedrock-agentcore:InvokeAgentRuntime",
+    }
+    assert invoke["Resource"] == {"Fn::GetAtt": [harness_id, "Arn"]}
+    environment = harness_stack.json["Resources"][invoker]["Properties"]["Environment"]
+    assert environment["Variables"]["H_ENGINE"] == "agentcore"
+    assert environment["Variables"]["GATEWAY_URL"] == {"Fn::GetAtt": [gateway_id, "GatewayUrl"]}
+
+
+# -- both ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("synth_name", ["agent_stack", "profile_stack", "harness_stack"])
+def test_cdk_nag_and_cdk_report_nothing_unacknowledged(synth_name, request):
+    synth = request.getfixturevalue(synth_name)
+    assert _findings(synth.stack) == []
+    annotations = Annotations.from_stack(synth.stack)
+    assert annotations.find_error("*", Match.any_value()) == []
+    assert annotations.find_warning("*", Match.any_value()) == []
+
+
+def test_an_unknown_engine_is_refused_at_synth(tmp_path):
+    with pytest.raises(ValueError, match="h_engine"):
+        SynthesizedH(tmp_path, h_engine="langchain")
