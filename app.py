@@ -28,6 +28,7 @@ from stacks.pattern_d_stack import PatternDStack  # noqa: E402
 from stacks.pattern_e_stack import PatternEStack  # noqa: E402
 from stacks.pattern_f_stack import PatternFStack  # noqa: E402
 from stacks.pattern_g_stack import PatternGStack  # noqa: E402
+from stacks.pattern_h_stack import PatternHStack  # noqa: E402
 
 PATTERN_STACKS: dict[str, type[Stack]] = {
     "PatternA": PatternAStack,
@@ -35,6 +36,7 @@ PATTERN_STACKS: dict[str, type[Stack]] = {
     "PatternE": PatternEStack,
     "PatternF": PatternFStack,
     "PatternG": PatternGStack,
+    "PatternH": PatternHStack,
 }
 
 
