@@ -1,0 +1,62 @@
+"""Patterns D-G through the `patterns` CLI, each command its own process, on the local
+DynamoDB server with the offline stand-in model: the issue's acceptance run, as typed."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.local_server
+
+TOMORROW = "2026-11-25"
+
+
+def patterns(home, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATTERNS_HOME": str(home), "PATTERNS_TODAY": "2026-11-24"}
+    env.pop("OPENAI_API_KEY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "local.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("pattern", ["D", "E", "F", "G"])
+def test_book_tomorrow_at_3pm_books_a_court(tmp_path, pattern):
+    run = patterns(tmp_path, "chat", pattern, "Book tomorrow at 3pm", "--json")
+
+    assert run.returncode == 0, run.stderr
+    body = json.loads(run.stdout)
+    assert (body["booking"]["date"], body["booking"]["time"]) == (TOMORROW, "15:00")
+    assert "book_slot" in body["usage"]["tool_calls"]
+    assert body["usage"]["llm_calls"] >= 2
+    assert "stand-in" in run.stderr
+
+
+@pytest.mark.parametrize("pattern", ["D", "E", "F", "G"])
+def test_a_session_carries_the_conversation_across_processes(tmp_path, pattern):
+    first = patterns(
+        tmp_path, "chat", pattern, "What's free tomorrow afternoon?", "--session", "s1", "--json"
+    )
+    second = patterns(tmp_path, "chat", pattern, "Book the 3pm one", "--session", "s1", "--json")
+
+    assert (first.returncode, second.returncode) == (0, 0), second.stderr
+    assert json.loads(first.stdout)["booking"] is None
+    booking = json.loads(second.stdout)["booking"]
+    assert (booking["date"], booking["time"]) == (TOMORROW, "15:00")
+    other = patterns(
+        tmp_path, "chat", pattern, "Book the 4pm one", "--session", "s1", "--user", "bob", "--json"
+    )
+    assert json.loads(other.stdout)["error"]["code"] == "session_forbidden"
+
+
+def test_pattern_g_counts_the_specialist_invocation(tmp_path):
+    run = patterns(tmp_path, "chat", "G", "Book tomorrow at 3pm", "--json")
+    usage = json.loads(run.stdout)["usage"]
+    assert usage["lambda_invocations"] == 2
+    assert usage["tool_calls"] == ["booking_specialist", "check_availability", "book_slot"]
