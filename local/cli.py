@@ -4,6 +4,7 @@
     patterns compare ["message"]          every pattern, same message, side by side
     patterns serve [--port 8000]          http://127.0.0.1:8000/{a..h}/chat and /health
     patterns bench [--patterns A,D]       latency and usage per pattern, measured here
+    patterns smoke --stack PatternD       check a deployed stack (SigV4-signed requests)
     patterns reset                        forget every local booking and session
 
 With no OPENAI_API_KEY the model is the offline stand-in — a rule-based test double, said so
@@ -101,6 +102,21 @@ def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if any(row.get("failures") for row in rows[1:]) else 0
 
 
+def cmd_smoke(args: argparse.Namespace, out: TextIO) -> int:
+    from local.smoke import http_sender, run_checks, stack_endpoint
+
+    if args.url:
+        url, auth_mode = args.url.rstrip("/"), "public" if args.unsigned else "iam"
+    else:
+        url, auth_mode = stack_endpoint(args.stack, args.region)
+    pattern_id = args.stack.removeprefix("Pattern") if args.stack else None
+    send = http_sender(url, sign=auth_mode != "public", region=args.region)
+    checks = run_checks(send, pattern_id, book=args.book)
+    for check in checks:
+        print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}", file=out)
+    return 0 if all(check.ok for check in checks) else 1
+
+
 def cmd_reset(args: argparse.Namespace, out: TextIO) -> int:
     from local.dynamodb import local_dynamodb, reset
 
@@ -137,6 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--rounds", type=int, default=3, help="scripted rounds of 3 turns")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(run=cmd_bench)
+
+    smoke = commands.add_parser("smoke", help="check a deployed pattern's HTTP contract")
+    target = smoke.add_mutually_exclusive_group(required=True)
+    target.add_argument("--stack", help="a deployed stack, e.g. PatternD (reads its ApiUrl)")
+    target.add_argument("--url", help="an endpoint to check directly")
+    smoke.add_argument("--region")
+    smoke.add_argument("--unsigned", action="store_true", help="with --url: do not sign")
+    smoke.add_argument("--book", action="store_true", help="also book, then cancel, a court")
+    smoke.set_defaults(run=cmd_smoke)
 
     reset_cmd = commands.add_parser("reset", help="delete all local bookings and sessions")
     reset_cmd.set_defaults(run=cmd_reset)
