@@ -23,6 +23,7 @@ import os
 import boto3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.config import Config
 
 from pattern_core.http import ChatError, ChatOutcome, ChatTurn, build_chat_app
 from pattern_core.workflow import WorkflowState, outcome_of, record_execution
@@ -33,7 +34,12 @@ tracer = Tracer()
 
 @functools.cache
 def stepfunctions():
-    return boto3.client("stepfunctions")
+    # No SDK retries: a retried StartSyncExecution whose first answer was lost would run the
+    # whole workflow again and could book a second court. The execution itself retries
+    # transient Lambda errors, per task. The read timeout outlasts the execution's 28 s.
+    return boto3.client(
+        "stepfunctions", config=Config(retries={"total_max_attempts": 1}, read_timeout=30)
+    )
 
 
 @tracer.capture_method
