@@ -52,7 +52,10 @@ CTX_H_ENGINE = "h_engine"
 DEFAULT_OPENAI_SECRET_NAME = "patterns/openai-api-key"
 DEFAULT_OPENAI_MODEL = "gpt-5-mini"
 DEFAULT_COURT_TIMEZONE = "UTC"
-DEFAULT_BEDROCK_MODEL = "anthropic.claude-haiku-4-5-20251001-v1:0"
+# Claude 4.5 models run on Bedrock only through an inference profile (`us.` here; `eu.`,
+# `apac.`, `global.` … elsewhere): a bare model id fails with "on-demand throughput isn't
+# supported".
+DEFAULT_BEDROCK_MODEL = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 DEFAULT_H_ENGINE = "bedrock_agent"
 
 CONTEXT_DEFAULTS: dict[str, object] = {

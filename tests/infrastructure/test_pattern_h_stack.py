@@ -23,6 +23,7 @@ from tests.infrastructure.conftest import cdk_json_context
 from tests.infrastructure.test_compliance import _findings
 
 PROFILE = "eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+ON_DEMAND_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"  # invocable without a profile
 
 
 class SynthesizedH:
@@ -72,6 +73,11 @@ def agent_stack(tmp_path_factory) -> SynthesizedH:
 @pytest.fixture(scope="module")
 def profile_stack(tmp_path_factory) -> SynthesizedH:
     return SynthesizedH(tmp_path_factory.mktemp("h-profile"), bedrock_model=PROFILE)
+
+
+@pytest.fixture(scope="module")
+def on_demand_stack(tmp_path_factory) -> SynthesizedH:
+    return SynthesizedH(tmp_path_factory.mktemp("h-on-demand"), bedrock_model=ON_DEMAND_MODEL)
 
 
 @pytest.fixture(scope="module")
@@ -134,22 +140,33 @@ def test_the_alias_follows_the_agent_config_to_a_new_version(agent_stack, profil
     assert alias["Properties"]["Description"] != other["Properties"]["Description"]
 
 
-def test_the_agent_role_may_invoke_only_the_chosen_foundation_model(agent_stack):
+def test_only_bedrock_acting_for_an_agent_of_this_account_may_assume_the_agent_role(
+    agent_stack,
+):
     _, agent = agent_stack.only("AWS::Bedrock::Agent")
     role_id = agent["Properties"]["AgentResourceRoleArn"]["Fn::GetAtt"][0]
     role = agent_stack.json["Resources"][role_id]["Properties"]
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Principal"] == {"Service": "bedrock.amazonaws.com"}
-    assert set(trust["Condition"]) == {"StringEquals", "ArnLike"}
 
-    (statement,) = agent_stack.statements_of_role(role_id)
+    assert trust["Principal"] == {"Service": "bedrock.amazonaws.com"}
+    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    assert ":agent/*" in json.dumps(trust["Condition"]["ArnLike"]["aws:SourceArn"])
+
+
+def test_a_foundation_model_id_grants_that_model_in_this_region_only(on_demand_stack):
+    _, agent = on_demand_stack.only("AWS::Bedrock::Agent")
+    assert agent["Properties"]["FoundationModel"] == ON_DEMAND_MODEL
+    role_id = agent["Properties"]["AgentResourceRoleArn"]["Fn::GetAtt"][0]
+
+    (statement,) = on_demand_stack.statements_of_role(role_id)
+
     assert set(statement["Action"]) == {
         "bedrock:InvokeModel",
         "bedrock:InvokeModelWithResponseStream",
     }
-    assert json.dumps(statement["Resource"]).endswith(
-        f'foundation-model/{DEFAULT_BEDROCK_MODEL}"]]}}'
-    )
+    resource = json.dumps(statement["Resource"])
+    assert '{"Ref": "AWS::Region"}' in resource
+    assert resource.endswith(f'::foundation-model/{ON_DEMAND_MODEL}"]]}}')
 
 
 def test_an_inference_profile_covers_the_profile_and_its_model_only_through_it(profile_stack):
@@ -265,6 +282,7 @@ def test_agentcore_iam_is_scoped_to_these_resources(harness_stack):
     harness_role = harness["Properties"]["ExecutionRoleArn"]["Fn::GetAtt"][0]
     statements = harness_stack.statements_of_role(harness_role)
     assert _actions(statements) == {
+        "bedrock:GetInferenceProfile",  # the default model is an inference profile
         "bedrock:InvokeModel",
         "bedrock:InvokeModelWithResponseStream",
         "bedrock-agentcore:InvokeGateway",
@@ -289,7 +307,9 @@ def test_agentcore_iam_is_scoped_to_these_resources(harness_stack):
 
 
 # -- both ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("synth_name", ["agent_stack", "profile_stack", "harness_stack"])
+@pytest.mark.parametrize(
+    "synth_name", ["agent_stack", "profile_stack", "on_demand_stack", "harness_stack"]
+)
 def test_cdk_nag_and_cdk_report_nothing_unacknowledged(synth_name, request):
     synth = request.getfixturevalue(synth_name)
     assert _findings(synth.stack) == []
