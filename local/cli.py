@@ -81,8 +81,9 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         server = make_server(runtime, args.port)
         host, port = server.server_address[:2]
         print(f"model: {runtime.model_label}", file=out)
-        for key in PATTERNS:
-            print(f"  http://{host}:{port}/{key.lower()}/chat   /health", file=out)
+        for key, spec in PATTERNS.items():
+            note = f"   ({spec.local_note})" if spec.local_note else ""
+            print(f"  http://{host}:{port}/{key.lower()}/chat   /health{note}", file=out)
         print("Ctrl-C to stop.", file=out, flush=True)
         try:
             server.serve_forever()

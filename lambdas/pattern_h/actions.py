@@ -104,6 +104,12 @@ def _subclasses(cls: type) -> list[type]:
 _ERROR_STATUS = {cls.code: cls.http_status for cls in _subclasses(BookingError)}
 
 
+def _where(error: dict) -> str:
+    """The argument a validation error is about ('slot_id'), without Powertools' 'body.'."""
+    parts = [str(p) for p in error.get("loc", ()) if p not in ("body", "query")]
+    return ".".join(parts) or "arguments"
+
+
 def build_action_app() -> BedrockAgentResolver:
     """The action group: one route per tool of the shared contract."""
     app = BedrockAgentResolver()
@@ -112,11 +118,7 @@ def build_action_app() -> BedrockAgentResolver:
 
     @app.exception_handler(RequestValidationError)
     def invalid_arguments(exc: RequestValidationError) -> BedrockResponse:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err.get('loc', ()) if p not in ('body', 'query')) or 'arguments'}"  # noqa: E501
-            f": {err.get('msg', 'invalid')}"
-            for err in exc.errors()
-        )
+        problems = "; ".join(f"{_where(err)}: {err.get('msg', 'invalid')}" for err in exc.errors())
         message = f"Invalid arguments: {problems}. Fix them and call again."
         return BedrockResponse(
             body={"error": {"code": "invalid_arguments", "message": message}}, status_code=400
