@@ -24,6 +24,8 @@ from aws_cdk import App, Stack, Tags  # noqa: E402
 from stacks.constants import PROJECT_TAG  # noqa: E402
 from stacks.constructs.nag import add_compliance_checks, require_strict_validation  # noqa: E402
 from stacks.pattern_a_stack import PatternAStack  # noqa: E402
+from stacks.pattern_b_stack import PatternBStack  # noqa: E402
+from stacks.pattern_c_stack import PatternCStack  # noqa: E402
 from stacks.pattern_d_stack import PatternDStack  # noqa: E402
 from stacks.pattern_e_stack import PatternEStack  # noqa: E402
 from stacks.pattern_f_stack import PatternFStack  # noqa: E402
@@ -32,6 +34,8 @@ from stacks.pattern_h_stack import PatternHStack  # noqa: E402
 
 PATTERN_STACKS: dict[str, type[Stack]] = {
     "PatternA": PatternAStack,
+    "PatternB": PatternBStack,
+    "PatternC": PatternCStack,
     "PatternD": PatternDStack,
     "PatternE": PatternEStack,
     "PatternF": PatternFStack,
