@@ -140,7 +140,8 @@ class AgentCoreHarnessEngine:
             harnessArn=self.harness_arn,
             qualifier=self.endpoint,
             runtimeSessionId=request.session_id,
-            runtimeUserId=request.user_id,
+            # No `runtimeUserId`: it needs InvokeAgentRuntimeForUser and reaches only the
+            # runtime container, not the gateway's tool calls (see `gateway_tool`).
             messages=[{"role": "user", "content": [{"text": request.message}]}],
             systemPrompt=[{"text": f"{INSTRUCTION}\n\n{request.today_line}"}],
             tools=[self.gateway_tool(request.user_id)],
