@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from local.step_functions import DEFINITION_PATH, STEP_FUNCTIONS, local_definition, substitute
+from local.step_functions import STEP_FUNCTIONS, local_definition, substitute
 
 
 def test_every_placeholder_is_filled_with_a_registered_local_function():
@@ -19,13 +19,6 @@ def test_every_placeholder_is_filled_with_a_registered_local_function():
     }
     assert names == {name for name, _ in STEP_FUNCTIONS.values()}
     assert "${" not in json.dumps(definition)
-
-
-def test_apart_from_the_function_names_it_is_the_deployed_file():
-    deployed = DEFINITION_PATH.read_text()
-    names = {key: f"${{{key}}}" for key in STEP_FUNCTIONS}
-
-    assert substitute(deployed, names) == deployed
 
 
 def test_a_placeholder_without_a_value_is_an_error_not_a_silent_gap():
