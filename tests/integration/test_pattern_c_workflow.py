@@ -19,6 +19,8 @@ from local.offline_model import start_offline_model
 from local.runtime import LocalRuntime
 from local.step_functions import STEP_FUNCTIONS, LocalStepFunctions, substitute
 from pattern_core import llm
+from pattern_core.usage import UsageMeter
+from pattern_core.workflow import WorkflowState, record_execution
 from tests.infrastructure.conftest import cdk_json_context
 from tests.integration.conftest import TABLE
 from tests.utils import chat_event, lambda_context, response_json
@@ -104,6 +106,14 @@ def assert_usage_matches_history(body: dict, pattern_c) -> None:
     assert usage["lambda_invocations"] == 1 + sum(pattern_c.runtime.invocations.values())
 
 
+def assert_own_account_matches_history(execution) -> None:
+    """An error response carries no usage; the execution's output still accounts for itself."""
+    usage = UsageMeter()
+    record_execution(WorkflowState.model_validate_json(execution.output), usage)
+    assert usage.state_transitions == len(execution.states_entered)
+    assert usage.lambda_invocations == 1 + execution.lambda_invocations
+
+
 def test_the_synthesized_definition_is_the_file_with_every_step_wired(synthesized):
     assert set(synthesized.substitutions) == set(STEP_FUNCTIONS)
     for key in STEP_FUNCTIONS:
@@ -168,6 +178,7 @@ def test_a_failing_model_step_ends_in_the_failure_reply_with_nothing_booked(
     assert status == 502 and body["error"]["code"] == "model_error"
     assert body["error"]["message"].endswith("Nothing was booked.")
     assert booked(dynamodb) == []
+    assert_own_account_matches_history(execution)
     assert execution.event_counts()["TaskFailed"] == 1
 
 
@@ -184,6 +195,7 @@ def test_a_failing_table_step_ends_in_the_failure_reply_with_nothing_booked(
     assert body["error"]["message"].endswith("Nothing was booked.")
     assert "no-such-table" not in body["error"]["message"]
     assert booked(dynamodb) == []
+    assert_own_account_matches_history(execution)
 
 
 def test_the_caller_comes_from_the_api_lambda_not_the_message(pattern_c, dynamodb):
