@@ -20,10 +20,11 @@ from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutErr
 
 from booking.models import Booking
 from booking.service import BookingService
+from pattern_core.fulfilment import describe_booking
 from pattern_core.http import ChatError, ChatOutcome, ChatTurn
 from pattern_h.engines import AgentRequest, AgentRun
 
-NO_REPLY = "The agent finished without a reply; nothing else was done."
+NO_REPLY = "The agent finished without a reply."
 
 # Bedrock's error codes (InvokeAgent and InvokeHarness, at call time or inside the stream),
 # as the HTTP status and message the caller gets.
@@ -67,7 +68,11 @@ def handle_turn(turn: ChatTurn, engine: AgentEngine, service: BookingService) ->
         turn.usage.record_tool_call(call.name)
     # Each action-group (or gateway) call the trace shows is one run of the action Lambda.
     turn.usage.lambda_invocations += len(run.tool_calls)
-    return ChatOutcome(run.reply or NO_REPLY, booked_this_turn(run, service, turn.user_id))
+    booking = booked_this_turn(run, service, turn.user_id)
+    if run.reply:
+        return ChatOutcome(run.reply, booking)
+    # No words from the agent: say what the store confirms, never more.
+    return ChatOutcome(f"Booked {describe_booking(booking)}." if booking else NO_REPLY, booking)
 
 
 def booked_this_turn(run: AgentRun, service: BookingService, user_id: str) -> Booking | None:

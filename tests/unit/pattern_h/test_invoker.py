@@ -115,6 +115,21 @@ def test_a_booking_the_store_does_not_hold_for_the_caller_is_not_reported(aws, s
     assert status == 200 and body["booking"] is None
 
 
+def test_a_silent_agent_gets_a_reply_from_the_confirmed_booking_only(aws, service):
+    booking = service.book("2026-11-25_CourtA_1500", ALICE)
+
+    def no_words(params):
+        stream = agent_stream(booking.booking_id)
+        return {**stream, "completion": (e for e in stream["completion"] if "chunk" not in e)}
+
+    aws.override("bedrock-agent-runtime", "InvokeAgent", no_words)
+
+    status, body = chat(aws, service, bedrock_engine(aws))
+
+    assert status == 200 and body["booking"] == booking.public()
+    assert body["reply"].startswith("Booked Court A on Wed 25 Nov at 15:00")
+
+
 def test_the_agent_session_is_bound_to_the_caller():
     assert agent_session_id(ALICE, "s-1") != agent_session_id("bob", "s-1")
     assert len(agent_session_id(ALICE, "s-1")) == 64
