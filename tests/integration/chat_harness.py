@@ -15,7 +15,7 @@ import pytest
 
 from local.dynamodb import create_sessions_table
 from local.offline_model import start_offline_model
-from pattern_core import llm
+from pattern_core import agent_runtime, llm
 from tests.integration.conftest import TABLE
 
 SESSIONS_TABLE = "sessions-under-test"
@@ -36,9 +36,14 @@ def clear_cached_getters(*modules: str) -> None:
         for value in vars(module).values():
             if isinstance(value, functools._lru_cache_wrapper):
                 value.cache_clear()
+    _forget_model_clients()
+
+
+def _forget_model_clients() -> None:
     llm.openai_client.cache_clear()
     llm.async_openai_client.cache_clear()
     llm.openai_api_key.cache_clear()
+    agent_runtime._clients.clear()  # per-loop clients carry the base URL they were built with
 
 
 @pytest.fixture
@@ -57,6 +62,4 @@ def chat_env(dynamodb, offline_model, monkeypatch):
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("OPENAI_API_KEY_SECRET_ARN", raising=False)
     yield
-    llm.openai_client.cache_clear()
-    llm.async_openai_client.cache_clear()
-    llm.openai_api_key.cache_clear()
+    _forget_model_clients()

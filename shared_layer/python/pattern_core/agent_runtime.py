@@ -34,6 +34,7 @@ from agents import (
     RunResult,
     Usage,
     set_tracing_disabled,
+    set_tracing_export_api_key,
 )
 from agents.models.interface import Model
 from openai import AsyncOpenAI
@@ -41,7 +42,7 @@ from openai import AsyncOpenAI
 from pattern_core.agent_tools import RECORD_TOOL_CALLS, TurnContext
 from pattern_core.fulfilment import describe_booking
 from pattern_core.http import ChatError, ChatOutcome
-from pattern_core.llm import _client_options, model_name
+from pattern_core.llm import _client_options, model_name, openai_api_key
 from pattern_core.sessions import Conversation, DynamoSession, SessionForbidden
 from pattern_core.usage import UsageMeter
 
@@ -110,6 +111,8 @@ async def run_agent(
     """Run `agent` on `message` for the caller in `context`; usage lands in `usage`."""
     disabled = tracing_disabled()
     set_tracing_disabled(disabled)  # also covers spans opened outside a Runner call
+    if not disabled:  # opted in: export with the same key (in Lambda, from Secrets Manager)
+        set_tracing_export_api_key(openai_api_key())
     config = RunConfig(
         model=model or default_model(), tracing_disabled=disabled, workflow_name=workflow
     )
