@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from typing import TextIO
 
@@ -171,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # A SIGTERM (a supervisor, `kill`) unwinds like Ctrl-C does, so the local DynamoDB server
+    # and the offline model are stopped instead of left running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     out = sys.stdout
     # Handler loggers bind to sys.stdout when their modules are imported: point it at stderr
     # first, so logs never mix with the command's own output.

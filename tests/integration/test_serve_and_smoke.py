@@ -43,9 +43,24 @@ def server(tmp_path):
                 process.kill()
                 pytest.fail("patterns serve did not start")
             time.sleep(0.2)
+    database_pid = json.loads((tmp_path / "dynalite.json").read_text())["pid"]
     yield base, env
     process.terminate()
     process.wait(timeout=10)
+    # SIGTERM unwinds like Ctrl-C: the local DynamoDB server stops with `serve`.
+    assert not (tmp_path / "dynalite.json").exists()
+    deadline = time.monotonic() + 10
+    while pid_alive(database_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not pid_alive(database_pid)
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def post(url, body, user=None):
