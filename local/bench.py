@@ -15,10 +15,10 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 
+from local.paths import scratch_state
 from local.patterns import PATTERNS, pattern
 
 
@@ -80,39 +80,38 @@ def cold_import_ms(handler_path: str, env: dict[str, str]) -> float:
 
 
 def run_bench(keys: list[str], rounds: int) -> list[dict]:
+    from booking.schedule import Schedule
     from local.runtime import LocalRuntime
 
-    with tempfile.TemporaryDirectory(prefix="patterns-bench-") as home:
-        os.environ["PATTERNS_HOME"] = home  # a throw-away database for the bench only
-        figures = []
-        with LocalRuntime() as runtime:
-            today = dt.date.fromisoformat(
-                os.environ.get("PATTERNS_TODAY", "")[:10] or dt.date.today().isoformat()
-            )
-            for key in keys:
-                spec = pattern(key)
-                result = PatternFigures(spec.id)
-                result.cold_import_ms = cold_import_ms(spec.handler, dict(os.environ))
-                for message in scripted_turns(rounds, today):
-                    started = time.perf_counter()
-                    response = runtime.chat(spec.id, message, user=f"bench-{spec.id.lower()}")
-                    result.wall_ms.append((time.perf_counter() - started) * 1000)
-                    result.turns += 1
-                    if response.status >= 400:
-                        result.failures += 1
-                        continue
-                    usage = response.body["usage"]
-                    result.bookings += response.body["booking"] is not None
-                    result.llm_calls.append(usage["llm_calls"])
-                    result.tool_calls.append(len(usage["tool_calls"]))
-                    tokens = None
-                    if usage["input_tokens"] is not None:
-                        tokens = usage["input_tokens"] + (usage["output_tokens"] or 0)
-                    result.tokens.append(tokens)
-                    result.lambda_invocations.append(usage["lambda_invocations"])
-                    result.state_transitions.append(usage["state_transitions"])
-                figures.append(result.as_row())
-            label = runtime.model_label
+    figures = []
+    # A scratch database, emptied before each pattern: every pattern meets the same courts.
+    with scratch_state(), LocalRuntime() as runtime:
+        today = Schedule.from_env().today()
+        for key in keys:
+            spec = pattern(key)
+            runtime.fresh_tables()
+            result = PatternFigures(spec.id)
+            result.cold_import_ms = cold_import_ms(spec.handler, dict(os.environ))
+            for message in scripted_turns(rounds, today):
+                started = time.perf_counter()
+                response = runtime.chat(spec.id, message, user=f"bench-{spec.id.lower()}")
+                result.wall_ms.append((time.perf_counter() - started) * 1000)
+                result.turns += 1
+                if response.status >= 400:
+                    result.failures += 1
+                    continue
+                usage = response.body["usage"]
+                result.bookings += response.body["booking"] is not None
+                result.llm_calls.append(usage["llm_calls"])
+                result.tool_calls.append(len(usage["tool_calls"]))
+                tokens = None
+                if usage["input_tokens"] is not None:
+                    tokens = usage["input_tokens"] + (usage["output_tokens"] or 0)
+                result.tokens.append(tokens)
+                result.lambda_invocations.append(usage["lambda_invocations"])
+                result.state_transitions.append(usage["state_transitions"])
+            figures.append(result.as_row())
+        label = runtime.model_label
     return [{"model": label}, *figures]
 
 

@@ -1,7 +1,7 @@
 """`patterns`: run the orchestration patterns on this machine, through the real handlers.
 
     patterns chat A "Book tomorrow at 3pm" [--session ID] [--user ID] [--json]
-    patterns compare ["message"]          every pattern, same message, side by side
+    patterns compare ["message"]          every pattern, same message, same empty courts
     patterns serve [--port 8000]          http://127.0.0.1:8000/{a..h}/chat and /health
     patterns bench [--patterns A,D]       latency and usage per pattern, measured here
     patterns smoke --stack PatternD       check a deployed stack (SigV4-signed requests)
@@ -20,6 +20,7 @@ import signal
 import sys
 from typing import TextIO
 
+from local.paths import scratch_state
 from local.patterns import PATTERNS, pattern
 from local.runtime import HttpResult, LocalRuntime
 
@@ -62,10 +63,13 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
         [k.strip().upper() for k in args.patterns.split(",")] if args.patterns else list(PATTERNS)
     )
     failures = 0
-    with LocalRuntime() as runtime:
-        print(f"message: {args.message!r}\nmodel:   {runtime.model_label}\n", file=out)
+    # Every pattern starts from the same empty courts, on a scratch database.
+    with scratch_state(), LocalRuntime() as runtime:
+        print(f"message: {args.message!r}\nmodel:   {runtime.model_label}", file=out)
+        print("data:    a scratch database, emptied before each pattern\n", file=out)
         for key in keys:
             spec = pattern(key)
+            runtime.fresh_tables()
             result = runtime.chat(spec.id, args.message, user=args.user)
             failures += result.status >= 400
             print(f"== {spec.id}: {spec.name} — {spec.who_decides}", file=out)
