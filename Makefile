@@ -37,6 +37,7 @@ infra:
 # that are not acknowledged fail the synth.
 synth:
 	npx cdk synth --quiet --strict
+	npx cdk synth PatternH --quiet --strict -c h_engine=agentcore --output cdk.out/agentcore
 
 test: bootstrap lint
 	$(RUN) pytest

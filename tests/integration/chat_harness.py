@@ -41,7 +41,6 @@ def clear_cached_getters(*modules: str) -> None:
 
 def _forget_model_clients() -> None:
     llm.openai_client.cache_clear()
-    llm.async_openai_client.cache_clear()
     llm.openai_api_key.cache_clear()
     agent_runtime._clients.clear()  # per-loop clients carry the base URL they were built with
 

@@ -42,7 +42,7 @@ from openai import AsyncOpenAI
 from pattern_core.agent_tools import RECORD_TOOL_CALLS, TurnContext
 from pattern_core.fulfilment import describe_booking
 from pattern_core.http import ChatError, ChatOutcome
-from pattern_core.llm import _client_options, model_name, openai_api_key
+from pattern_core.llm import client_options, model_name, openai_api_key
 from pattern_core.sessions import Conversation, DynamoSession, SessionForbidden
 from pattern_core.usage import UsageMeter
 
@@ -66,7 +66,7 @@ def async_openai_client() -> AsyncOpenAI:
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
-        client = _clients[loop] = AsyncOpenAI(**_client_options())
+        client = _clients[loop] = AsyncOpenAI(**client_options())
     return client
 
 

@@ -1,9 +1,10 @@
 """The OpenAI client, built once per container.
 
-In Lambda the API key comes from Secrets Manager (only the secret's ARN is in the
-environment), read through Powertools parameters on first use; locally `OPENAI_API_KEY` is used.
+In Lambda the API key comes from Secrets Manager (only the secret's ARN is in the environment),
+read through Powertools parameters on first use; locally `OPENAI_API_KEY` is used.
 `OPENAI_BASE_URL` is honoured by the client itself — that is how the local offline model is
-reached. The model name is configuration (`OPENAI_MODEL`).
+reached. The model name is configuration (`OPENAI_MODEL`). Agents run on an async client per
+event loop (`pattern_core.agent_runtime`), built from the same `client_options()`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import functools
 import json
 import os
 
-from openai import AsyncOpenAI, OpenAI
+from openai import OpenAI
 
 DEFAULT_MODEL = "gpt-5-mini"
 
@@ -48,7 +49,7 @@ def openai_api_key() -> str:
     return key
 
 
-def _client_options() -> dict:
+def client_options() -> dict:
     # Answer inside API Gateway's 30 s: one slow call must not eat the whole budget.
     return {
         "api_key": openai_api_key(),
@@ -59,9 +60,4 @@ def _client_options() -> dict:
 
 @functools.cache
 def openai_client() -> OpenAI:
-    return OpenAI(**_client_options())
-
-
-@functools.cache
-def async_openai_client() -> AsyncOpenAI:
-    return AsyncOpenAI(**_client_options())
+    return OpenAI(**client_options())
