@@ -28,7 +28,7 @@ from agents.models.interface import Model
 
 from booking.schedule import Schedule
 from booking.service import BookingService
-from pattern_core.agent_runtime import TurnLimit, open_session, outcome_of, run_agent
+from pattern_core.agent_runtime import run_chat_turn
 from pattern_core.agent_tools import RECORD_TOOL_CALLS, TurnContext
 from pattern_core.http import ChatOutcome, ChatTurn
 from pattern_core.sessions import Conversation
@@ -62,19 +62,13 @@ async def handle_turn(
     model: Model | None = None,
     max_turns: int = MAX_TURNS,
 ) -> ChatOutcome:
-    session = await open_session(conversation)
     context = TurnContext(turn.user_id, service)
-    try:
-        result = await run_agent(
-            build_manager(service.schedule),
-            turn.message,
-            context=context,
-            usage=turn.usage,
-            max_turns=max_turns,
-            session=session,
-            model=model,
-            workflow="Pattern F: multi-agent, one process",
-        )
-    except TurnLimit as limit:
-        return limit.outcome()
-    return outcome_of(result, context)
+    return await run_chat_turn(
+        build_manager(service.schedule),
+        turn,
+        context,
+        conversation,
+        workflow="Pattern F: multi-agent, one process",
+        max_turns=max_turns,
+        model=model,
+    )

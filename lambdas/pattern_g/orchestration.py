@@ -28,7 +28,7 @@ from agents.tool_context import ToolContext
 
 from booking.models import Booking
 from booking.schedule import Schedule
-from pattern_core.agent_runtime import TurnLimit, open_session, outcome_of, run_agent
+from pattern_core.agent_runtime import run_chat_turn
 from pattern_core.agent_tools import TurnContext
 from pattern_core.http import ChatOutcome, ChatTurn
 from pattern_core.sessions import Conversation
@@ -127,19 +127,13 @@ async def handle_turn(
     model: Model | None = None,
     max_turns: int = MAX_TURNS,
 ) -> ChatOutcome:
-    session = await open_session(conversation)
     context = TurnContext(turn.user_id, service=None)  # the manager never touches bookings
-    try:
-        result = await run_agent(
-            build_manager(schedule, functions, invoke, turn.usage),
-            turn.message,
-            context=context,
-            usage=turn.usage,
-            max_turns=max_turns,
-            session=session,
-            model=model,
-            workflow="Pattern G: manager",
-        )
-    except TurnLimit as limit:
-        return limit.outcome()
-    return outcome_of(result, context)
+    return await run_chat_turn(
+        build_manager(schedule, functions, invoke, turn.usage),
+        turn,
+        context,
+        conversation,
+        workflow="Pattern G: manager",
+        max_turns=max_turns,
+        model=model,
+    )

@@ -41,7 +41,7 @@ from openai import AsyncOpenAI
 
 from pattern_core.agent_tools import RECORD_TOOL_CALLS, TurnContext
 from pattern_core.fulfilment import describe_booking
-from pattern_core.http import ChatError, ChatOutcome
+from pattern_core.http import ChatError, ChatOutcome, ChatTurn
 from pattern_core.llm import client_options, model_name, openai_api_key
 from pattern_core.sessions import Conversation, DynamoSession, SessionForbidden
 from pattern_core.usage import UsageMeter
@@ -166,3 +166,33 @@ def outcome_of(result: RunResult, context: TurnContext) -> ChatOutcome:
     """The reply, and the booking made in this turn (from the tools' results), if any."""
     booking = context.bookings[-1] if context.bookings else None
     return ChatOutcome(str(result.final_output or ""), booking)
+
+
+async def run_chat_turn(
+    agent: Agent[TurnContext],
+    turn: ChatTurn,
+    context: TurnContext,
+    conversation: Conversation | None,
+    *,
+    workflow: str,
+    max_turns: int,
+    model: Model | None = None,
+) -> ChatOutcome:
+    """One /chat turn of an agent pattern (E, F, G's manager): the caller's own session (403
+    if it is someone else's), the run, and its outcome — the reply with the booking made in
+    this turn, or an honest answer when the turn limit is hit."""
+    session = await open_session(conversation)
+    try:
+        result = await run_agent(
+            agent,
+            turn.message,
+            context=context,
+            usage=turn.usage,
+            max_turns=max_turns,
+            session=session,
+            model=model,
+            workflow=workflow,
+        )
+    except TurnLimit as limit:
+        return limit.outcome()
+    return outcome_of(result, context)
