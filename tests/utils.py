@@ -30,3 +30,22 @@ def lambda_context(name: str = "pattern-test") -> LocalLambdaContext:
 
 def response_json(response: dict) -> dict:
     return json.loads(response["body"])
+
+
+def run_patterns(home, *args: str, today: str = "2026-11-24", **env_overrides: str):
+    """The `patterns` CLI in its own process, on its own local database under `home`, with
+    today pinned and the offline stand-in model (any OPENAI_API_KEY is removed)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PATTERNS_HOME": str(home), "PATTERNS_TODAY": today, **env_overrides}
+    env.pop("OPENAI_API_KEY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "local.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )

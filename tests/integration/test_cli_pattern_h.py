@@ -2,27 +2,16 @@
 the issue's acceptance run, labelled as a simulation of Bedrock's agent loop."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
+
+from tests.utils import run_patterns
 
 pytestmark = pytest.mark.local_server
 
 
-def patterns(home, *args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "PATTERNS_HOME": str(home), "PATTERNS_TODAY": "2026-11-24"}
-    environment.pop("OPENAI_API_KEY", None)
-    environment.pop("H_ENGINE", None)
-    return subprocess.run(
-        [sys.executable, "-m", "local.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**environment, **env},
-        timeout=120,
-        check=False,
-    )
+def patterns(home, *args: str, **env: str):
+    return run_patterns(home, *args, **{"H_ENGINE": "bedrock_agent", **env})
 
 
 def test_book_tomorrow_at_3pm_books_a_court_labelled_as_simulated(tmp_path):

@@ -2,28 +2,14 @@
 DynamoDB server with the offline stand-in model: the issue's acceptance run, as typed."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
+
+from tests.utils import run_patterns as patterns
 
 pytestmark = pytest.mark.local_server
 
 TOMORROW = "2026-11-25"
-
-
-def patterns(home, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATTERNS_HOME": str(home), "PATTERNS_TODAY": "2026-11-24"}
-    env.pop("OPENAI_API_KEY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "local.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize("pattern", ["D", "E", "F", "G"])

@@ -3,26 +3,12 @@ the API Lambda's StartSyncExecution runs the deployed definition in moto's inter
 each step Lambda in-process. The issue's acceptance run, exactly as a user types it."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
+from tests.utils import run_patterns as patterns
+
 pytestmark = pytest.mark.local_server
-
-
-def patterns(home, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATTERNS_HOME": str(home), "PATTERNS_TODAY": "2026-11-24"}
-    env.pop("OPENAI_API_KEY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "local.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_booking_through_the_state_machine_reports_two_model_calls_and_its_own_counts(tmp_path):
