@@ -17,8 +17,11 @@ from local.dynamodb import create_sessions_table
 from local.offline_model import start_offline_model
 from pattern_core import agent_runtime, llm
 from tests.integration.conftest import TABLE
+from tests.utils import chat_event, lambda_context, response_json
 
 SESSIONS_TABLE = "sessions-under-test"
+ALICE = "arn:aws:iam::123456789012:user/alice"
+MALLORY = "arn:aws:iam::123456789012:user/mallory"
 TODAY = "2026-11-24"
 TOMORROW = "2026-11-25"
 
@@ -62,3 +65,9 @@ def chat_env(dynamodb, offline_model, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY_SECRET_ARN", raising=False)
     yield
     _forget_model_clients()
+
+
+def chat(handler, body: dict, caller: str = ALICE) -> tuple[int, dict]:
+    """One signed `POST /chat` through a deployed handler: (status, body)."""
+    response = handler(chat_event(body, caller_arn=caller), lambda_context("pattern-chat"))
+    return response["statusCode"], response_json(response)

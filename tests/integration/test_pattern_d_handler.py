@@ -7,16 +7,15 @@ import pytest
 from booking.store import DynamoBookingStore
 from pattern_d import handler as pattern_d
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
+    ALICE,
+    MALLORY,
     TOMORROW,
+    chat,
     chat_env,
     clear_cached_getters,
     offline_model,
 )
 from tests.integration.conftest import TABLE
-from tests.utils import chat_event, lambda_context, response_json
-
-ALICE = "arn:aws:iam::123456789012:user/alice"
-MALLORY = "arn:aws:iam::123456789012:user/mallory"
 
 
 @pytest.fixture
@@ -24,11 +23,6 @@ def handler(request):
     request.getfixturevalue("chat_env")
     clear_cached_getters("pattern_d.handler")
     return pattern_d.handler
-
-
-def chat(handler, body: dict, caller: str = ALICE) -> tuple[int, dict]:
-    response = handler(chat_event(body, caller_arn=caller), lambda_context("pattern-d-chat"))
-    return response["statusCode"], response_json(response)
 
 
 def test_book_tomorrow_at_3pm_books_and_reports_measured_usage(handler):

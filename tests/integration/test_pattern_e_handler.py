@@ -8,16 +8,15 @@ from booking.store import DynamoBookingStore
 from pattern_core import agent_runtime
 from pattern_e import handler as pattern_e
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
+    ALICE,
+    MALLORY,
     TOMORROW,
+    chat,
     chat_env,
     clear_cached_getters,
     offline_model,
 )
 from tests.integration.conftest import TABLE
-from tests.utils import chat_event, lambda_context, response_json
-
-ALICE = "arn:aws:iam::123456789012:user/alice"
-MALLORY = "arn:aws:iam::123456789012:user/mallory"
 
 
 @pytest.fixture
@@ -25,11 +24,6 @@ def handler(request):
     request.getfixturevalue("chat_env")
     clear_cached_getters("pattern_e.handler")
     return pattern_e.handler
-
-
-def chat(handler, body: dict, caller: str = ALICE) -> tuple[int, dict]:
-    response = handler(chat_event(body, caller_arn=caller), lambda_context("pattern-e-chat"))
-    return response["statusCode"], response_json(response)
 
 
 def test_book_tomorrow_at_3pm_books_with_the_sdks_usage(handler):
