@@ -160,6 +160,7 @@ def build_dependencies(requirements: list[str], key: str, cache_dir: Path) -> Pa
                 _uv_executable(),
                 "pip",
                 "install",
+                "--quiet",  # a synth's output is the stack list, not 40 install lines
                 "--no-deps",  # the export is already the full, locked closure
                 "--only-binary",
                 ":all:",
