@@ -66,6 +66,10 @@ class LocalRuntime(contextlib.ExitStack):
                 "AUTH_MODE": "iam",
                 "POWERTOOLS_TRACE_DISABLED": "true",
                 "POWERTOOLS_METRICS_NAMESPACE": "AiOrchestrationPatterns",
+                # In AWS the turn's usage becomes CloudWatch metrics; here it is in the body.
+                "POWERTOOLS_METRICS_DISABLED": os.environ.get(
+                    "POWERTOOLS_METRICS_DISABLED", "true"
+                ),
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
                 "OPENAI_AGENTS_DISABLE_TRACING": os.environ.get(
                     "OPENAI_AGENTS_DISABLE_TRACING", "1"

@@ -17,6 +17,7 @@ os.environ.update(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "POWERTOOLS_SERVICE_NAME": "patterns-tests",
+        "POWERTOOLS_METRICS_DISABLED": "true",  # tests that check metrics turn them back on
         "OPENAI_AGENTS_DISABLE_TRACING": "1",
     }
 )

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import openai
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from booking.errors import BookingError
@@ -91,6 +92,8 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
         )
         turn = ChatTurn(body.message, user_id, session_id, usage, pattern)
         outcome = orchestrate(turn)
+        reported = usage.as_dict()
+        publish_turn_metrics(pattern, reported, booked=outcome.booking is not None)
         return Response(
             status_code=200,
             content_type="application/json",
@@ -99,7 +102,7 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
                 "pattern": pattern,
                 "session_id": session_id,
                 "booking": outcome.booking.public() if outcome.booking else None,
-                "usage": usage.as_dict(),
+                "usage": reported,
             },
         )
 
@@ -151,6 +154,33 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
         return error_response(404, "not_found", "Routes are GET /health and POST /chat.")
 
     return app
+
+
+def publish_turn_metrics(pattern: str, usage: dict, *, booked: bool) -> None:
+    """The turn's usage as CloudWatch metrics (EMF, dimension `pattern`): the same measured
+    figures as the response body, so the patterns can be compared on a dashboard. A figure
+    the pattern cannot observe (`None`) is not published."""
+    metrics = Metrics(
+        namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "AiOrchestrationPatterns"
+    )
+    metrics.add_dimension("pattern", pattern)
+    figures = (
+        ("LLMCalls", usage["llm_calls"], MetricUnit.Count),
+        ("ToolCalls", len(usage["tool_calls"]), MetricUnit.Count),
+        ("InputTokens", usage["input_tokens"], MetricUnit.Count),
+        ("OutputTokens", usage["output_tokens"], MetricUnit.Count),
+        ("LambdaInvocations", usage["lambda_invocations"], MetricUnit.Count),
+        ("StateTransitions", usage["state_transitions"], MetricUnit.Count),
+        ("TurnDuration", usage["duration_ms"], MetricUnit.Milliseconds),
+        ("Bookings", int(booked), MetricUnit.Count),
+    )
+    for name, value, unit in figures:
+        if value is not None:
+            metrics.add_metric(name=name, unit=unit, value=value)
+    metrics.flush_metrics()
+    # With POWERTOOLS_METRICS_DISABLED (local runs, tests) flush prints nothing and keeps the
+    # set; clear it so a long-lived process does not accumulate every turn's metrics.
+    metrics.clear_metrics()
 
 
 def _describe(err: dict) -> str:

@@ -1,5 +1,7 @@
 """The /chat contract every pattern serves: validation happens before any orchestration."""
 
+import json
+
 import pytest
 
 from booking.errors import SlotInPast
@@ -143,3 +145,18 @@ def test_unknown_routes_get_the_error_shape():
     response = resolve(RecordingOrchestration(), event)
     assert response["statusCode"] == 404
     assert response_json(response)["error"]["code"] == "not_found"
+
+
+def test_a_turns_usage_is_published_as_metrics_per_pattern(monkeypatch, capsys):
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "PatternsUnderTest")
+
+    response = resolve(RecordingOrchestration(), chat_event({"message": "hi"}))
+
+    assert response["statusCode"] == 200
+    (blob,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+    (directive,) = blob["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == "PatternsUnderTest"
+    assert "pattern" in directive["Dimensions"][0]
+    assert blob["pattern"] == "Z"
+    assert (blob["ToolCalls"], blob["Bookings"], blob["LLMCalls"]) == ([1.0], [0.0], [0.0])
