@@ -112,7 +112,8 @@ def run_bench(keys: list[str], rounds: int) -> list[dict]:
                 result.state_transitions.append(usage["state_transitions"])
             figures.append(result.as_row())
         label = runtime.model_label
-    return [{"model": label}, *figures]
+    notes = {key: pattern(key).local_note for key in keys if pattern(key).local_note}
+    return [{"model": label, "notes": notes}, *figures]
 
 
 def format_table(rows: list[dict]) -> str:
@@ -133,7 +134,9 @@ def format_table(rows: list[dict]) -> str:
         ("cold_import_ms", "cold import ms"),
     ]
     widths = [max(len(title), *(len(str(r[key])) for r in figures)) for key, title in columns]
-    lines = [f"model: {header['model']}", ""]
+    lines = [f"model: {header['model']}"]
+    lines += [f"{key}: {note}" for key, note in header.get("notes", {}).items()]
+    lines.append("")
     lines.append("  ".join(title.rjust(w) for (_, title), w in zip(columns, widths, strict=True)))
     for row in figures:
         cells = ("-" if row[key] is None else str(row[key]) for key, _ in columns)
