@@ -6,24 +6,17 @@ reuses them and nothing expensive happens at import time.
 
 from __future__ import annotations
 
-import functools
-
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from booking.service import BookingService
 from pattern_b.orchestration import run_workflow
+from pattern_core.collaborators import booking_service
 from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
 from pattern_core.llm import model_name, openai_client
 from pattern_core.workflow import StepContext
 
 logger = Logger()
 tracer = Tracer()
-
-
-@functools.cache
-def booking_service() -> BookingService:
-    return BookingService.from_env()
 
 
 @tracer.capture_method

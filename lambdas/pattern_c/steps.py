@@ -17,7 +17,7 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from booking.schedule import Schedule
-from booking.service import BookingService
+from pattern_core.collaborators import booking_service
 from pattern_core.llm import model_name, openai_client
 from pattern_core.usage import UsageMeter
 from pattern_core.workflow import (
@@ -32,11 +32,6 @@ from pattern_core.workflow import (
 
 logger = Logger()
 tracer = Tracer()
-
-
-@functools.cache
-def booking_service() -> BookingService:
-    return BookingService.from_env()
 
 
 @functools.cache

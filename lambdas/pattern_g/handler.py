@@ -16,18 +16,13 @@ from botocore.config import Config
 
 from booking.schedule import Schedule
 from pattern_core.agent_runtime import run_sync
+from pattern_core.collaborators import conversation_store
 from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
-from pattern_core.sessions import ConversationStore
 from pattern_g.orchestration import handle_turn, lambda_invoker
 from pattern_g.wiring import FUNCTION_ENV
 
 logger = Logger()
 tracer = Tracer()
-
-
-@functools.cache
-def conversation_store() -> ConversationStore:
-    return ConversationStore.from_env()
 
 
 @functools.cache

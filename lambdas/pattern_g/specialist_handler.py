@@ -6,24 +6,17 @@ only by the manager (`lambda:InvokeFunction`), never by API Gateway.
 
 from __future__ import annotations
 
-import functools
-
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from booking.service import BookingService
 from pattern_core.agent_runtime import run_sync
+from pattern_core.collaborators import booking_service
 from pattern_core.specialists import AVAILABILITY, BOOKING, Specialist
 from pattern_g.specialist import SpecialistRequest, serve
 
 logger = Logger()
 tracer = Tracer()
-
-
-@functools.cache
-def booking_service() -> BookingService:
-    return BookingService.from_env()
 
 
 def _handle(specialist: Specialist, event: dict) -> dict:

@@ -17,7 +17,6 @@ calls, which the gateway propagates to this target. Without it, nothing runs.
 
 from __future__ import annotations
 
-import functools
 import inspect
 from typing import Annotated, Any, get_args
 
@@ -30,8 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
 from booking.errors import BookingError
-from booking.service import BookingService
 from booking.tools import TOOLS, TOOLS_BY_NAME, BookingTool, invoke_tool
+from pattern_core.collaborators import booking_service
 
 logger = Logger()
 tracer = Tracer()
@@ -46,11 +45,6 @@ READ_ONLY = frozenset({"check_availability", "list_bookings"})
 
 class MissingIdentity(Exception):
     """The call carries no verified caller: refuse before touching the booking service."""
-
-
-@functools.cache
-def booking_service() -> BookingService:
-    return BookingService.from_env()
 
 
 def api_path(tool: BookingTool) -> str:

@@ -16,7 +16,7 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
-from booking.service import BookingService
+from pattern_core.collaborators import booking_service
 from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
 from pattern_h.engines import AgentCoreHarnessEngine, BedrockAgentEngine
 from pattern_h.orchestration import AgentEngine, handle_turn
@@ -25,11 +25,6 @@ logger = Logger()
 tracer = Tracer()
 
 ENGINES = ("bedrock_agent", "agentcore")
-
-
-@functools.cache
-def booking_service() -> BookingService:
-    return BookingService.from_env()
 
 
 def _client_config() -> Config:
