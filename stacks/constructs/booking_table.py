@@ -10,7 +10,6 @@ the log groups) when the stack is deleted.
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -23,6 +22,7 @@ from booking.table import (
     USER_INDEX_PARTITION_KEY,
     USER_INDEX_SORT_KEY,
 )
+from stacks.constructs.tables import on_demand_table
 
 # What `booking.store.DynamoBookingStore` calls, and nothing more: a conditional PutItem books,
 # a Query reads a day (table) or a user's bookings (index), a conditional DeleteItem cancels
@@ -37,23 +37,13 @@ class BookingTable(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, retain_data: bool = False) -> None:
         super().__init__(scope, id_)
-        # `Table` (AWS::DynamoDB::Table) rather than `TableV2` (AWS::DynamoDB::GlobalTable):
-        # one region is all a pattern needs, and cdk-nag's PITR rule (AwsSolutions-DDB3) only
-        # inspects AWS::DynamoDB::Table, so this way the check really runs.
-        self.table = dynamodb.Table(
+        self.table = on_demand_table(
             self,
             "Table",
-            partition_key=dynamodb.Attribute(
-                name=PARTITION_KEY, type=dynamodb.AttributeType.STRING
-            ),
-            sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            time_to_live_attribute=TTL_ATTRIBUTE,
-            removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY,
+            partition_key=PARTITION_KEY,
+            sort_key=SORT_KEY,
+            ttl_attribute=TTL_ATTRIBUTE,
+            retain_data=retain_data,
         )
         self.table.add_global_secondary_index(
             index_name=USER_INDEX_NAME,

@@ -7,12 +7,11 @@ conversations; the store itself caps each session's size.
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from pattern_core.session_table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from stacks.constructs.tables import on_demand_table
 
 # What `pattern_core.sessions.Conversation` calls, and nothing more: GetItem (ownership),
 # Query (history), UpdateItem (claim + sequence numbers), BatchWriteItem (a turn's messages and
@@ -31,20 +30,13 @@ class SessionsTable(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, retain_data: bool = False) -> None:
         super().__init__(scope, id_)
-        self.table = dynamodb.Table(
+        self.table = on_demand_table(
             self,
             "Table",
-            partition_key=dynamodb.Attribute(
-                name=PARTITION_KEY, type=dynamodb.AttributeType.STRING
-            ),
-            sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            time_to_live_attribute=TTL_ATTRIBUTE,
-            removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY,
+            partition_key=PARTITION_KEY,
+            sort_key=SORT_KEY,
+            ttl_attribute=TTL_ATTRIBUTE,
+            retain_data=retain_data,
         )
 
     @property
