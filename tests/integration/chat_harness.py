@@ -1,4 +1,4 @@
-"""Fixtures for driving the tool-calling patterns' handlers end to end (patterns D-G).
+"""Fixtures for driving the patterns' chat handlers end to end.
 
 Everything the deployed stack would provide, in-process: the bookings and sessions tables
 under moto, the offline stand-in model over HTTP (a labelled test double, not an LLM), and the

@@ -5,33 +5,24 @@ import functools
 
 import pytest
 
-from booking.store import dynamodb_client
-from local.offline_model import start_offline_model
+from pattern_a import handler as pattern_a
 from pattern_core import llm
+from tests.integration.chat_harness import (  # noqa: F401 - fixtures
+    chat_env,
+    clear_cached_getters,
+    offline_model,
+)
 from tests.integration.conftest import TABLE
 from tests.utils import chat_event, lambda_context, response_json
 
 ALICE = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/alice"
 
 
-@pytest.fixture(scope="module")
-def offline_model():
-    with start_offline_model() as model:
-        yield model
-
-
 @pytest.fixture
-def handler(dynamodb, offline_model, monkeypatch):
-    monkeypatch.setenv("BOOKINGS_TABLE_NAME", TABLE)
-    monkeypatch.setenv("PATTERNS_TODAY", "2026-11-24T10:30")
-    monkeypatch.setenv("OPENAI_BASE_URL", offline_model.base_url)
-    monkeypatch.setenv("OPENAI_API_KEY", "offline-stand-in")
-    monkeypatch.setenv("OPENAI_MODEL", "offline-stand-in")
-    from pattern_a import handler as module
-
-    # Cached getters hold per-container clients; each test is a fresh container.
-    for getter in (module.booking_service, llm.openai_client, llm.openai_api_key, dynamodb_client):
-        getter.cache_clear()
+def handler(request, monkeypatch):
+    request.getfixturevalue("chat_env")
+    clear_cached_getters("pattern_a.handler")  # each test is a fresh container
+    module = pattern_a
     calls = []
     original = llm.openai_client
 
@@ -41,7 +32,7 @@ def handler(dynamodb, offline_model, monkeypatch):
         return original()
 
     monkeypatch.setattr(module, "openai_client", counting_client)
-    module.calls = calls
+    monkeypatch.setattr(module, "calls", calls, raising=False)
     return module
 
 

@@ -3,9 +3,13 @@ DynamoDB under moto and both model steps through the real `openai` client (offli
 
 import pytest
 
-from booking.store import dynamodb_client
-from local.offline_model import start_offline_model
+from pattern_b import handler as pattern_b
 from pattern_core import llm
+from tests.integration.chat_harness import (  # noqa: F401 - fixtures
+    chat_env,
+    clear_cached_getters,
+    offline_model,
+)
 from tests.integration.conftest import TABLE
 from tests.utils import chat_event, lambda_context, response_json
 
@@ -13,26 +17,12 @@ ALICE = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/alice"
 BOB = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/bob"
 
 
-@pytest.fixture(scope="module")
-def offline_model():
-    with start_offline_model() as model:
-        yield model
-
-
 @pytest.fixture
-def handler(dynamodb, offline_model, monkeypatch):
-    monkeypatch.setenv("BOOKINGS_TABLE_NAME", TABLE)
-    monkeypatch.setenv("PATTERNS_TODAY", "2026-11-24T10:30")
-    monkeypatch.setenv("OPENAI_BASE_URL", offline_model.base_url)
-    monkeypatch.setenv("OPENAI_API_KEY", "offline-stand-in")
-    monkeypatch.setenv("OPENAI_MODEL", "offline-stand-in")
+def handler(request, monkeypatch):
+    request.getfixturevalue("chat_env")
     monkeypatch.setenv("OPENAI_MAX_RETRIES", "0")
-    from pattern_b import handler as module
-
-    # Cached getters hold per-container clients; each test is a fresh container.
-    for getter in (module.booking_service, llm.openai_client, llm.openai_api_key, dynamodb_client):
-        getter.cache_clear()
-    return module
+    clear_cached_getters("pattern_b.handler")  # each test is a fresh container
+    return pattern_b
 
 
 def chat(handler, message, caller=ALICE):
