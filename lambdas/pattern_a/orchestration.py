@@ -67,7 +67,7 @@ def _book(service: BookingService, request: BookingRequest, user_id: str) -> Cha
         except SlotTaken:
             free = [s for s in free if s.slot_id != slot.slot_id]
             continue
-        return ChatOutcome(f"Booked {describe_booking(booking)}.", booking)
+        return ChatOutcome(f"Booked {describe_booking(booking)}.", [booking])
     return ChatOutcome(_full_reply(service, request))
 
 
@@ -102,7 +102,7 @@ def _cancel(service: BookingService, request: BookingRequest, user_id: str) -> C
             "Which booking? Give its booking id, or the day and time (say 'my bookings' to list)."
         )
     cancelled = service.cancel(booking_id, user_id)
-    return ChatOutcome(f"Cancelled {describe_booking(cancelled)}.")
+    return ChatOutcome(f"Cancelled {describe_booking(cancelled)}.", cancellations=[cancelled])
 
 
 def _match_booking(service: BookingService, request: BookingRequest, user_id: str) -> str | None:

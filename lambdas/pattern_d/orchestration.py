@@ -60,7 +60,7 @@ def handle_turn(
         return _stopped(turn, conversation, new, bookings, limits)
     new.append({"role": "assistant", "content": reply})
     conversation.append(new)
-    return ChatOutcome(reply, bookings[-1] if bookings else None)
+    return ChatOutcome(reply, bookings)
 
 
 def _loop(turn, service, client, model, history, new, bookings, limits) -> str:
@@ -126,4 +126,4 @@ def _stopped(
         f"within {bound}."
     )
     conversation.append([new[0], {"role": "assistant", "content": reply}])
-    return ChatOutcome(reply, bookings[-1])
+    return ChatOutcome(reply, bookings)

@@ -70,9 +70,11 @@ def handle_turn(turn: ChatTurn, engine: AgentEngine, service: BookingService) ->
     turn.usage.lambda_invocations += len(run.tool_calls)
     booking = booked_this_turn(run, service, turn.user_id)
     if run.reply:
-        return ChatOutcome(run.reply, booking)
+        return ChatOutcome(run.reply, [booking] if booking else [])
     # No words from the agent: say what the store confirms, never more.
-    return ChatOutcome(f"Booked {describe_booking(booking)}." if booking else NO_REPLY, booking)
+    if booking is None:
+        return ChatOutcome(NO_REPLY)
+    return ChatOutcome(f"Booked {describe_booking(booking)}.", [booking])
 
 
 def booked_this_turn(run: AgentRun, service: BookingService, user_id: str) -> Booking | None:

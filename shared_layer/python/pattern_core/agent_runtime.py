@@ -158,14 +158,13 @@ class TurnLimit(Exception):
         return ChatOutcome(
             f"Booked {describe_booking(booking)}. I stopped there: the agent had not finished "
             f"within {self.max_turns} turns.",
-            booking,
+            list(self.context.bookings),
         )
 
 
 def outcome_of(result: RunResult, context: TurnContext) -> ChatOutcome:
     """The reply, and the booking made in this turn (from the tools' results), if any."""
-    booking = context.bookings[-1] if context.bookings else None
-    return ChatOutcome(str(result.final_output or ""), booking)
+    return ChatOutcome(str(result.final_output or ""), list(context.bookings))
 
 
 async def run_chat_turn(

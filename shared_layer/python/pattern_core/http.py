@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import openai
@@ -21,8 +21,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from booking.effects import TurnEffects, WriteBudget
 from booking.errors import BookingError
 from booking.models import Booking
+from pattern_core.deadline import Deadline, DeadlineExceeded
 from pattern_core.identity import InvalidSession, Unauthenticated, resolve_identity
 from pattern_core.llm import ModelNotConfigured
 from pattern_core.usage import UsageMeter
@@ -52,12 +54,27 @@ class ChatTurn:
     session_id: str
     usage: UsageMeter
     pattern: str
+    # When the answer must be ready (from the Lambda context) and what the turn may change and
+    # has changed so far (written by the booking tools as they run).
+    deadline: Deadline = field(default_factory=lambda: Deadline.after(27.5))
+    effects: TurnEffects = field(default_factory=TurnEffects)
 
 
 @dataclass
 class ChatOutcome:
+    """The turn's answer: the reply, and every booking made and cancelled, in order."""
+
     reply: str
-    booking: Booking | None = None
+    bookings: list[Booking] = field(default_factory=list)
+    cancellations: list[Booking] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, reply: str, effects: TurnEffects) -> ChatOutcome:
+        return cls(reply, list(effects.bookings), list(effects.cancellations))
+
+    @property
+    def booking(self) -> Booking | None:
+        return self.bookings[0] if self.bookings else None
 
 
 class ChatError(Exception):
@@ -90,10 +107,21 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
         user_id, session_id = resolve_identity(
             app.current_event, os.environ.get("AUTH_MODE", "iam"), body.session_id
         )
-        turn = ChatTurn(body.message, user_id, session_id, usage, pattern)
-        outcome = orchestrate(turn)
+        turn = ChatTurn(
+            body.message,
+            user_id,
+            session_id,
+            usage,
+            pattern,
+            deadline=Deadline.from_lambda_context(app.lambda_context),
+            effects=TurnEffects(WriteBudget.from_env()),
+        )
+        try:
+            outcome = orchestrate(turn)
+        except DeadlineExceeded:
+            return deadline_response(turn.effects)
         reported = usage.as_dict()
-        publish_turn_metrics(pattern, reported, booked=outcome.booking is not None)
+        publish_turn_metrics(pattern, reported, booked=bool(outcome.bookings))
         return Response(
             status_code=200,
             content_type="application/json",
@@ -102,6 +130,8 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
                 "pattern": pattern,
                 "session_id": session_id,
                 "booking": outcome.booking.public() if outcome.booking else None,
+                "bookings": [b.public() for b in outcome.bookings],
+                "cancellations": [b.public() for b in outcome.cancellations],
                 "usage": reported,
             },
         )
@@ -154,6 +184,21 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
         return error_response(404, "not_found", "Routes are GET /health and POST /chat.")
 
     return app
+
+
+def deadline_response(effects: TurnEffects) -> Response:
+    """504 in the contract's body; a booking already made is named, never lost."""
+    done = "; ".join(
+        [f"booked {b.court} on {b.date} at {b.time} ({b.booking_id})" for b in effects.bookings]
+        + [f"cancelled {b.booking_id}" for b in effects.cancellations]
+    )
+    message = "The request ran out of time. " + (
+        f"Already done: {done}." if done else "Nothing was booked or cancelled."
+    )
+    response = error_response(504, "deadline_exceeded", message)
+    response.body["error"]["bookings"] = [b.public() for b in effects.bookings]
+    response.body["error"]["cancellations"] = [b.public() for b in effects.cancellations]
+    return response
 
 
 def publish_turn_metrics(pattern: str, usage: dict, *, booked: bool) -> None:

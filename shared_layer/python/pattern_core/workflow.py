@@ -316,7 +316,8 @@ def outcome_of(state: WorkflowState) -> ChatOutcome:
     response (same codes as every pattern), anything else a reply."""
     if state.failure is not None and state.booking is None:
         raise ChatError(state.failure.status, state.failure.code, state.reply or "")
-    return ChatOutcome(state.reply or template_reply(state), state.booking)
+    booked = [state.booking] if state.booking else []
+    return ChatOutcome(state.reply or template_reply(state), booked)
 
 
 # -- accounting for pattern C ------------------------------------------------------------
