@@ -48,6 +48,10 @@ CTX_OPENAI_MODEL = "openai_model"
 CTX_COURT_TIMEZONE = "court_timezone"
 CTX_BEDROCK_MODEL = "bedrock_model"
 CTX_H_ENGINE = "h_engine"
+CTX_MAX_ACTIVE_BOOKINGS = "max_active_bookings"
+CTX_MAX_BOOKINGS_PER_TURN = "max_bookings_per_turn"
+CTX_MAX_CANCELLATIONS_PER_TURN = "max_cancellations_per_turn"
+CTX_MAX_CONCURRENCY = "max_concurrency"
 
 DEFAULT_OPENAI_SECRET_NAME = "patterns/openai-api-key"
 DEFAULT_OPENAI_MODEL = "gpt-5-mini"
@@ -57,6 +61,14 @@ DEFAULT_COURT_TIMEZONE = "UTC"
 # supported".
 DEFAULT_BEDROCK_MODEL = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 DEFAULT_H_ENGINE = "bedrock_agent"
+# Side effects a caller (and a model acting for one) may cause: upcoming bookings held at once,
+# and writes in one request where a model picks the operation (D-H).
+DEFAULT_MAX_ACTIVE_BOOKINGS = 5
+DEFAULT_MAX_BOOKINGS_PER_TURN = 2
+DEFAULT_MAX_CANCELLATIONS_PER_TURN = 2
+# Reserved concurrency per function: off (0) by default, because a new account's low
+# concurrency quota rejects reserved concurrency at deploy time.
+DEFAULT_MAX_CONCURRENCY = 0
 
 CONTEXT_DEFAULTS: dict[str, object] = {
     CTX_PUBLIC: False,
@@ -66,6 +78,10 @@ CONTEXT_DEFAULTS: dict[str, object] = {
     CTX_COURT_TIMEZONE: DEFAULT_COURT_TIMEZONE,
     CTX_BEDROCK_MODEL: DEFAULT_BEDROCK_MODEL,
     CTX_H_ENGINE: DEFAULT_H_ENGINE,
+    CTX_MAX_ACTIVE_BOOKINGS: DEFAULT_MAX_ACTIVE_BOOKINGS,
+    CTX_MAX_BOOKINGS_PER_TURN: DEFAULT_MAX_BOOKINGS_PER_TURN,
+    CTX_MAX_CANCELLATIONS_PER_TURN: DEFAULT_MAX_CANCELLATIONS_PER_TURN,
+    CTX_MAX_CONCURRENCY: DEFAULT_MAX_CONCURRENCY,
 }
 
 AUTH_MODE_IAM = "iam"
@@ -83,6 +99,16 @@ def _as_bool(value: object) -> bool:
     raise ValueError(f"expected true or false, got {value!r}")
 
 
+def _as_count(value: object, key: str, *, minimum: int = 1) -> int:
+    try:
+        count = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"-c {key} must be a whole number, got {value!r}") from None
+    if count < minimum:
+        raise ValueError(f"-c {key} must be at least {minimum}, got {count}")
+    return count
+
+
 @dataclass(frozen=True, kw_only=True)
 class PatternSettings:
     """The deploy-time choices every pattern stack reads, resolved from context once."""
@@ -94,6 +120,10 @@ class PatternSettings:
     court_timezone: str
     bedrock_model: str
     h_engine: str
+    max_active_bookings: int = DEFAULT_MAX_ACTIVE_BOOKINGS
+    max_bookings_per_turn: int = DEFAULT_MAX_BOOKINGS_PER_TURN
+    max_cancellations_per_turn: int = DEFAULT_MAX_CANCELLATIONS_PER_TURN
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY  # 0: no reserved concurrency
 
     @property
     def auth_mode(self) -> str:
@@ -113,4 +143,12 @@ class PatternSettings:
             court_timezone=str(get(CTX_COURT_TIMEZONE)),
             bedrock_model=str(get(CTX_BEDROCK_MODEL)),
             h_engine=str(get(CTX_H_ENGINE)),
+            max_active_bookings=_as_count(get(CTX_MAX_ACTIVE_BOOKINGS), CTX_MAX_ACTIVE_BOOKINGS),
+            max_bookings_per_turn=_as_count(
+                get(CTX_MAX_BOOKINGS_PER_TURN), CTX_MAX_BOOKINGS_PER_TURN
+            ),
+            max_cancellations_per_turn=_as_count(
+                get(CTX_MAX_CANCELLATIONS_PER_TURN), CTX_MAX_CANCELLATIONS_PER_TURN
+            ),
+            max_concurrency=_as_count(get(CTX_MAX_CONCURRENCY), CTX_MAX_CONCURRENCY, minimum=0),
         )

@@ -32,7 +32,7 @@ from stacks.constructs.bedrock_agent import BookingBedrockAgent
 from stacks.constructs.booking_table import BookingTable
 from stacks.constructs.chat_api import ChatApi
 from stacks.constructs.layers import DependenciesLayer, SharedLayer
-from stacks.constructs.pattern_function import PatternFunction
+from stacks.constructs.pattern_function import PatternFunction, side_effect_limits
 
 # The schema is generated from the handler's code at synth time: the stack imports it.
 if str(LAMBDAS_DIR) not in sys.path:
@@ -76,6 +76,7 @@ class PatternHStack(Stack):
         domain_environment = {
             "BOOKINGS_TABLE_NAME": table.table_name,
             "COURT_TIMEZONE": settings.court_timezone,
+            **side_effect_limits(settings),
         }
 
         actions = PatternFunction(

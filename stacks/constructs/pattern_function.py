@@ -45,6 +45,16 @@ def runtime_environment(
         "OPENAI_MODEL": settings.openai_model,
         "OPENAI_API_KEY_SECRET_ARN": secret_arn,
         "AUTH_MODE": settings.auth_mode,
+        **side_effect_limits(settings),
+    }
+
+
+def side_effect_limits(settings: PatternSettings) -> dict[str, str]:
+    """The booking rules' limits (`booking.service`, `booking.effects`), from context."""
+    return {
+        "MAX_ACTIVE_BOOKINGS": str(settings.max_active_bookings),
+        "MAX_BOOKINGS_PER_TURN": str(settings.max_bookings_per_turn),
+        "MAX_CANCELLATIONS_PER_TURN": str(settings.max_cancellations_per_turn),
     }
 
 

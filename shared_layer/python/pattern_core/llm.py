@@ -15,6 +15,8 @@ import os
 
 from openai import OpenAI
 
+from pattern_core.deadline import Deadline
+
 DEFAULT_MODEL = "gpt-5-mini"
 
 
@@ -49,13 +51,31 @@ def openai_api_key() -> str:
     return key
 
 
+def model_timeout() -> float:
+    """One model call's own cap, in seconds (a request's deadline may allow less)."""
+    return float(os.environ.get("OPENAI_TIMEOUT_SECONDS") or 20)
+
+
+def model_max_retries() -> int:
+    return int(os.environ.get("OPENAI_MAX_RETRIES") or 1)
+
+
 def client_options() -> dict:
     # Answer inside API Gateway's 30 s: one slow call must not eat the whole budget.
     return {
         "api_key": openai_api_key(),
-        "timeout": float(os.environ.get("OPENAI_TIMEOUT_SECONDS") or 20),
-        "max_retries": int(os.environ.get("OPENAI_MAX_RETRIES") or 1),
+        "timeout": model_timeout(),
+        "max_retries": model_max_retries(),
     }
+
+
+def call_options(deadline: Deadline) -> dict:
+    """Per-call options (`client.with_options(**call_options(deadline))`) inside the request's
+    deadline: an attempt may take its own cap or the time left, whichever is less, and the
+    client retries only if a second attempt of that length still fits."""
+    timeout = deadline.cap(model_timeout(), "a model call")
+    retries = model_max_retries() if deadline.fits(2 * timeout + 0.5) else 0
+    return {"timeout": timeout, "max_retries": retries}
 
 
 @functools.cache
