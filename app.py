@@ -5,7 +5,7 @@
     npx cdk deploy PatternA -c public=true
 
 Adding a pattern is one line in `PATTERN_STACKS`. Every stack deploys alone and is tagged
-`project` and `pattern`.
+`project` and `pattern`. `PatternsDashboard` shows the patterns' published metrics side by side.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from aws_cdk import App, Stack, Tags  # noqa: E402
 
 from stacks.constants import PROJECT_TAG  # noqa: E402
 from stacks.constructs.nag import add_compliance_checks, require_strict_validation  # noqa: E402
+from stacks.dashboard_stack import PatternsDashboardStack  # noqa: E402
 from stacks.pattern_a_stack import PatternAStack  # noqa: E402
 from stacks.pattern_b_stack import PatternBStack  # noqa: E402
 from stacks.pattern_c_stack import PatternCStack  # noqa: E402
@@ -42,14 +43,22 @@ PATTERN_STACKS: dict[str, type[Stack]] = {
     "PatternG": PatternGStack,
     "PatternH": PatternHStack,
 }
+DASHBOARD_STACK_ID = "PatternsDashboard"
 
 
 def build_app(app: App | None = None, *, stack_ids: list[str] | None = None) -> App:
-    """Add the pattern stacks (all, or `stack_ids`), tags and cdk-nag to `app`."""
+    """Add the stacks (all, or `stack_ids`), tags and cdk-nag to `app`."""
     app = app or App()
     require_strict_validation(app)
     Tags.of(app).add("project", PROJECT_TAG)
-    for stack_id in stack_ids or list(PATTERN_STACKS):
+    for stack_id in stack_ids or [*PATTERN_STACKS, DASHBOARD_STACK_ID]:
+        if stack_id == DASHBOARD_STACK_ID:
+            PatternsDashboardStack(
+                app,
+                stack_id,
+                pattern_ids=[pattern.removeprefix("Pattern") for pattern in PATTERN_STACKS],
+            )
+            continue
         stack = PATTERN_STACKS[stack_id](app, stack_id)
         Tags.of(stack).add("pattern", stack_id.removeprefix("Pattern"))
     add_compliance_checks(app)
