@@ -160,8 +160,11 @@ def test_the_dashboard_reads_exactly_the_metrics_the_pattern_functions_publish(
     dashboard, pattern_a, monkeypatch, capsys
 ):
     # Given the environment PatternA's deployed function runs with
-    (function,) = pattern_a.resources("AWS::Lambda::Function").values()
-    variables = function["Properties"]["Environment"]["Variables"]
+    variables = next(
+        function["Properties"]["Environment"]["Variables"]
+        for function in pattern_a.resources("AWS::Lambda::Function").values()
+        if "PATTERN_ID" in function["Properties"].get("Environment", {}).get("Variables", {})
+    )
     for key in ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"):
         monkeypatch.setenv(key, variables[key])
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
