@@ -38,7 +38,9 @@ def test_tool_errors_are_messages_the_model_can_act_on(service):
 
     effects = TurnEffects()
     taken = invoke_tool("book_slot", service, "bob", {"slot_id": slot("15:00")}, effects=effects)
-    bad_args = invoke_tool("check_availability", service, "bob", {"date": 20261125}, effects=effects)
+    bad_args = invoke_tool(
+        "check_availability", service, "bob", {"date": 20261125}, effects=effects
+    )
     unknown = invoke_tool("delete_everything", service, "bob", {}, effects=effects)
     not_json = TOOLS_BY_NAME["book_slot"].invoke(service, "bob", "{not json", effects=effects)
 
