@@ -38,9 +38,10 @@ class LoopLimits:
 
 
 class _Stopped(Exception):
-    """The turn ends before the model's answer, for `reason`."""
+    """The turn ends before the model's answer: the write budget refused a write (`reason`
+    says which rule), or a loop bound was hit (`reason` is None)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
 
@@ -101,7 +102,7 @@ def _loop(turn, service, client, model, history, new, limits) -> str:
         )
         for call in calls:
             if len(turn.usage.tool_calls) >= limits.max_tool_calls:
-                raise _Stopped("loop_limit")
+                raise _Stopped()
             # The caller's identity comes from the verified request, never from the arguments;
             # writes spend the turn's budget and are recorded in `turn.effects`.
             result = invoke_tool(
@@ -115,18 +116,18 @@ def _loop(turn, service, client, model, history, new, limits) -> str:
             new.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(result)})
             if turn.effects.ended:  # the budget refused a write: the turn ends here
                 raise _Stopped(turn.effects.limit_reason())
-    raise _Stopped("loop_limit")
+    raise _Stopped()
 
 
 def _stopped(
     turn: ChatTurn,
     conversation: Conversation,
     new: list[dict],
-    reason: str,
+    reason: str | None,
     limits: LoopLimits,
 ) -> ChatOutcome:
     effects = turn.effects
-    if reason == "loop_limit":
+    if reason is None:
         bound = (
             f"{limits.max_rounds} model calls and {limits.max_tool_calls} tool calls per request"
         )
