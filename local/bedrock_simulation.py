@@ -277,9 +277,11 @@ class SimulatedManagedAgent:
     def gateway_call(self, gateway_name: str, arguments: dict, headers: dict, session: str) -> dict:
         """Call the action Lambda as the AgentCore Gateway does: arguments are the event, the
         tool and the allow-listed headers are in the client context."""
-        from pattern_h.actions import USER_HEADER
+        from pattern_h.actions import TURN_HEADER, USER_HEADER
 
-        allowed = {k.lower(): v for k, v in headers.items() if k.lower() == USER_HEADER.lower()}
+        # The gateway target's allow-list (the stack's `allowed_request_headers`).
+        names = {USER_HEADER.lower(), TURN_HEADER.lower()}
+        allowed = {k.lower(): v for k, v in headers.items() if k.lower() in names}
         context = LocalLambdaContext(function_name=ACTIONS_FUNCTION)
         context.client_context = SimpleNamespace(  # type: ignore[attr-defined]
             custom={

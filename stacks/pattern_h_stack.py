@@ -38,7 +38,7 @@ from stacks.constructs.pattern_function import PatternFunction, side_effect_limi
 if str(LAMBDAS_DIR) not in sys.path:
     sys.path.insert(0, str(LAMBDAS_DIR))
 
-from pattern_h.actions import USER_HEADER
+from pattern_h.actions import TURN_HEADER, USER_HEADER
 from pattern_h.instruction import AGENT_NAME, INSTRUCTION
 from pattern_h.schema import (
     SCHEMA_DESCRIPTION,
@@ -91,6 +91,14 @@ class PatternHStack(Stack):
             retain_logs=settings.retain_data,
         )
         table.grant_booking_access(actions.function)
+        # The turn's write budget: one counter item per /chat request (`TURN#{turn_id}`), claimed
+        # with a conditional UpdateItem. Only those items: the bookings stay put/delete only.
+        iam.Grant.add_to_principal(
+            grantee=actions.function,
+            actions=["dynamodb:UpdateItem"],
+            resource_arns=[table.table.table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TURN#*"]}},
+        )
 
         invoker = PatternFunction(
             self,
@@ -141,6 +149,7 @@ class PatternHStack(Stack):
                 target_name=ACTION_GROUP,
                 tool_schemas=gateway_tool_schemas(),
                 identity_header=USER_HEADER,
+                turn_header=TURN_HEADER,
             )
             harness.grant_invoke(invoker.function)
             invoker.function.add_environment("HARNESS_ARN", harness.harness_arn)

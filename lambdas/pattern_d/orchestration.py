@@ -3,8 +3,10 @@
 The model sees the four booking tools (the shared contract, as Chat Completions tool schemas)
 and decides which to call and with what arguments; *this loop* executes each call for the
 verified caller, appends the result, and asks again — until the model answers in words. The
-loop is bounded (model rounds and tool calls per turn); when a bound is hit the turn ends with
-an honest error (502 `loop_limit`), or — if a booking was already made — a reply that says so.
+loop is bounded (model rounds and tool calls per turn) and so are its writes (the turn's write
+budget: a refused book or cancel ends the turn at once). A turn that ends early replies from
+code, naming everything booked and cancelled — or, with nothing done, ends with an honest
+error (502 `loop_limit`).
 
 Its neighbour, pattern E, hands this very loop to the OpenAI Agents SDK; here every step is
 visible code: the message list, the tool dispatch, the stopping rule. Conversation history is
@@ -16,15 +18,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import openai
 from openai import OpenAI
 
-from booking.models import Booking
 from booking.service import BookingService
 from booking.tools import TOOLS, invoke_tool
-from pattern_core.assistant import assistant_instructions, booking_in
-from pattern_core.fulfilment import describe_booking
+from pattern_core.assistant import assistant_instructions
 from pattern_core.http import ChatError, ChatOutcome, ChatTurn
-from pattern_core.sessions import Conversation, SessionForbidden
+from pattern_core.reporting import stopped_reply
+from pattern_core.sessions import Conversation
 
 TOOL_SCHEMAS = [tool.chat_completions_schema() for tool in TOOLS]
 
@@ -35,8 +37,13 @@ class LoopLimits:
     max_tool_calls: int = 8  # tool executions per turn
 
 
-class _LimitReached(Exception):
-    pass
+class _Stopped(Exception):
+    """The turn ends before the model's answer: the write budget refused a write (`reason`
+    says which rule), or a loop bound was hit (`reason` is None)."""
+
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def handle_turn(
@@ -47,23 +54,23 @@ def handle_turn(
     conversation: Conversation,
     limits: LoopLimits = LoopLimits(),
 ) -> ChatOutcome:
-    try:
-        conversation.authorize()  # before any model call: another caller's id stops here
-    except SessionForbidden as exc:
-        raise ChatError(403, "session_forbidden", str(exc)) from None
-    history = conversation.items()
+    history = conversation.items()  # this caller's own session (the key includes the caller)
     new: list[dict] = [{"role": "user", "content": turn.message}]
-    bookings: list[Booking] = []
     try:
-        reply = _loop(turn, service, client, model, history, new, bookings, limits)
-    except _LimitReached:
-        return _stopped(turn, conversation, new, bookings, limits)
+        reply = _loop(turn, service, client, model, history, new, limits)
+    except _Stopped as stop:
+        return _stopped(turn, conversation, new, stop.reason, limits)
+    except openai.APIError:
+        # A failed model call after a write must not hide the write behind an error.
+        if not turn.effects.changed_anything:
+            raise
+        return _stopped(turn, conversation, new, "the model could not be reached", limits)
     new.append({"role": "assistant", "content": reply})
     conversation.append(new)
-    return ChatOutcome(reply, bookings)
+    return ChatOutcome.of(reply, turn.effects)
 
 
-def _loop(turn, service, client, model, history, new, bookings, limits) -> str:
+def _loop(turn, service, client, model, history, new, limits) -> str:
     system = {"role": "system", "content": assistant_instructions(service.schedule)}
     for _round in range(limits.max_rounds):
         completion = client.chat.completions.create(
@@ -95,35 +102,45 @@ def _loop(turn, service, client, model, history, new, bookings, limits) -> str:
         )
         for call in calls:
             if len(turn.usage.tool_calls) >= limits.max_tool_calls:
-                raise _LimitReached
-            # The caller's identity comes from the verified request, never from the arguments.
-            result = invoke_tool(call.function.name, service, turn.user_id, call.function.arguments)
+                raise _Stopped()
+            # The caller's identity comes from the verified request, never from the arguments;
+            # writes spend the turn's budget and are recorded in `turn.effects`.
+            result = invoke_tool(
+                call.function.name,
+                service,
+                turn.user_id,
+                call.function.arguments,
+                effects=turn.effects,
+            )
             turn.usage.record_tool_call(call.function.name)
-            if (booking := booking_in(result)) is not None:
-                bookings.append(booking)
             new.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(result)})
-    raise _LimitReached
+            if turn.effects.ended:  # the budget refused a write: the turn ends here
+                raise _Stopped(turn.effects.limit_reason())
+    raise _Stopped()
 
 
 def _stopped(
     turn: ChatTurn,
     conversation: Conversation,
     new: list[dict],
-    bookings: list[Booking],
+    reason: str | None,
     limits: LoopLimits,
 ) -> ChatOutcome:
-    ran = ", ".join(turn.usage.tool_calls) or "none"
-    bound = f"{limits.max_rounds} model calls and {limits.max_tool_calls} tool calls per request"
-    if not bookings:
-        raise ChatError(
-            502,
-            "loop_limit",
-            f"The model did not finish within {bound} (tools run: {ran}); no booking was made.",
+    effects = turn.effects
+    if reason is None:
+        bound = (
+            f"{limits.max_rounds} model calls and {limits.max_tool_calls} tool calls per request"
         )
-    # Something real happened: report it rather than hide it behind an error.
-    reply = (
-        f"Booked {describe_booking(bookings[-1])}. I stopped there: the model had not finished "
-        f"within {bound}."
-    )
+        if not effects.changed_anything:
+            ran = ", ".join(turn.usage.tool_calls) or "none"
+            raise ChatError(
+                502,
+                "loop_limit",
+                f"The model did not finish within {bound} (tools run: {ran}); no booking was made.",
+            )
+        reason = f"the model had not finished within {bound}"
+    # Something real happened (or the budget said no): report it rather than hide it. The
+    # session keeps the request and this answer, not the unfinished tool exchange.
+    reply = stopped_reply(effects.bookings, effects.cancellations, reason)
     conversation.append([new[0], {"role": "assistant", "content": reply}])
-    return ChatOutcome(reply, bookings)
+    return ChatOutcome.of(reply, effects)

@@ -29,7 +29,7 @@ from agents.models.interface import Model
 from booking.schedule import Schedule
 from booking.service import BookingService
 from pattern_core.agent_runtime import run_chat_turn
-from pattern_core.agent_tools import RECORD_TOOL_CALLS, TurnContext
+from pattern_core.agent_tools import RECORD_TOOL_CALLS, TurnContext, stop_when_budget_spent
 from pattern_core.http import ChatOutcome, ChatTurn
 from pattern_core.sessions import Conversation
 from pattern_core.specialists import SPECIALISTS, manager_instructions
@@ -52,6 +52,9 @@ def build_manager(schedule: Schedule) -> Agent[TurnContext]:
         name="Front desk manager",
         instructions=manager_instructions(schedule),
         tools=specialist_tools,
+        # The specialists share the turn's write budget (one run context); once it refuses a
+        # write the booking specialist's run ends, and so does the manager's.
+        tool_use_behavior=stop_when_budget_spent,
     )
 
 
@@ -62,7 +65,7 @@ async def handle_turn(
     model: Model | None = None,
     max_turns: int = MAX_TURNS,
 ) -> ChatOutcome:
-    context = TurnContext(turn.user_id, service)
+    context = TurnContext(turn.user_id, service, turn.effects)
     return await run_chat_turn(
         build_manager(service.schedule),
         turn,

@@ -11,6 +11,13 @@ specialists can touch the bookings table).
 was really spent: the manager's model calls (SDK accounting), each specialist's model calls
 and tools as reported in its invoke response, and one `lambda_invocations` per invoke made.
 
+**The write budget** crosses the process boundary the same way: each payload carries what the
+turn may still book and cancel (`budget`), written by this code; the specialist enforces it
+with its own `TurnEffects` and reports every booking and cancellation it made, which this code
+records and deducts. Specialist invokes within a turn run one at a time (the model may ask for
+several at once), so no two specialists are handed the same remaining budget. A specialist
+that reports the budget spent ends the manager's run too.
+
 Its neighbour, pattern F, runs these agents in one process (agents-as-tools, shared context);
 moving them apart buys separate scaling, permissions and deployments at the price of invoke
 latency and payload plumbing. Pattern H hands the whole loop to a managed service.
@@ -26,10 +33,11 @@ from agents import Agent, FunctionTool
 from agents.models.interface import Model
 from agents.tool_context import ToolContext
 
+from booking.effects import Write
 from booking.models import Booking
 from booking.schedule import Schedule
 from pattern_core.agent_runtime import run_chat_turn
-from pattern_core.agent_tools import TurnContext
+from pattern_core.agent_tools import TurnContext, stop_when_budget_spent
 from pattern_core.http import ChatOutcome, ChatTurn
 from pattern_core.sessions import Conversation
 from pattern_core.specialists import SPECIALISTS, Specialist, manager_instructions
@@ -59,7 +67,11 @@ def lambda_invoker(client) -> InvokeSpecialist:
 
 
 def specialist_tool(
-    specialist: Specialist, function_name: str, invoke: InvokeSpecialist, usage: UsageMeter
+    specialist: Specialist,
+    function_name: str,
+    invoke: InvokeSpecialist,
+    usage: UsageMeter,
+    one_at_a_time: asyncio.Lock,
 ) -> FunctionTool:
     async def ask(ctx: ToolContext[TurnContext], arguments: str) -> str:
         turn = ctx.context
@@ -69,13 +81,23 @@ def specialist_tool(
             request = ""
         if not request:
             return "Give the specialist one self-contained request as `input`."
-        # The caller's identity comes from our verified context, never from the model.
-        payload = {"request": request, "user_id": turn.user_id}
-        # boto3 blocks; a worker thread keeps this loop free (and, locally, lets the
-        # in-process specialist run its own loop on that thread).
-        report = await asyncio.to_thread(invoke, function_name, payload)
-        usage.lambda_invocations += 1
-        _account(report, turn, usage)
+        async with one_at_a_time:  # each invoke sees the budget the previous one left
+            if turn.effects.ended:
+                return json.dumps(turn.effects.refusal(turn.effects.ended_by or "book"))
+            # The caller's identity and the budget come from our code, never from the model.
+            payload = {
+                "request": request,
+                "user_id": turn.user_id,
+                "budget": {
+                    "bookings": turn.effects.remaining("book"),
+                    "cancellations": turn.effects.remaining("cancel"),
+                },
+            }
+            # boto3 blocks; a worker thread keeps this loop free (and, locally, lets the
+            # in-process specialist run its own loop on that thread).
+            report = await asyncio.to_thread(invoke, function_name, payload)
+            usage.lambda_invocations += 1
+            _account(report, turn, usage)
         if error := report.get("error"):
             return f"The {specialist.key} specialist could not finish: {error.get('message')}"
         return str(report.get("reply") or "")
@@ -95,26 +117,40 @@ def specialist_tool(
 
 
 def _account(report: dict, turn: TurnContext, usage: UsageMeter) -> None:
-    """Add a specialist's measured work to this turn: its model usage, tools, booking."""
+    """Add a specialist's measured work to this turn: its model usage, tools, and every
+    booking and cancellation it made (deducted from the turn's budget)."""
     spent = report.get("usage") or {}
     usage.llm_calls = (usage.llm_calls or 0) + int(spent.get("requests") or 0)
     usage.input_tokens = (usage.input_tokens or 0) + int(spent.get("input_tokens") or 0)
     usage.output_tokens = (usage.output_tokens or 0) + int(spent.get("output_tokens") or 0)
     turn.tool_calls.extend(str(name) for name in report.get("tool_calls") or ())
-    if isinstance(report.get("booking"), dict):
-        turn.bookings.append(Booking.model_validate(report["booking"]))
+    effects = turn.effects
+    bookings = [Booking.model_validate(b) for b in report.get("bookings") or ()]
+    cancellations = [Booking.model_validate(b) for b in report.get("cancellations") or ()]
+    effects.spend("book", len(bookings))
+    effects.spend("cancel", len(cancellations))
+    for booking in bookings:
+        effects.booked(booking)
+    for booking in cancellations:
+        effects.cancelled(booking)
+    ended_by: Write | None = report.get("budget_spent_by")
+    if ended_by in ("book", "cancel"):
+        effects.end(ended_by)
 
 
 def build_manager(
     schedule: Schedule, functions: dict[str, str], invoke: InvokeSpecialist, usage: UsageMeter
 ) -> Agent[TurnContext]:
+    one_at_a_time = asyncio.Lock()  # built per turn: one turn's invokes queue, not others'
     return Agent[TurnContext](
         name="Front desk manager",
         instructions=manager_instructions(schedule),
         tools=[
-            specialist_tool(specialist, functions[key], invoke, usage)
+            specialist_tool(specialist, functions[key], invoke, usage, one_at_a_time)
             for key, specialist in SPECIALISTS.items()
         ],
+        # A specialist that reports the budget spent ends the turn: the reply names the work.
+        tool_use_behavior=stop_when_budget_spent,
     )
 
 
@@ -127,7 +163,8 @@ async def handle_turn(
     model: Model | None = None,
     max_turns: int = MAX_TURNS,
 ) -> ChatOutcome:
-    context = TurnContext(turn.user_id, service=None)  # the manager never touches bookings
+    # The manager never touches bookings; it keeps the turn's record from the reports.
+    context = TurnContext(turn.user_id, service=None, effects=turn.effects)
     return await run_chat_turn(
         build_manager(schedule, functions, invoke, turn.usage),
         turn,

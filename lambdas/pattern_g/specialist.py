@@ -1,10 +1,13 @@
 """One pattern G specialist at work: a request in, a report out (its own Lambda).
 
-The invoke payload is `{"request": str, "user_id": str}`. Only the manager's role may invoke
-this function (IAM), and the manager's *code* — never its model — writes `user_id` from the
-verified caller, so the specialist can trust it. The report carries what the manager needs to
-account honestly: the reply, the booking made (if any), the tools run and the SDK-measured
-usage of this function's own model calls.
+The invoke payload is `{"request": str, "user_id": str, "budget": {"bookings": int,
+"cancellations": int}}`. Only the manager's role may invoke this function (IAM), and the
+manager's *code* — never its model — writes `user_id` from the verified caller and `budget`
+from what the turn may still do, so the specialist can trust both; it enforces the budget with
+its own `TurnEffects` (a refused write ends its run). The report carries what the manager needs
+to account honestly: the reply, every booking and cancellation made (in order; `booking` is the
+first), whether the budget refused a write (`budget_spent_by`), the tools run and the
+SDK-measured usage of this function's own model calls.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from typing import Annotated
 
 import openai
 from agents.models.interface import Model
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from booking.effects import TurnEffects, WriteBudget
 from booking.service import BookingService
 from pattern_core.agent_runtime import TurnLimit, run_agent
 from pattern_core.agent_tools import TurnContext
@@ -25,11 +29,22 @@ from pattern_core.usage import UsageMeter
 MAX_TURNS = 6
 
 
+class Budget(BaseModel):
+    """What the manager's turn may still book and cancel."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    bookings: Annotated[int, Field(ge=0)]
+    cancellations: Annotated[int, Field(ge=0)]
+
+
 class SpecialistRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     request: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     user_id: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+    # Required: a payload without it would let a specialist write without a limit.
+    budget: Budget
 
 
 async def serve(
@@ -39,7 +54,9 @@ async def serve(
     model: Model | None = None,
     max_turns: int = MAX_TURNS,
 ) -> dict:
-    context = TurnContext(request.user_id, service)
+    budget = WriteBudget(request.budget.bookings, request.budget.cancellations)
+    context = TurnContext(request.user_id, service, TurnEffects(budget))
+    effects = context.effects
     meter = UsageMeter()
     report: dict = {}
     try:
@@ -66,7 +83,10 @@ async def serve(
             "message": f"Model call failed ({type(exc).__name__}).",
         }
     report |= {
-        "booking": context.bookings[-1].public() if context.bookings else None,
+        "booking": effects.bookings[0].public() if effects.bookings else None,
+        "bookings": [b.public() for b in effects.bookings],
+        "cancellations": [b.public() for b in effects.cancellations],
+        "budget_spent_by": effects.ended_by,
         "tool_calls": list(context.tool_calls),
         "usage": {
             "requests": meter.llm_calls or 0,

@@ -26,9 +26,12 @@ def _handle(specialist: Specialist, event: dict) -> dict:
         return {
             "error": {
                 "code": "invalid_request",
-                "message": "The payload must be {request, user_id}.",
+                "message": "The payload must be {request, user_id, budget}.",
             },
             "booking": None,
+            "bookings": [],
+            "cancellations": [],
+            "budget_spent_by": None,
             "tool_calls": [],
             "usage": {"requests": 0, "input_tokens": 0, "output_tokens": 0},
         }

@@ -13,11 +13,19 @@ Identity never comes from the model. For the Bedrock Agent it is the `user_id` s
 attribute the invoker set (only a principal allowed to InvokeAgent on this alias can set it);
 for the gateway it is the `X-Patterns-User-Id` header the invoker put on the harness's gateway
 calls, which the gateway propagates to this target. Without it, nothing runs.
+
+**The write budget.** Each tool call is its own invocation, so this function remembers nothing
+of the turn. The invoker gives every turn an id, passed the same way as the caller (the
+`turn_id` session attribute; the `X-Patterns-Turn-Id` header), and a write claims the turn's
+budget in the bookings table (`booking.effects.DynamoTurnCounter`: one atomic conditional
+update on the `TURN#{turn_id}` item). Past the budget the tool refuses with an error the model
+can act on; a write without a turn id is refused.
 """
 
 from __future__ import annotations
 
 import inspect
+import os
 from typing import Annotated, Any, get_args
 
 from aws_lambda_powertools import Logger, Tracer
@@ -28,7 +36,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
+from booking.effects import DynamoTurnCounter, TurnCounter, TurnEffects, WriteBudget
 from booking.errors import BookingError
+from booking.store import dynamodb_client
+from booking.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from booking.tools import TOOLS, TOOLS_BY_NAME, BookingTool, invoke_tool
 from pattern_core.collaborators import booking_service
 
@@ -37,6 +48,8 @@ tracer = Tracer()
 
 USER_ATTRIBUTE = "user_id"  # session attribute set by the invoker (Bedrock Agent)
 USER_HEADER = "X-Patterns-User-Id"  # header the invoker sets on the harness's gateway calls
+TURN_ATTRIBUTE = "turn_id"  # session attribute: the /chat request this call belongs to
+TURN_HEADER = "X-Patterns-Turn-Id"  # the same, on the harness's gateway calls
 GATEWAY_TOOL_DELIMITER = "___"  # AgentCore names a target's tool `{target}___{tool}`
 
 # Reads are GETs whose arguments travel as query parameters; writes are POSTs with a JSON body.
@@ -45,6 +58,37 @@ READ_ONLY = frozenset({"check_availability", "list_bookings"})
 
 class MissingIdentity(Exception):
     """The call carries no verified caller: refuse before touching the booking service."""
+
+
+NO_TURN = {
+    "error": {
+        "code": "missing_turn",
+        "message": "No turn id on this call, so no write budget; nothing was done.",
+    }
+}
+
+
+def turn_counter(turn_id: str) -> TurnCounter:
+    """Where a turn's writes are counted: its item in the bookings table."""
+    return DynamoTurnCounter(
+        dynamodb_client(),
+        os.environ["BOOKINGS_TABLE_NAME"],
+        turn_id,
+        keys=(PARTITION_KEY, SORT_KEY),
+        ttl_attribute=TTL_ATTRIBUTE,
+    )
+
+
+def run_tool(tool: BookingTool, user_id: str, turn_id: str | None, arguments: Any) -> dict:
+    """One tool call of a turn: writes spend the turn's shared budget; reads need none."""
+    if tool.write is None:
+        # A read changes nothing, so its record is not needed beyond this call.
+        return tool.invoke(booking_service(), user_id, arguments, effects=TurnEffects())
+    if not turn_id:
+        logger.warning("write without a turn id", extra={"tool": tool.name})
+        return NO_TURN
+    effects = TurnEffects(WriteBudget.from_env(), counter=turn_counter(turn_id))
+    return tool.invoke(booking_service(), user_id, arguments, effects=effects)
 
 
 def api_path(tool: BookingTool) -> str:
@@ -79,6 +123,10 @@ def current_user(event) -> str:
     return user_id
 
 
+def current_turn(event) -> str | None:
+    return (event.session_attributes or {}).get(TURN_ATTRIBUTE) or None
+
+
 def _respond(result: dict) -> BedrockResponse:
     """The tool's result for the agent: 200, or the domain error's own status with its
     actionable message (e.g. 409 slot_taken listing free alternatives)."""
@@ -95,7 +143,10 @@ def _subclasses(cls: type) -> list[type]:
     return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct))]
 
 
-_ERROR_STATUS = {cls.code: cls.http_status for cls in _subclasses(BookingError)}
+_ERROR_STATUS = {cls.code: cls.http_status for cls in _subclasses(BookingError)} | {
+    "turn_write_limit": 429,  # the turn's write budget is spent
+    "missing_turn": 400,
+}
 
 
 def _where(error: dict) -> str:
@@ -136,7 +187,7 @@ def _add_route(app: BedrockAgentResolver, tool: BookingTool) -> None:
 
         def read(**arguments: Any) -> BedrockResponse:
             user_id = current_user(app.current_event)
-            return _respond(tool.invoke(booking_service(), user_id, arguments))
+            return _respond(run_tool(tool, user_id, None, arguments))
 
         # The query parameters are the argument model's fields: build the signature Powertools
         # reads (for validation and for the OpenAPI schema) from the model, not by hand.
@@ -156,8 +207,9 @@ def _add_route(app: BedrockAgentResolver, tool: BookingTool) -> None:
         return
 
     def write(arguments) -> BedrockResponse:
-        user_id = current_user(app.current_event)
-        return _respond(tool.invoke(booking_service(), user_id, arguments.model_dump()))
+        event = app.current_event
+        user_id = current_user(event)
+        return _respond(run_tool(tool, user_id, current_turn(event), arguments.model_dump()))
 
     write.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [
@@ -185,8 +237,16 @@ def gateway_tool_name(context: LambdaContext) -> str | None:
 
 
 def gateway_user(context: LambdaContext) -> str | None:
+    return _propagated_header(context, USER_HEADER)
+
+
+def gateway_turn(context: LambdaContext) -> str | None:
+    return _propagated_header(context, TURN_HEADER)
+
+
+def _propagated_header(context: LambdaContext, name: str) -> str | None:
     headers = _client_custom(context).get("bedrockAgentCorePropagatedHeaders") or {}
-    wanted = USER_HEADER.lower()
+    wanted = name.lower()
     return next((v for k, v in headers.items() if k.lower() == wanted and v), None)
 
 
@@ -205,11 +265,13 @@ def handle_gateway_call(event: dict, context: LambdaContext) -> dict:
         message = "No verified caller; nothing was done."
         return {"error": {"code": "unauthenticated", "message": message}}
     tool = TOOLS_BY_NAME.get(name)
-    if tool is not None and isinstance(event, dict):
+    if tool is None:
+        return invoke_tool(name, booking_service(), user_id, event, effects=TurnEffects())
+    if isinstance(event, dict):
         # As for Bedrock, a nullable argument the model left out means null.
         omitted = {n: None for n, f in tool.args_model.model_fields.items() if _nullable(f)}
         event = omitted | event
-    return invoke_tool(name, booking_service(), user_id, event)
+    return run_tool(tool, user_id, gateway_turn(context), event)
 
 
 def is_action_group_event(event: dict) -> bool:

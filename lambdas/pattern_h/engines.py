@@ -1,12 +1,14 @@
 """The two managed engines pattern H can run on, behind one small interface.
 
 * `BedrockAgentEngine` calls `bedrock-agent-runtime:InvokeAgent` on the deployed agent alias,
-  with the caller in `sessionAttributes` and today's date in `promptSessionAttributes`, and
-  reads the streamed completion plus its trace (tool calls, action-group results, and the
-  model usage Bedrock reports for each of its own model calls).
+  with the caller and the turn id (the write budget's key) in `sessionAttributes` and today's
+  date in `promptSessionAttributes`, and reads the streamed completion plus its trace (tool
+  calls, action-group results, and the model usage Bedrock reports for each of its own model
+  calls).
 * `AgentCoreHarnessEngine` calls `bedrock-agentcore:InvokeHarness` on the harness endpoint,
-  with today's date in the system prompt and the caller in a header on the harness's calls to
-  the gateway, and reads the harness's event stream (tool uses, tool results, text, usage).
+  with today's date in the system prompt and the caller and the turn id in headers on the
+  harness's calls to the gateway, and reads the harness's event stream (tool uses, tool
+  results, text, usage).
 
 Both return an `AgentRun`: what the agent said and what the tools returned — never a booking
 parsed from the model's words.
@@ -19,7 +21,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pattern_h.actions import GATEWAY_TOOL_DELIMITER, USER_ATTRIBUTE, USER_HEADER
+from pattern_h.actions import (
+    GATEWAY_TOOL_DELIMITER,
+    TURN_ATTRIBUTE,
+    TURN_HEADER,
+    USER_ATTRIBUTE,
+    USER_HEADER,
+)
 from pattern_h.instruction import INSTRUCTION
 
 
@@ -30,6 +38,7 @@ class AgentRequest:
     session_id: str  # already bound to the caller (see orchestration.agent_session_id)
     today: str  # ISO date, for the session attributes
     today_line: str  # "Today is 2026-11-24 (Tuesday), time zone UTC." for the model
+    turn_id: str  # this /chat request: the action Lambda counts its writes under it
 
 
 @dataclass
@@ -71,7 +80,11 @@ class BedrockAgentEngine:
             inputText=request.message,
             enableTrace=True,
             sessionState={
-                "sessionAttributes": {USER_ATTRIBUTE: request.user_id, "today": request.today},
+                "sessionAttributes": {
+                    USER_ATTRIBUTE: request.user_id,
+                    TURN_ATTRIBUTE: request.turn_id,
+                    "today": request.today,
+                },
                 "promptSessionAttributes": {"today": request.today_line},
             },
         )
@@ -144,22 +157,22 @@ class AgentCoreHarnessEngine:
             # runtime container, not the gateway's tool calls (see `gateway_tool`).
             messages=[{"role": "user", "content": [{"text": request.message}]}],
             systemPrompt=[{"text": f"{INSTRUCTION}\n\n{request.today_line}"}],
-            tools=[self.gateway_tool(request.user_id)],
+            tools=[self.gateway_tool(request.user_id, request.turn_id)],
         )
         return read_harness_stream(response["stream"])
 
-    def gateway_tool(self, user_id: str) -> dict:
-        """The booking gateway as this turn's only tool. The identity header is set here, by
-        the invoker, on every call the harness makes to the gateway (SigV4-signed with the
-        harness role: nobody else may call the gateway); the gateway target propagates it to
-        the action Lambda. The model never sees or fills it."""
+    def gateway_tool(self, user_id: str, turn_id: str) -> dict:
+        """The booking gateway as this turn's only tool. The identity and turn headers are set
+        here, by the invoker, on every call the harness makes to the gateway (SigV4-signed with
+        the harness role: nobody else may call the gateway); the gateway target propagates them
+        to the action Lambda. The model never sees or fills them."""
         return {
             "type": "remote_mcp",
             "name": "booking",
             "config": {
                 "remoteMcp": {
                     "url": self.gateway_url,
-                    "headers": {USER_HEADER: user_id},
+                    "headers": {USER_HEADER: user_id, TURN_HEADER: turn_id},
                     "outboundAuth": {"awsIam": {"service": "bedrock-agentcore"}},
                 }
             },

@@ -9,19 +9,28 @@ decided inside Amazon Bedrock (an Agent, or an AgentCore harness) — not in thi
 Its neighbour, pattern G, runs a multi-agent loop in our own Lambdas with the Agents SDK: there
 every model call and token is ours to count; here the loop is a managed service, so usage is
 what its trace reports and `null` for what it does not.
+
+**What the turn did** is read from the trace, never from the reply: every booking a `book_slot`
+result reports that the store confirms (the caller holds it), and every cancellation a
+`cancel_booking` result reports that the store confirms (the caller no longer holds it), in
+order. The loop runs inside AWS, so this code cannot stop it; the action Lambda enforces the
+turn's write budget (keyed by the turn id this code passes along), and when the trace shows a
+write refused by it, the reply is written from the record, as in patterns D-G.
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from typing import Protocol
 
 from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutError
 
+from booking.effects import TurnEffects
 from booking.models import Booking
 from booking.service import BookingService
-from pattern_core.fulfilment import describe_booking
 from pattern_core.http import ChatError, ChatOutcome, ChatTurn
+from pattern_core.reporting import done_sentence, stopped_reply
 from pattern_h.engines import AgentRequest, AgentRun
 
 NO_REPLY = "The agent finished without a reply."
@@ -52,6 +61,7 @@ def handle_turn(turn: ChatTurn, engine: AgentEngine, service: BookingService) ->
         session_id=agent_session_id(turn.user_id, turn.session_id),
         today=service.schedule.today().isoformat(),
         today_line=service.schedule.describe_today(),
+        turn_id=uuid.uuid4().hex,  # a fresh id per request: the write budget is per turn
     )
     try:
         run = engine.run(request)
@@ -68,30 +78,47 @@ def handle_turn(turn: ChatTurn, engine: AgentEngine, service: BookingService) ->
         turn.usage.record_tool_call(call.name)
     # Each action-group (or gateway) call the trace shows is one run of the action Lambda.
     turn.usage.lambda_invocations += len(run.tool_calls)
-    booking = booked_this_turn(run, service, turn.user_id)
-    if run.reply:
-        return ChatOutcome(run.reply, [booking] if booking else [])
-    # No words from the agent: say what the store confirms, never more.
-    if booking is None:
-        return ChatOutcome(NO_REPLY)
-    return ChatOutcome(f"Booked {describe_booking(booking)}.", [booking])
+    effects = turn.effects
+    record_confirmed_writes(run, service, turn.user_id, effects)
+    if effects.ended:  # the budget refused a write: the reply comes from the record
+        reply = stopped_reply(effects.bookings, effects.cancellations, effects.limit_reason())
+    else:
+        # No words from the agent: say what the store confirms, never more.
+        reply = run.reply or done_sentence(effects.bookings, effects.cancellations) or NO_REPLY
+    return ChatOutcome.of(reply, effects)
 
 
-def booked_this_turn(run: AgentRun, service: BookingService, user_id: str) -> Booking | None:
-    """The booking a `book_slot` result in this turn's trace reported, confirmed against the
-    store (it exists and is the caller's): the reply's wording is never the evidence."""
+def _reported(output: dict | None, key: str) -> str | None:
+    found = output.get(key) if isinstance(output, dict) else None
+    return found.get("booking_id") if isinstance(found, dict) else None
+
+
+def record_confirmed_writes(
+    run: AgentRun, service: BookingService, user_id: str, effects: TurnEffects
+) -> None:
+    """Record, in order, each booking and cancellation this turn's trace reports and the store
+    confirms (a booking the caller holds; a cancelled booking the caller no longer holds): the
+    reply's wording is never the evidence. A refusal by the write budget ends the turn."""
     reported = [
-        call.output["booking"]["booking_id"]
+        (call.name, call.output)
         for call in run.tool_calls
-        if call.name == "book_slot"
-        and isinstance(call.output, dict)
-        and isinstance(call.output.get("booking"), dict)
-        and call.output["booking"].get("booking_id")
+        if call.name in ("book_slot", "cancel_booking")
     ]
     if not reported:
-        return None
+        return
     held = {booking.booking_id: booking for booking in service.list_bookings(user_id)}
-    return next((held[bid] for bid in reversed(reported) if bid in held), None)
+    for name, output in reported:
+        error = output.get("error") if isinstance(output, dict) else None
+        if isinstance(error, dict) and error.get("code") == "turn_write_limit":
+            effects.end("book" if name == "book_slot" else "cancel")
+        elif name == "book_slot":
+            booking_id = _reported(output, "booking")
+            if booking_id in held:
+                effects.booked(held[booking_id])
+        else:
+            booking_id = _reported(output, "cancelled")
+            if booking_id and booking_id not in held:
+                effects.cancelled(Booking.model_validate(output["cancelled"]))
 
 
 def agent_error(exc: ClientError) -> ChatError:

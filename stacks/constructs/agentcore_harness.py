@@ -54,6 +54,7 @@ class BookingHarness(Construct):
         target_name: str,
         tool_schemas: list[dict],
         identity_header: str,
+        turn_header: str | None = None,  # the per-request id the action Lambda budgets by
     ) -> None:
         super().__init__(scope, id_)
         stack = Stack.of(self)
@@ -113,7 +114,7 @@ class BookingHarness(Construct):
                 )
             ],
             metadata_configuration=agentcore.CfnGatewayTarget.MetadataConfigurationProperty(
-                allowed_request_headers=[identity_header]
+                allowed_request_headers=[identity_header, *([turn_header] if turn_header else [])]
             ),
         )
 

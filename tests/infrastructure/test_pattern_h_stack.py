@@ -15,7 +15,7 @@ from aws_cdk import App
 from aws_cdk.assertions import Annotations, Match, Template
 
 from app import build_app
-from pattern_h.actions import USER_HEADER
+from pattern_h.actions import TURN_HEADER, USER_HEADER
 from pattern_h.instruction import INSTRUCTION
 from pattern_h.schema import bedrock_openapi_schema, gateway_tool_schemas
 from stacks.constants import DEFAULT_BEDROCK_MODEL
@@ -216,6 +216,21 @@ def test_the_invoker_may_invoke_this_alias_and_read_bookings_but_not_write(agent
     assert environment["AGENT_ALIAS_ID"] == {"Fn::GetAtt": [alias_id, "AgentAliasId"]}
 
 
+@pytest.mark.parametrize("synth_name", ["agent_stack", "harness_stack"])
+def test_the_action_lambda_may_update_only_turn_counter_items(request, synth_name):
+    synth = request.getfixturevalue(synth_name)
+    statements = synth.policy_of(synth.function("pattern_h.actions.handler"))
+
+    (update,) = [s for s in statements if "dynamodb:UpdateItem" in _actions([s])]
+    assert update["Action"] == "dynamodb:UpdateItem"
+    assert update["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TURN#*"]}}
+    environment = synth.json["Resources"][synth.function("pattern_h.actions.handler")][
+        "Properties"
+    ]["Environment"]["Variables"]
+    assert environment["MAX_BOOKINGS_PER_TURN"] == "2"
+    assert environment["MAX_CANCELLATIONS_PER_TURN"] == "2"
+
+
 def test_pattern_h_has_no_openai_secret(agent_stack, harness_stack):
     for synth in (agent_stack, harness_stack):
         assert synth.of_type("AWS::SecretsManager::Secret") == {}
@@ -263,7 +278,8 @@ def test_the_gateway_tools_are_the_ones_generated_from_the_handler(harness_stack
     assert lambda_target["LambdaArn"] == {
         "Fn::GetAtt": [harness_stack.function("pattern_h.actions.handler"), "Arn"]
     }
-    assert props["MetadataConfiguration"] == {"AllowedRequestHeaders": [USER_HEADER]}
+    # The caller and the turn id (the write budget's key) reach the action Lambda; nothing else.
+    assert props["MetadataConfiguration"] == {"AllowedRequestHeaders": [USER_HEADER, TURN_HEADER]}
 
 
 def test_agentcore_iam_is_scoped_to_these_resources(harness_stack):

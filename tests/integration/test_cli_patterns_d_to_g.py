@@ -35,10 +35,12 @@ def test_a_session_carries_the_conversation_across_processes(tmp_path, pattern):
     assert json.loads(first.stdout)["booking"] is None
     booking = json.loads(second.stdout)["booking"]
     assert (booking["date"], booking["time"]) == (TOMORROW, "15:00")
+    # bob with alice's session id: a fresh conversation, so "the 4pm one" books nothing
     other = patterns(
         tmp_path, "chat", pattern, "Book the 4pm one", "--session", "s1", "--user", "bob", "--json"
     )
-    assert json.loads(other.stdout)["error"]["code"] == "session_forbidden"
+    assert other.returncode == 0, other.stderr
+    assert json.loads(other.stdout)["booking"] is None
 
 
 def test_pattern_g_counts_the_specialist_invocation(tmp_path):

@@ -21,6 +21,7 @@ from agents import (
 )
 from openai import AsyncOpenAI, OpenAI
 
+from booking.effects import TurnEffects
 from booking.tools import TOOLS, TOOLS_BY_NAME
 from local.offline_model import start_offline_model
 from pattern_core.understanding import BookingRequest, understand
@@ -56,10 +57,12 @@ class ToolLog:
     def __init__(self, service, user_id: str = "alice") -> None:
         self.service, self.user_id = service, user_id
         self.calls: list[tuple[str, dict]] = []
+        self.effects = TurnEffects()  # one turn's write budget
 
     def run(self, name: str, arguments: dict) -> str:
         self.calls.append((name, arguments))
-        return json.dumps(TOOLS_BY_NAME[name].invoke(self.service, self.user_id, arguments))
+        tool = TOOLS_BY_NAME[name]
+        return json.dumps(tool.invoke(self.service, self.user_id, arguments, effects=self.effects))
 
     def names(self) -> list[str]:
         return [name for name, _ in self.calls]

@@ -48,6 +48,12 @@ def test_a_conversation_continues_over_session_id_and_stays_its_owners(handler):
     assert status == 200, second
     assert (second["booking"]["date"], second["booking"]["time"]) == (TOMORROW, "15:00")
 
-    status, refused = chat(handler, {"message": "Book the 4pm one", "session_id": "s1"}, MALLORY)
-    assert status == 403 and refused["error"]["code"] == "session_forbidden"
-    assert "15:00" not in str(refused)  # nothing of alice's conversation leaks
+    # Mallory sending alice's session id reaches a fresh conversation of her own: without
+    # alice's history "the 4pm one" means nothing, so nothing is booked for anyone
+    status, other = chat(handler, {"message": "Book the 4pm one", "session_id": "s1"}, MALLORY)
+    assert status == 200, other
+    assert other["booking"] is None and TOMORROW not in other["reply"]
+    # and alice's conversation is still hers: her follow-up still knows the day
+    status, again = chat(handler, {"message": "Book the 4pm one", "session_id": "s1"})
+    assert status == 200, again
+    assert (again["booking"]["date"], again["booking"]["time"]) == (TOMORROW, "16:00")

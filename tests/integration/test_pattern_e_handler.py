@@ -58,5 +58,12 @@ def test_follow_up_over_a_session_books_the_3pm_one_and_the_session_is_its_owner
     assert status == 200, body
     assert (body["booking"]["date"], body["booking"]["time"]) == (TOMORROW, "15:00")
 
-    status, refused = chat(handler, {"message": "Book the 4pm one", "session_id": "s1"}, MALLORY)
-    assert status == 403 and refused["error"]["code"] == "session_forbidden"
+    # Mallory sending alice's session id reaches a fresh conversation of her own: without
+    # alice's history "the 4pm one" means nothing, so nothing is booked for anyone
+    status, other = chat(handler, {"message": "Book the 4pm one", "session_id": "s1"}, MALLORY)
+    assert status == 200, other
+    assert other["booking"] is None and TOMORROW not in other["reply"]
+    # and alice's conversation is still hers: her follow-up still knows the day
+    status, again = chat(handler, {"message": "Book the 4pm one", "session_id": "s1"})
+    assert status == 200, again
+    assert (again["booking"]["date"], again["booking"]["time"]) == (TOMORROW, "16:00")

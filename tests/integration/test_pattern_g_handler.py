@@ -66,10 +66,11 @@ def test_book_tomorrow_at_3pm_through_the_booking_specialist_lambda(invocations)
     assert status == 200, body
     assert (body["booking"]["date"], body["booking"]["time"]) == (TOMORROW, "15:00")
     assert DynamoBookingStore(TABLE).bookings_of(ALICE)[0].slot_id == body["booking"]["slot_id"]
-    # One invoke of the booking specialist, carrying the verified caller.
+    # One invoke of the booking specialist, carrying the verified caller and the turn's budget.
     ((function, payload),) = invocations
     assert function == ARNS["booking"]
-    assert payload["user_id"] == ALICE and set(payload) == {"request", "user_id"}
+    assert payload["user_id"] == ALICE and set(payload) == {"request", "user_id", "budget"}
+    assert payload["budget"] == {"bookings": 2, "cancellations": 2}
     usage = body["usage"]
     assert usage["lambda_invocations"] == 2  # the manager + one specialist
     assert usage["tool_calls"] == ["booking_specialist", "check_availability", "book_slot"]
@@ -84,9 +85,13 @@ def test_follow_up_over_a_session_books_the_3pm_one(invocations):
     assert status == 200, body
     assert (body["booking"]["date"], body["booking"]["time"]) == (TOMORROW, "15:00")
     assert [function for function, _ in invocations] == [ARNS["availability"], ARNS["booking"]]
-    status, refused = chat({"message": "Book the 4pm one", "session_id": "s1"}, MALLORY)
-    assert status == 403 and refused["error"]["code"] == "session_forbidden"
-    assert len(invocations) == 2  # refused before any specialist was invoked
+    # Mallory sending alice's id gets a fresh conversation: "the 4pm one" means nothing there
+    status, other = chat({"message": "Book the 4pm one", "session_id": "s1"}, MALLORY)
+    assert status == 200 and other["booking"] is None, other
+    # and alice's conversation is still hers
+    status, again = chat({"message": "Book the 4pm one", "session_id": "s1"})
+    assert status == 200, again
+    assert (again["booking"]["date"], again["booking"]["time"]) == (TOMORROW, "16:00")
 
 
 def test_a_specialist_refuses_a_payload_without_a_caller():

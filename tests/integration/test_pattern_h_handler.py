@@ -5,11 +5,16 @@ stand-in model (a labelled test double, not an LLM)."""
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
 import pytest
+from openai.types.chat import ChatCompletion
 
 from local.aws_overrides import AwsOverrides
 from local.bedrock_simulation import LOCAL_ENV, SimulatedManagedAgent
 from local.runtime import LocalRuntime
+from pattern_core import llm
 from tests.integration.chat_harness import TOMORROW, chat_env, clear_cached_getters, offline_model
 from tests.integration.conftest import TABLE
 from tests.utils import chat_event, lambda_context, load_event, response_json
@@ -49,7 +54,8 @@ def chat(handler, message, caller=ALICE, session=None):
 
 def owners(dynamodb) -> dict[str, str]:
     items = dynamodb.scan(TableName=TABLE)["Items"]
-    return {item["slot_id"]["S"]: item["user_id"]["S"] for item in items}
+    # Booked slots only (the table also holds each turn's write counter, `TURN#…`).
+    return {item["slot_id"]["S"]: item["user_id"]["S"] for item in items if "slot_id" in item}
 
 
 def test_book_tomorrow_at_3pm_books_for_the_signed_caller(handler, dynamodb, engine):
@@ -113,3 +119,59 @@ def test_the_engine_is_chosen_by_configuration_with_a_bounded_read_timeout(handl
         "bedrock-agent-runtime" if engine == "bedrock_agent" else "bedrock-agentcore"
     )
     assert client.meta.config.read_timeout < 29  # answers inside API Gateway's 30 s
+
+
+class KeepsBooking:
+    """A Chat Completions model (as `openai.OpenAI`) that asks to book on every call, each time
+    at a new start time: what a model that never stops looks like to the simulated loop."""
+
+    def __init__(self, day: str) -> None:
+        self.slots = [f"{day}_CourtA_{t}" for t in ("0900", "1000", "1100", "1400", "1500")]
+        self.calls = 0
+        self.chat = SimpleNamespace(completions=SimpleNamespace(create=self._create))
+
+    def _create(self, **request) -> ChatCompletion:
+        self.calls += 1
+        slot_id = self.slots[(self.calls - 1) % len(self.slots)]
+        call = {
+            "id": f"call_{self.calls}",
+            "type": "function",
+            "function": {"name": "book_slot", "arguments": json.dumps({"slot_id": slot_id})},
+        }
+        return ChatCompletion.model_validate(
+            {
+                "id": f"scripted-{self.calls}",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "scripted",
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "tool_calls",
+                        "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                    }
+                ],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+            }
+        )
+
+
+def test_an_agent_that_keeps_booking_books_only_the_turns_budget(handler, dynamodb, monkeypatch):
+    # Given the managed loop's model asks to book on every call (until its own bound)
+    model = KeepsBooking(TOMORROW)
+    scripted = lambda: model  # noqa: E731 - stands where the cached client getter is
+    scripted.cache_clear = lambda: None  # the harness clears the getter it replaces
+    monkeypatch.setattr(llm, "openai_client", scripted)
+
+    # When one request runs
+    status, body = chat(handler, "Book every court you can")
+
+    # Then the action Lambda refused past the budget: two courts held, both reported and named
+    assert status == 200, body
+    booked = [f"{TOMORROW}_CourtA_0900", f"{TOMORROW}_CourtA_1000"]
+    assert owners(dynamodb) == dict.fromkeys(booked, ALICE)
+    assert [b["slot_id"] for b in body["bookings"]] == booked
+    assert body["booking"] == body["bookings"][0]
+    assert all(b["booking_id"] in body["reply"] for b in body["bookings"])
+    assert body["reply"].endswith("I stopped there: one request may book at most 2 courts.")
+    assert model.calls > 3  # the managed loop kept asking; the budget held regardless

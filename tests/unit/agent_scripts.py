@@ -51,3 +51,20 @@ def tool_outputs(model: ScriptedModel, call_index: int) -> list[dict]:
         for item in items
         if isinstance(item, dict) and item.get("type") == "function_call_output"
     ]
+
+
+def slot_at(day: str, time: str, court: str = "CourtB") -> str:
+    return f"{day}_{court}_{time.replace(':', '')}"
+
+
+def keeps_booking(day: str, *times: str) -> list[ModelStep]:
+    """A model that never stops asking to book: one `book_slot` per round, each at a new start
+    time (so the store's per-caller rules never refuse one)."""
+    return [call("book_slot", slot_id=slot_at(day, time)) for time in times]
+
+
+def keeps_cancelling(*booking_ids: str) -> list[ModelStep]:
+    return [call("cancel_booking", booking_id=booking_id) for booking_id in booking_ids]
+
+
+MANY_TIMES = ("09:00", "10:00", "11:00", "14:00", "15:00", "16:00", "17:00")

@@ -5,6 +5,11 @@ operation: OpenAI tool schemas (D), Agents SDK function tools (E-G), Step Functi
 payloads (C) and the Bedrock action group (H). Arguments are validated by the same pydantic
 models everywhere. The caller's identity is *not* an argument: `invoke` takes it from the
 verified request, and any `user_id` a model adds to the arguments is dropped.
+
+Every call also takes the turn's `TurnEffects`: a write (book, cancel) claims the turn's budget
+first, gives the claim back when the booking rules refuse it, and is recorded when it happens;
+past the budget the tool answers with an error a model can act on and the turn is marked ended,
+for the orchestration to stop.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from booking.effects import TurnEffects, Write
 from booking.errors import BookingError
+from booking.models import Booking
 from booking.service import BookingService
 
 
@@ -71,6 +78,7 @@ class BookingTool:
     description: str
     args_model: type[_Args]
     run: Callable[[BookingService, str, Any], dict]
+    write: Write | None = None  # what the tool changes, if anything (spends the turn's budget)
 
     def parameters_schema(self) -> dict:
         """JSON schema of the arguments, valid for OpenAI strict mode (all keys required,
@@ -103,9 +111,17 @@ class BookingTool:
         known = {k: v for k, v in raw.items() if k in self.args_model.model_fields}
         return self.args_model.model_validate(known)
 
-    def invoke(self, service: BookingService, user_id: str, arguments: str | dict | None) -> dict:
-        """Run the tool for the verified caller. Returns the result, or `{"error": …}` with a
-        message a model (or person) can act on — a bad call never raises into the loop."""
+    def invoke(
+        self,
+        service: BookingService,
+        user_id: str,
+        arguments: str | dict | None,
+        *,
+        effects: TurnEffects,
+    ) -> dict:
+        """Run the tool for the verified caller within the turn's write budget. Returns the
+        result, or `{"error": …}` with a message a model (or person) can act on — a bad call
+        never raises into the loop. Writes made are recorded in `effects`."""
         try:
             args = self.parse_arguments(arguments)
         except ValidationError as exc:
@@ -116,10 +132,20 @@ class BookingTool:
             return _error("invalid_arguments", f"Invalid arguments for {self.name}: {problems}.")
         except ValueError as exc:
             return _error("invalid_arguments", f"Invalid arguments for {self.name}: {exc}.")
+        if self.write is not None and not effects.claim(self.write):
+            return effects.refusal(self.write)
         try:
-            return self.run(service, user_id, args)
+            result = self.run(service, user_id, args)
         except BookingError as exc:
+            if self.write is not None:
+                effects.release(self.write)  # refused by the rules: nothing was spent
             return {"error": exc.to_dict()}
+        # Anything else (a store failure) keeps the claim: the write may have happened.
+        if self.write == "book":
+            effects.booked(Booking.model_validate(result["booking"]))
+        elif self.write == "cancel":
+            effects.cancelled(Booking.model_validate(result["cancelled"]))
+        return result
 
 
 def _error(code: str, message: str) -> dict:
@@ -138,22 +164,29 @@ BOOK_SLOT = BookingTool(
     "Book one free slot for the current user. If it is taken, the error lists free alternatives.",
     BookSlotArgs,
     _book,
+    write="book",
 )
 LIST_BOOKINGS = BookingTool(
     "list_bookings", "List the current user's bookings.", ListBookingsArgs, _list
 )
 CANCEL_BOOKING = BookingTool(
-    "cancel_booking", "Cancel one of the current user's bookings.", CancelBookingArgs, _cancel
+    "cancel_booking",
+    "Cancel one of the current user's bookings.",
+    CancelBookingArgs,
+    _cancel,
+    write="cancel",
 )
 
 TOOLS: tuple[BookingTool, ...] = (CHECK_AVAILABILITY, BOOK_SLOT, LIST_BOOKINGS, CANCEL_BOOKING)
 TOOLS_BY_NAME: dict[str, BookingTool] = {tool.name: tool for tool in TOOLS}
 
 
-def invoke_tool(name: str, service: BookingService, user_id: str, arguments: Any) -> dict:
+def invoke_tool(
+    name: str, service: BookingService, user_id: str, arguments: Any, *, effects: TurnEffects
+) -> dict:
     tool = TOOLS_BY_NAME.get(name)
     if tool is None:
         return _error(
             "unknown_tool", f"There is no tool '{name}'; tools are {list(TOOLS_BY_NAME)}."
         )
-    return tool.invoke(service, user_id, arguments)
+    return tool.invoke(service, user_id, arguments, effects=effects)

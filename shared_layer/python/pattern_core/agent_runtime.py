@@ -11,8 +11,10 @@
   `0`/`false`.
 - **Usage from the SDK's own accounting** (`result.context_wrapper.usage`: requests, input and
   output tokens; nested agents-as-tools share it), tool names as the tools ran.
-- **Bounded**: `max_turns`; `MaxTurnsExceeded` becomes a 502 `loop_limit` error — or, if a
-  booking was already made this turn, a reply that says so.
+- **Bounded**: `max_turns` and the turn's write budget (the agents stop the run when it
+  refuses a write). A turn that ends early — the budget, `MaxTurnsExceeded`, a model error —
+  after booking or cancelling something gets a reply from code naming all of it; with nothing
+  done, the limit and model errors stay errors (502 `loop_limit`, `model_error`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import weakref
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+import openai
 from agents import (
     Agent,
     MaxTurnsExceeded,
@@ -40,10 +43,10 @@ from agents.models.interface import Model
 from openai import AsyncOpenAI
 
 from pattern_core.agent_tools import RECORD_TOOL_CALLS, TurnContext
-from pattern_core.fulfilment import describe_booking
 from pattern_core.http import ChatError, ChatOutcome, ChatTurn
 from pattern_core.llm import client_options, model_name, openai_api_key
-from pattern_core.sessions import Conversation, DynamoSession, SessionForbidden
+from pattern_core.reporting import stopped_reply
+from pattern_core.sessions import Conversation, DynamoSession
 from pattern_core.usage import UsageMeter
 
 T = TypeVar("T")
@@ -84,17 +87,6 @@ def record_usage(meter: UsageMeter, usage: Usage, tool_calls: list[str]) -> None
     meter.input_tokens = (meter.input_tokens or 0) + usage.input_tokens
     meter.output_tokens = (meter.output_tokens or 0) + usage.output_tokens
     meter.tool_calls.extend(tool_calls)
-
-
-async def open_session(conversation: Conversation | None) -> DynamoSession | None:
-    """The conversation as an SDK session, once the caller is known to own it (403 if not)."""
-    if conversation is None:
-        return None
-    try:
-        await asyncio.to_thread(conversation.authorize)
-    except SessionForbidden as exc:
-        raise ChatError(403, "session_forbidden", str(exc)) from None
-    return DynamoSession(conversation)
 
 
 async def run_agent(
@@ -144,27 +136,31 @@ class TurnLimit(Exception):
         self.max_turns, self.context = max_turns, context
 
     def outcome(self) -> ChatOutcome:
-        """An honest answer: a 502 `loop_limit` error, unless a booking was already made —
-        then a reply that says it was made and that the agent stopped."""
+        """An honest answer: a 502 `loop_limit` error, unless something was already booked or
+        cancelled — then a reply that names all of it and says the agent stopped."""
         ran = ", ".join(self.context.tool_calls) or "none"
-        if not self.context.bookings:
+        if not self.context.effects.changed_anything:
             raise ChatError(
                 502,
                 "loop_limit",
                 f"The agent did not finish within {self.max_turns} turns (tools run: {ran}); "
                 "no booking was made.",
             )
-        booking = self.context.bookings[-1]
-        return ChatOutcome(
-            f"Booked {describe_booking(booking)}. I stopped there: the agent had not finished "
-            f"within {self.max_turns} turns.",
-            list(self.context.bookings),
-        )
+        return stopped(self.context, f"the agent had not finished within {self.max_turns} turns")
+
+
+def stopped(context: TurnContext, reason: str) -> ChatOutcome:
+    """The turn ended before the model's answer: everything done, and why it stopped."""
+    effects = context.effects
+    return ChatOutcome.of(stopped_reply(effects.bookings, effects.cancellations, reason), effects)
 
 
 def outcome_of(result: RunResult, context: TurnContext) -> ChatOutcome:
-    """The reply, and the booking made in this turn (from the tools' results), if any."""
-    return ChatOutcome(str(result.final_output or ""), list(context.bookings))
+    """The reply and everything booked and cancelled in this turn (from the tools' record);
+    when the write budget ended the run, the reply is written from that record."""
+    if context.effects.ended:
+        return stopped(context, context.effects.limit_reason())
+    return ChatOutcome.of(str(result.final_output or ""), context.effects)
 
 
 async def run_chat_turn(
@@ -177,10 +173,10 @@ async def run_chat_turn(
     max_turns: int,
     model: Model | None = None,
 ) -> ChatOutcome:
-    """One /chat turn of an agent pattern (E, F, G's manager): the caller's own session (403
-    if it is someone else's), the run, and its outcome — the reply with the booking made in
-    this turn, or an honest answer when the turn limit is hit."""
-    session = await open_session(conversation)
+    """One /chat turn of an agent pattern (E, F, G's manager): the caller's own session, the
+    run, and its outcome — the reply with everything booked and cancelled in this turn, or an
+    honest answer when the run ended early."""
+    session = DynamoSession(conversation) if conversation is not None else None
     try:
         result = await run_agent(
             agent,
@@ -194,4 +190,12 @@ async def run_chat_turn(
         )
     except TurnLimit as limit:
         return limit.outcome()
+    except (ChatError, openai.APIError) as failure:
+        # A failed model call after a write must not hide the write behind an error.
+        if not context.effects.changed_anything:
+            raise
+        reason = "the model could not be reached"
+        if isinstance(failure, ChatError):
+            reason = "the model made an invalid request"
+        return stopped(context, reason)
     return outcome_of(result, context)

@@ -1,11 +1,10 @@
-"""What the tool-calling assistants (patterns D-G) are told, and what a turn's tools did.
+"""What the tool-calling assistants (patterns D-G) are told.
 
 Kept free of the Agents SDK so pattern D, which does not use it, does not pay for its import.
 """
 
 from __future__ import annotations
 
-from booking.models import Booking
 from booking.schedule import Schedule
 
 BOOKER_RULES = (
@@ -31,9 +30,3 @@ def assistant_instructions(schedule: Schedule) -> str:
         "You help people book tennis courts: check free slots, book one, list or cancel their "
         f"bookings. {schedule_facts(schedule)} {BOOKER_RULES} Keep replies short."
     )
-
-
-def booking_in(result: dict) -> Booking | None:
-    """The booking a tool result reports as made, if any (`book_slot`'s success shape)."""
-    booked = result.get("booking") if isinstance(result, dict) else None
-    return Booking.model_validate(booked) if isinstance(booked, dict) else None

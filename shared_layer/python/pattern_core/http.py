@@ -27,6 +27,7 @@ from booking.models import Booking
 from pattern_core.deadline import Deadline, DeadlineExceeded
 from pattern_core.identity import InvalidSession, Unauthenticated, resolve_identity
 from pattern_core.llm import ModelNotConfigured
+from pattern_core.reporting import reported_reply
 from pattern_core.usage import UsageMeter
 
 logger = Logger(child=True)
@@ -126,7 +127,8 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
             status_code=200,
             content_type="application/json",
             body={
-                "reply": outcome.reply,
+                # Whatever the pattern's reply says, it never reports less than was done.
+                "reply": reported_reply(outcome.reply, outcome.bookings, outcome.cancellations),
                 "pattern": pattern,
                 "session_id": session_id,
                 "booking": outcome.booking.public() if outcome.booking else None,

@@ -1,12 +1,12 @@
-"""Conversations that last: `session_id` → history in DynamoDB, owned by one caller.
+"""Conversations that last: (caller, `session_id`) → history in DynamoDB.
 
 Patterns D-G remember a conversation across requests (and across Lambda containers) here. One
-table, one partition per (pattern, session id), **one item per message** under it — so no item
-grows with the conversation, and a turn's new messages are a batch of small puts:
+table, one partition per (pattern, caller, session id), **one item per message** under it — so
+no item grows with the conversation, and a turn's new messages are a batch of small puts:
 
-    pk "E#s1"  sk "#meta"               owner, next_seq, expires_at      (who owns the session)
-    pk "E#s1"  sk "item#000000000001"   body (one message as JSON), bytes, expires_at
-    pk "E#s1"  sk "item#000000000002"   …
+    pk "E#<sha256(caller, s1)>"  sk "#meta"              next_seq, expires_at
+    pk "E#<sha256(caller, s1)>"  sk "item#000000000001"  body (one message as JSON), bytes, …
+    pk "E#<sha256(caller, s1)>"  sk "item#000000000002"  …
 
 Bounds, so a long conversation can reach neither DynamoDB's 400 KB item limit nor the model's
 context: a message over `max_item_bytes` has its long strings shortened; the whole history is
@@ -14,9 +14,11 @@ capped at `max_items` messages and `max_bytes`, dropping the **oldest whole turn
 always starts at a user message, so a tool result never loses the call it answers); every
 write refreshes a TTL (`expires_at`), so abandoned sessions disappear by themselves.
 
-Ownership: the first write claims the session for the caller (a conditional update on
-`#meta`); anyone else using the same id gets `SessionForbidden` (HTTP 403) — never the other
-caller's history.
+Sessions belong to their caller: the verified caller is part of the key, so a session id is
+only a name within one caller's conversations. Someone else sending the same id reaches their
+own (fresh) conversation, never the first caller's history — and, since nothing is claimed, no
+caller can lock another out of an id. (The hash keeps the key short whatever the caller's ARN
+and keeps identities out of the table's keys; pattern H's `agent_session_id` does the same.)
 
 `Conversation` is the synchronous store (pattern D's own loop uses it); `DynamoSession` adapts
 it to the Agents SDK's `Session` protocol for patterns E-G. (Structurally, as the SDK advises
@@ -26,6 +28,7 @@ third-party sessions to do: importing the SDK here would cost pattern D's cold s
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import time
@@ -41,10 +44,6 @@ META_SK = "#meta"
 ITEM_PREFIX = "item#"
 _BATCH = 25  # BatchWriteItem's limit
 TRUNCATED = " … [truncated]"
-
-
-class SessionForbidden(Exception):
-    """The session id belongs to another caller."""
 
 
 class SessionsNotConfigured(RuntimeError):
@@ -138,27 +137,22 @@ class ConversationStore:
         return Conversation(self, namespace, session_id, owner)
 
 
+def conversation_key(namespace: str, owner: str, session_id: str) -> str:
+    """The partition of one caller's session: the caller is part of the key."""
+    digest = hashlib.sha256(f"{owner}\n{session_id}".encode()).hexdigest()
+    return f"{namespace}#{digest}"
+
+
 class Conversation:
-    """One session's history as its owner sees it (synchronous DynamoDB calls)."""
+    """One caller's session history (synchronous DynamoDB calls)."""
 
     def __init__(self, store: ConversationStore, namespace: str, session_id: str, owner: str):
         if not owner:
             raise ValueError("a conversation needs the verified caller as its owner")
         self.store, self.session_id, self.owner = store, session_id, owner
-        self.pk = f"{namespace}#{session_id}"
+        self.pk = conversation_key(namespace, owner, session_id)
 
     # -- reads -----------------------------------------------------------------------------
-    def authorize(self) -> None:
-        """Raise SessionForbidden unless the session is new or the caller's own."""
-        found = self.store.client.get_item(
-            TableName=self.store.table_name,
-            Key=self._key(META_SK),
-            ConsistentRead=True,
-            ProjectionExpression="#o",
-            ExpressionAttributeNames={"#o": "owner"},
-        )
-        self._check_owner(found.get("Item"))
-
     def items(self, limit: int | None = None) -> list[dict]:
         """The history, oldest first (the latest `limit` items if given)."""
         items = [stored.item for stored in self._load()]
@@ -179,8 +173,8 @@ class Conversation:
             for raw in page.get("Items", []):
                 sk = raw[SORT_KEY]["S"]
                 if sk == META_SK:
-                    self._check_owner(raw)
-                elif int(raw.get(TTL_ATTRIBUTE, {}).get("N", now + 1)) > now:
+                    continue
+                if int(raw.get(TTL_ATTRIBUTE, {}).get("N", now + 1)) > now:
                     # TTL deletion is lazy: an expired message is gone as far as we are concerned.
                     body = raw["body"]["S"]
                     stored.append(StoredItem(sk, len(body.encode()), json.loads(body)))
@@ -191,7 +185,7 @@ class Conversation:
 
     # -- writes ----------------------------------------------------------------------------
     def append(self, items: list[dict]) -> None:
-        """Add a turn's items, claiming the session on first use and trimming old turns."""
+        """Add a turn's items, trimming old turns."""
         if not items:
             return
         limits = self.store.limits
@@ -237,7 +231,7 @@ class Conversation:
         return stored[-1].item
 
     def clear(self) -> None:
-        """Forget the messages; the session stays its owner's."""
+        """Forget the messages."""
         self._batch_write(
             [
                 {"DeleteRequest": {"Key": self._key(stored.sk)}}
@@ -246,34 +240,28 @@ class Conversation:
         )
 
     def _claim(self, count: int) -> int:
-        """Claim or confirm ownership, refresh the TTL and reserve `count` sequence numbers —
-        one conditional update. Returns the last reserved number."""
+        """Refresh the TTL and reserve `count` sequence numbers — one atomic update (two
+        concurrent turns on one session never share a sequence number). Returns the last
+        reserved number."""
         now = int(self.store.clock())
-        try:
-            updated = self.store.client.update_item(
-                TableName=self.store.table_name,
-                Key=self._key(META_SK),
-                UpdateExpression=(
-                    "SET #owner = if_not_exists(#owner, :me), #ttl = :ttl, "
-                    "#created = if_not_exists(#created, :now) ADD #seq :n"
-                ),
-                ConditionExpression="attribute_not_exists(#owner) OR #owner = :me",
-                ExpressionAttributeNames={
-                    "#owner": "owner",
-                    "#ttl": TTL_ATTRIBUTE,
-                    "#created": "created_at",
-                    "#seq": "next_seq",
-                },
-                ExpressionAttributeValues={
-                    ":me": {"S": self.owner},
-                    ":ttl": {"N": str(now + self.store.limits.ttl_seconds)},
-                    ":now": {"N": str(now)},
-                    ":n": {"N": str(count)},
-                },
-                ReturnValues="UPDATED_NEW",
-            )
-        except self.store.client.exceptions.ConditionalCheckFailedException:
-            raise SessionForbidden(self._forbidden_message()) from None
+        updated = self.store.client.update_item(
+            TableName=self.store.table_name,
+            Key=self._key(META_SK),
+            UpdateExpression=(
+                "SET #ttl = :ttl, #created = if_not_exists(#created, :now) ADD #seq :n"
+            ),
+            ExpressionAttributeNames={
+                "#ttl": TTL_ATTRIBUTE,
+                "#created": "created_at",
+                "#seq": "next_seq",
+            },
+            ExpressionAttributeValues={
+                ":ttl": {"N": str(now + self.store.limits.ttl_seconds)},
+                ":now": {"N": str(now)},
+                ":n": {"N": str(count)},
+            },
+            ReturnValues="UPDATED_NEW",
+        )
         return int(updated["Attributes"]["next_seq"]["N"])
 
     def _batch_write(self, writes: list[dict]) -> None:
@@ -286,17 +274,6 @@ class Conversation:
                     break
             else:
                 raise RuntimeError("DynamoDB did not accept the session write; try again.")
-
-    def _check_owner(self, meta: dict | None) -> None:
-        owner = (meta or {}).get("owner", {}).get("S")
-        if owner is not None and owner != self.owner:
-            raise SessionForbidden(self._forbidden_message())
-
-    def _forbidden_message(self) -> str:
-        return (
-            f"Session '{self.session_id}' belongs to another caller; "
-            "omit session_id (or choose another) to start a new conversation."
-        )
 
     def _key(self, sk: str) -> dict:
         return {PARTITION_KEY: {"S": self.pk}, SORT_KEY: {"S": sk}}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from agents import Agent
 
 from booking.schedule import Schedule
-from pattern_core.agent_tools import TurnContext, booking_tools
+from pattern_core.agent_tools import TurnContext, booking_tools, stop_when_budget_spent
 from pattern_core.assistant import BOOKER_RULES, schedule_facts
 
 
@@ -39,6 +39,8 @@ class Specialist:
                 "Answer in one or two sentences with the facts the tools returned."
             ),
             tools=booking_tools(*self.tools),
+            # A write refused by the turn's budget ends the specialist's run.
+            tool_use_behavior=stop_when_budget_spent,
         )
 
 

@@ -12,6 +12,7 @@ from pattern_core.usage import UsageMeter
 from pattern_d.orchestration import LoopLimits, handle_turn
 from tests.conftest import TOMORROW
 from tests.unit.sessions.fakes import MemoryConversation
+from tests.unit.workflow.fakes import model_unreachable
 
 DAY = TOMORROW.isoformat()
 SLOT = f"{DAY}_CourtB_1500"
@@ -158,13 +159,92 @@ def test_a_user_id_in_the_model_arguments_is_ignored(service, store):
     assert outcome.booking is not None
 
 
-def test_another_callers_session_is_refused_before_any_model_call(service):
+def test_another_caller_with_the_same_session_id_sees_nothing_of_the_first(service):
+    # Given alice's conversation under "s1"
     alices = MemoryConversation("alice")
-    alices.append([{"role": "user", "content": "private"}])
-    client = ScriptedChatClient()
+    alices.append([{"role": "user", "content": "private plans"}])
 
-    with pytest.raises(ChatError) as refused:
-        run(client, service, alices.as_caller("mallory"), user_id="mallory")
+    # When mallory sends the same session id
+    client = ScriptedChatClient("Hello!")
+    outcome, _ = run(client, service, alices.as_caller("mallory"), "hi", user_id="mallory")
 
-    assert (refused.value.status, refused.value.code) == (403, "session_forbidden")
-    assert client.requests == []
+    # Then the model saw only mallory's message, and alice's history is intact
+    sent = client.requests[0]["messages"]
+    assert [m["role"] for m in sent] == ["system", "user"]
+    assert "private plans" not in json.dumps(sent)
+    assert outcome.reply == "Hello!"
+    assert alices.stored == [{"role": "user", "content": "private plans"}]
+
+
+def hour_slot(time: str) -> str:
+    return f"{DAY}_CourtB_{time.replace(':', '')}"
+
+
+def always_books(*times: str) -> ScriptedChatClient:
+    """A model that never stops asking to book: one book_slot per round, a new start time
+    each time (never the same court twice at one time)."""
+    return ScriptedChatClient(*[[call("book_slot", slot_id=hour_slot(t))] for t in times])
+
+
+def test_a_model_that_keeps_booking_is_stopped_at_the_turn_budget(service, store):
+    # Given a model that asks for a booking every round
+    client = always_books("09:00", "10:00", "11:00", "14:00", "15:00", "16:00")
+    conversation = MemoryConversation()
+
+    # When the turn runs (budget: 2 bookings per turn)
+    outcome, usage = run(client, service, conversation, "Book everything")
+
+    # Then exactly two were booked, the third was refused and the turn ended there
+    booked = [hour_slot("09:00"), hour_slot("10:00")]
+    assert [b.slot_id for b in outcome.bookings] == booked
+    assert outcome.booking == outcome.bookings[0]
+    assert sorted(b.slot_id for b in service.list_bookings("alice")) == booked
+    assert usage.tool_calls == ["book_slot", "book_slot", "book_slot"]
+    assert len(client.requests) == 3  # not asked again after the refusal
+    # And the reply, written from the record, names each booking and the rule
+    for booking in outcome.bookings:
+        assert booking.booking_id in outcome.reply
+    assert outcome.reply.endswith("I stopped there: one request may book at most 2 courts.")
+    assert conversation.stored[-1] == {"role": "assistant", "content": outcome.reply}
+
+
+def test_parallel_book_calls_in_one_round_stop_at_the_budget_too(service, store):
+    client = ScriptedChatClient(
+        [call("book_slot", slot_id=hour_slot(t)) for t in ("14:00", "15:00", "16:00", "17:00")]
+    )
+
+    outcome, usage = run(client, service, MemoryConversation(), "Book four")
+
+    assert [b.slot_id for b in outcome.bookings] == [hour_slot("14:00"), hour_slot("15:00")]
+    assert len(service.list_bookings("alice")) == 2
+    assert usage.tool_calls == ["book_slot", "book_slot", "book_slot"]  # the 4th never ran
+
+
+def test_a_model_that_keeps_cancelling_is_stopped_at_the_cancellation_budget(service, store):
+    made = [service.book(hour_slot(t), "alice") for t in ("14:00", "15:00", "16:00")]
+    client = ScriptedChatClient(*[[call("cancel_booking", booking_id=b.booking_id)] for b in made])
+
+    outcome, _ = run(client, service, MemoryConversation(), "Cancel all of them")
+
+    assert [b.booking_id for b in outcome.cancellations] == [b.booking_id for b in made[:2]]
+    assert outcome.bookings == []
+    assert [b.booking_id for b in service.list_bookings("alice")] == [made[2].booking_id]
+    assert all(b.booking_id in outcome.reply for b in made[:2])
+    assert "one request may cancel at most 2 bookings" in outcome.reply
+
+
+def test_bookings_made_before_a_model_error_are_reported(service, store):
+
+    class FailsSecondTime(ScriptedChatClient):
+        def _create(self, **request):
+            if self.requests:
+                raise model_unreachable()
+            return super()._create(**request)
+
+    client = FailsSecondTime([call("book_slot", slot_id=SLOT)])
+
+    outcome, _ = run(client, service, MemoryConversation())
+
+    assert [b.slot_id for b in outcome.bookings] == [SLOT]
+    assert store.owner_of(SLOT) == "alice"
+    assert outcome.booking.booking_id in outcome.reply and "could not be reached" in outcome.reply

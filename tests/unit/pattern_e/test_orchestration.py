@@ -9,12 +9,17 @@ from pattern_core.http import ChatError
 from pattern_e.orchestration import handle_turn
 from tests.conftest import TOMORROW
 from tests.unit.agent_scripts import (
+    MANY_TIMES,
     TOKENS_IN,
     TOKENS_OUT,
     call,
+    calls,
     chat_turn,
+    keeps_booking,
+    keeps_cancelling,
     says,
     scripted,
+    slot_at,
     tool_outputs,
 )
 from tests.unit.sessions.fakes import MemoryConversation
@@ -112,13 +117,68 @@ def test_a_user_id_the_model_invents_is_ignored(service, store):
     assert service.list_bookings("mallory") == []
 
 
-def test_another_callers_session_is_refused_before_the_model_runs(service):
+def test_another_caller_with_the_same_session_id_sees_nothing_of_the_first(service):
+    # Given alice's conversation under "s1"
     alices = MemoryConversation("alice")
-    alices.append([{"role": "user", "content": "private"}])
-    model = scripted()
+    alices.append([{"role": "user", "content": "private plans"}])
+    model = scripted(says("Hello!"))
 
-    with pytest.raises(ChatError) as refused:
-        run(model, service, alices.as_caller("mallory"), user="mallory")
+    # When mallory sends the same id
+    outcome, _ = run(model, service, alices.as_caller("mallory"), message="hi", user="mallory")
 
-    assert refused.value.status == 403
-    assert model.calls == ()
+    # Then mallory's agent saw only mallory's message; alice's history is untouched
+    assert "private plans" not in str(model.first_call.input)
+    assert outcome.reply == "Hello!"
+    assert alices.stored == [{"role": "user", "content": "private plans"}]
+
+
+def test_an_agent_that_keeps_booking_is_stopped_at_the_turn_budget(service, store):
+    # Given a model that asks for a booking every round
+    model = scripted(*keeps_booking(DAY, *MANY_TIMES))
+
+    # When the turn runs (budget: 2 bookings per turn)
+    outcome, usage = run(model, service, MemoryConversation(), message="Book everything")
+
+    # Then two were booked, the third refused, and the run ended without asking the model again
+    booked = [slot_at(DAY, "09:00"), slot_at(DAY, "10:00")]
+    assert [b.slot_id for b in outcome.bookings] == booked
+    assert outcome.booking == outcome.bookings[0]
+    assert sorted(b.slot_id for b in service.list_bookings("alice")) == booked
+    assert len(model.calls) == 3 and usage.tool_calls == ["book_slot"] * 3
+    assert all(b.booking_id in outcome.reply for b in outcome.bookings)
+    assert outcome.reply.endswith("I stopped there: one request may book at most 2 courts.")
+
+
+def test_parallel_book_calls_are_held_to_the_budget(service, store):
+    model = scripted(
+        calls(*[("book_slot", {"slot_id": slot_at(DAY, t)}) for t in MANY_TIMES]),
+        says("Booked them all!"),
+    )
+
+    outcome, _ = run(model, service, message="Book all the courts")
+
+    assert len(outcome.bookings) == 2 and len(service.list_bookings("alice")) == 2
+    assert len(model.calls) == 1  # the refusal ended the run: no "booked them all" reply
+    assert "at most 2 courts" in outcome.reply
+
+
+def test_an_agent_that_keeps_cancelling_is_stopped_at_the_cancellation_budget(service, store):
+    made = [service.book(slot_at(DAY, t), "alice") for t in ("14:00", "15:00", "16:00")]
+    model = scripted(*keeps_cancelling(*[b.booking_id for b in made]), says("All gone."))
+
+    outcome, _ = run(model, service, message="Cancel everything")
+
+    assert [b.booking_id for b in outcome.cancellations] == [b.booking_id for b in made[:2]]
+    assert [b.booking_id for b in service.list_bookings("alice")] == [made[2].booking_id]
+    assert all(b.booking_id in outcome.reply for b in made[:2])
+    assert "one request may cancel at most 2 bookings" in outcome.reply
+
+
+def test_max_turns_after_two_bookings_reports_both(service, store):
+    model = scripted(*keeps_booking(DAY, "14:00"), *keeps_booking(DAY, "15:00"))
+
+    outcome, _ = run(model, service, max_turns=2)
+
+    assert [b.slot_id for b in outcome.bookings] == [slot_at(DAY, "14:00"), slot_at(DAY, "15:00")]
+    assert all(b.booking_id in outcome.reply for b in outcome.bookings)
+    assert "had not finished within 2 turns" in outcome.reply

@@ -13,11 +13,15 @@ from pattern_core.http import ChatError
 from pattern_f.orchestration import handle_turn
 from tests.conftest import TOMORROW
 from tests.unit.agent_scripts import (
+    MANY_TIMES,
     TOKENS_IN,
     call,
+    calls,
     chat_turn,
+    keeps_booking,
     says,
     scripted,
+    slot_at,
     tool_outputs,
 )
 from tests.unit.sessions.fakes import MemoryConversation
@@ -139,12 +143,53 @@ def test_a_user_id_in_a_specialists_tool_arguments_is_ignored(service, store):
     assert service.list_bookings("mallory") == []
 
 
-def test_another_callers_session_is_refused(service):
+def test_another_caller_with_the_same_session_id_sees_nothing_of_the_first(service):
     alices = MemoryConversation("alice")
-    alices.append([{"role": "user", "content": "private"}])
-    model = scripted()
+    alices.append([{"role": "user", "content": "private plans"}])
+    model = scripted(says("Hello!"))
 
-    with pytest.raises(ChatError) as refused:
-        run(model, service, alices.as_caller("mallory"), user="mallory")
+    outcome, _ = run(model, service, alices.as_caller("mallory"), message="hi", user="mallory")
 
-    assert refused.value.status == 403 and model.calls == ()
+    assert "private plans" not in str(model.first_call.input)
+    assert outcome.reply == "Hello!"
+    assert alices.stored == [{"role": "user", "content": "private plans"}]
+
+
+def test_a_specialist_that_keeps_booking_ends_the_whole_turn_at_the_budget(service, store):
+    # Given a manager that hands over, and a booking specialist that never stops booking
+    model = scripted(
+        call("booking_specialist", input=f"Book every court on {DAY}"),
+        *keeps_booking(DAY, *MANY_TIMES),
+    )
+
+    # When the turn runs (budget: 2 bookings per turn)
+    outcome, usage = run(model, service, MemoryConversation(), message="Book everything")
+
+    # Then two were booked; the refusal ended the specialist's run and the manager's
+    booked = [slot_at(DAY, "09:00"), slot_at(DAY, "10:00")]
+    assert [b.slot_id for b in outcome.bookings] == booked
+    assert sorted(b.slot_id for b in service.list_bookings("alice")) == booked
+    assert len(model.calls) == 4  # manager + three specialist rounds, nothing after
+    assert usage.tool_calls == ["booking_specialist", "book_slot", "book_slot", "book_slot"]
+    assert all(b.booking_id in outcome.reply for b in outcome.bookings)
+    assert outcome.reply.endswith("I stopped there: one request may book at most 2 courts.")
+
+
+def test_two_booking_specialists_in_parallel_share_one_budget(service, store):
+    # Given a manager that asks two booking specialists at once, each booking two courts
+    model = scripted(
+        calls(
+            ("booking_specialist", {"input": f"Book {DAY} 09:00 and 10:00"}),
+            ("booking_specialist", {"input": f"Book {DAY} 14:00 and 15:00"}),
+        ),
+        *keeps_booking(DAY, "09:00", "14:00", "10:00", "15:00"),
+        says("done"),
+        says("done"),
+    )
+
+    outcome, _ = run(model, service, message="Book four courts")
+
+    # Then the turn still booked only two
+    assert len(outcome.bookings) == 2
+    assert len(service.list_bookings("alice")) == 2
+    assert "at most 2 courts" in outcome.reply

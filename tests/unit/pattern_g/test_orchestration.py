@@ -15,11 +15,23 @@ from pattern_core.specialists import SPECIALISTS
 from pattern_g.orchestration import handle_turn
 from pattern_g.specialist import SpecialistRequest, serve
 from tests.conftest import TOMORROW
-from tests.unit.agent_scripts import TOKENS_IN, call, chat_turn, says, scripted
+from tests.unit.agent_scripts import (
+    MANY_TIMES,
+    TOKENS_IN,
+    call,
+    calls,
+    chat_turn,
+    keeps_booking,
+    keeps_cancelling,
+    says,
+    scripted,
+    slot_at,
+)
 from tests.unit.sessions.fakes import MemoryConversation
 
 DAY = TOMORROW.isoformat()
 SLOT = f"{DAY}_CourtB_1500"
+BUDGET = {"bookings": 2, "cancellations": 2}
 FUNCTIONS = {"availability": "arn:fn:availability", "booking": "arn:fn:booking"}
 
 
@@ -34,8 +46,11 @@ class RecordingInvoker:
         self.invocations.append((function_name, payload))
         key = next(k for k, name in FUNCTIONS.items() if name == function_name)
         request = SpecialistRequest.model_validate(payload)
+        model = self.models[key]
+        if isinstance(model, list):  # one scripted model per invoke, in order
+            model = model.pop(0)
         # A specialist Lambda runs its agent on its own event loop, as in a separate process.
-        return run_sync(serve(SPECIALISTS[key], request, self.service, self.models[key]))
+        return run_sync(serve(SPECIALISTS[key], request, self.service, model))
 
 
 def run(manager, invoker, service, conversation=None, message="Book tomorrow at 3pm", **kw):
@@ -63,7 +78,14 @@ def test_the_manager_invokes_the_booking_specialist_with_the_callers_identity(se
     outcome, usage = run(manager, invoker, service, MemoryConversation())
 
     assert invoker.invocations == [
-        ("arn:fn:booking", {"request": f"Book a court on {DAY} at 15:00", "user_id": "alice"})
+        (
+            "arn:fn:booking",
+            {
+                "request": f"Book a court on {DAY} at 15:00",
+                "user_id": "alice",
+                "budget": {"bookings": 2, "cancellations": 2},
+            },
+        )
     ]
     assert outcome.booking is not None and outcome.booking.slot_id == SLOT
     assert store.owner_of(SLOT) == "alice"
@@ -132,7 +154,7 @@ def test_a_specialist_that_loops_stops_at_its_own_bound(service):
     report = run_sync(
         serve(
             SPECIALISTS["booking"],
-            SpecialistRequest(request="List my bookings", user_id="alice"),
+            SpecialistRequest(request="List my bookings", user_id="alice", budget=BUDGET),
             service,
             looping,
             max_turns=2,
@@ -157,12 +179,91 @@ def test_the_managers_bound_is_an_honest_error(service):
     assert (stopped.value.status, stopped.value.code) == (502, "loop_limit")
 
 
-def test_another_callers_session_is_refused_before_any_invoke(service):
+def test_another_caller_with_the_same_session_id_sees_nothing_of_the_first(service):
     alices = MemoryConversation("alice")
-    alices.append([{"role": "user", "content": "private"}])
-    invoker = RecordingInvoker(service)
+    alices.append([{"role": "user", "content": "private plans"}])
+    manager = scripted(says("Hello!"))
 
-    with pytest.raises(ChatError) as refused:
-        run(scripted(), invoker, service, alices.as_caller("mallory"), user="mallory")
+    outcome, _ = run(
+        manager,
+        RecordingInvoker(service),
+        service,
+        alices.as_caller("mallory"),
+        "hi",
+        user="mallory",
+    )
 
-    assert refused.value.status == 403 and invoker.invocations == []
+    assert "private plans" not in str(manager.first_call.input)
+    assert outcome.reply == "Hello!"
+    assert alices.stored == [{"role": "user", "content": "private plans"}]
+
+
+def test_a_specialist_that_keeps_booking_stops_at_the_budget_and_so_does_the_manager(
+    service, store
+):
+    # Given a booking specialist whose model never stops booking
+    manager = scripted(call("booking_specialist", input=f"Book every court on {DAY}"))
+    invoker = RecordingInvoker(service, booking=scripted(*keeps_booking(DAY, *MANY_TIMES)))
+
+    # When the turn runs (budget: 2 bookings per turn)
+    outcome, usage = run(manager, invoker, service, MemoryConversation(), "Book everything")
+
+    # Then two were booked, both reported across the process boundary, and the turn ended
+    booked = [slot_at(DAY, "09:00"), slot_at(DAY, "10:00")]
+    assert [b.slot_id for b in outcome.bookings] == booked
+    assert sorted(b.slot_id for b in service.list_bookings("alice")) == booked
+    assert len(manager.calls) == 1  # the manager was not asked to relay
+    assert usage.tool_calls == ["booking_specialist", "book_slot", "book_slot", "book_slot"]
+    assert all(b.booking_id in outcome.reply for b in outcome.bookings)
+    assert outcome.reply.endswith("I stopped there: one request may book at most 2 courts.")
+
+
+def test_parallel_booking_invokes_run_one_at_a_time_with_the_budget_left(service, store):
+    # Given a manager that asks two booking specialists at once; each would book two courts
+    manager = scripted(
+        calls(
+            ("booking_specialist", {"input": f"Book {DAY} at 09:00 and 10:00"}),
+            ("booking_specialist", {"input": f"Book {DAY} at 14:00 and 15:00"}),
+        ),
+        says("All four booked!"),
+    )
+    first = scripted(*keeps_booking(DAY, "09:00", "10:00"), says("Booked 09:00 and 10:00."))
+    second = scripted(*keeps_booking(DAY, "14:00", "15:00"), says("Booked 14:00 and 15:00."))
+    invoker = RecordingInvoker(service, booking=[first, second])
+
+    # When the turn runs
+    outcome, _ = run(manager, invoker, service, message="Book four courts")
+
+    # Then the second invoke was handed what the first left (nothing), and was refused
+    budgets = [payload["budget"]["bookings"] for _, payload in invoker.invocations]
+    assert budgets == [2, 0]
+    assert len(outcome.bookings) == 2 and len(service.list_bookings("alice")) == 2
+    assert "at most 2 courts" in outcome.reply and "All four" not in outcome.reply
+
+
+def test_the_specialist_enforces_the_budget_it_is_given_and_reports_every_write(service, store):
+    made = [service.book(slot_at(DAY, t), "alice") for t in ("16:00", "17:00")]
+    model = scripted(
+        *keeps_booking(DAY, "09:00"),
+        *keeps_cancelling(*[b.booking_id for b in made]),
+        says("done"),
+    )
+    budget = {"bookings": 1, "cancellations": 1}
+    request = SpecialistRequest.model_validate(
+        {"request": "Shuffle my bookings", "user_id": "alice", "budget": budget}
+    )
+
+    report = run_sync(serve(SPECIALISTS["booking"], request, service, model))
+
+    assert [b["slot_id"] for b in report["bookings"]] == [slot_at(DAY, "09:00")]
+    assert [b["booking_id"] for b in report["cancellations"]] == [made[0].booking_id]
+    assert report["booking"] == report["bookings"][0]
+    assert report["budget_spent_by"] == "cancel"
+    assert store.owner_of(slot_at(DAY, "17:00")) == "alice"  # the refused cancel did nothing
+
+
+def test_a_payload_without_a_budget_is_refused(service):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        SpecialistRequest.model_validate({"request": "Book 15:00", "user_id": "alice"})

@@ -6,17 +6,45 @@ import copy
 import json
 from types import SimpleNamespace
 
+import boto3
 import pytest
+from moto import mock_aws
 
+from booking.effects import DynamoTurnCounter
+from local.dynamodb import create_bookings_table
 from pattern_h import actions
 from tests.utils import lambda_context, load_event
 
 ALICE = "arn:aws:iam::123456789012:user/alice"
+COUNTER_TABLE = "bookings-under-test"
 
 
 @pytest.fixture(autouse=True)
 def use_service(monkeypatch, service):
     monkeypatch.setattr(actions, "booking_service", lambda: service)
+
+
+@pytest.fixture(autouse=True)
+def turn_counters(monkeypatch):
+    """The turn counters in a moto bookings table (the bookings themselves stay in memory)."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        create_bookings_table(client, COUNTER_TABLE)
+        monkeypatch.setattr(
+            actions,
+            "turn_counter",
+            lambda turn_id: DynamoTurnCounter(client, COUNTER_TABLE, turn_id),
+        )
+        yield client
+
+
+def book_event(time: str, turn_id: str = "turn-1") -> dict:
+    event = load_event("bedrock_action_book_slot")
+    slot_id = f"2026-11-25_CourtA_{time.replace(':', '')}"
+    event["requestBody"]["content"]["application/json"]["properties"][0]["value"] = slot_id
+    event["sessionAttributes"]["turn_id"] = turn_id
+    return event
 
 
 def invoke(event: dict) -> tuple[int, dict]:
@@ -165,3 +193,71 @@ def test_gateway_unknown_tool_is_an_error_result_naming_the_tools():
 
     assert result["error"]["code"] == "unknown_tool"
     assert "book_slot" in result["error"]["message"]
+
+
+def test_one_turn_books_at_most_its_budget_across_separate_invocations(store):
+    # Given three action-group calls of one turn (each its own invocation, no shared memory)
+    results = [invoke(book_event(t)) for t in ("14:00", "15:00", "16:00")]
+
+    # Then the first two booked and the third was refused with an actionable error
+    assert [status for status, _ in results] == [200, 200, 429]
+    refused = results[2][1]["error"]
+    assert refused["code"] == "turn_write_limit" and "at most 2 courts" in refused["message"]
+    assert sorted(store.items) == ["2026-11-25_CourtA_1400", "2026-11-25_CourtA_1500"]
+
+
+def test_the_budget_is_per_turn(store):
+    for time in ("14:00", "15:00"):
+        invoke(book_event(time, turn_id="turn-1"))
+
+    status, body = invoke(book_event("16:00", turn_id="turn-2"))
+
+    assert status == 200 and body["booking"]["slot_id"] == "2026-11-25_CourtA_1600"
+
+
+def test_a_write_refused_by_the_rules_does_not_spend_the_budget(service, store):
+    service.book("2026-11-25_CourtA_1400", "bob")
+    assert invoke(book_event("14:00"))[0] == 409
+
+    statuses = [invoke(book_event(t))[0] for t in ("15:00", "16:00")]
+
+    assert statuses == [200, 200]
+
+
+def test_the_turn_counter_is_one_item_with_a_ttl(turn_counters):
+    invoke(book_event("14:00", turn_id="abc"))
+
+    items = turn_counters.scan(TableName=COUNTER_TABLE)["Items"]
+    assert [(i["pk"]["S"], i["book"]["N"]) for i in items] == [("TURN#abc", "1")]
+    assert int(items[0]["expires_at"]["N"]) > 0
+
+
+def test_a_write_without_a_turn_id_is_refused(store):
+    event = load_event("bedrock_action_book_slot")
+    del event["sessionAttributes"]["turn_id"]
+
+    status, body = invoke(event)
+
+    assert status == 400 and body["error"]["code"] == "missing_turn"
+    assert store.items == {}
+
+
+def test_gateway_calls_of_one_turn_share_its_budget(store):
+    headers = {"X-Patterns-User-Id": ALICE, "X-Patterns-Turn-Id": "turn-9"}
+    results = [
+        actions.handler(
+            {"slot_id": f"2026-11-25_CourtB_{t}"}, gateway_context("book_slot", headers=headers)
+        )
+        for t in ("1400", "1500", "1600")
+    ]
+
+    assert [r.get("error", {}).get("code") for r in results] == [None, None, "turn_write_limit"]
+    assert len(store.items) == 2
+
+
+def test_gateway_write_without_the_turn_header_books_nothing(store):
+    context = gateway_context("book_slot", headers={"X-Patterns-User-Id": ALICE})
+
+    result = actions.handler({"slot_id": "2026-11-25_CourtB_1400"}, context)
+
+    assert result["error"]["code"] == "missing_turn" and store.items == {}

@@ -16,7 +16,7 @@ from botocore.exceptions import EventStreamError, ReadTimeoutError
 
 from local.aws_overrides import AwsOverrides, ServiceError
 from pattern_core.http import build_chat_app
-from pattern_h.engines import AgentCoreHarnessEngine, BedrockAgentEngine
+from pattern_h.engines import AgentCoreHarnessEngine, AgentRun, BedrockAgentEngine, ToolCall
 from pattern_h.orchestration import agent_session_id, handle_turn
 from tests.utils import chat_event, lambda_context, load_event, response_json
 
@@ -77,14 +77,17 @@ def test_the_booking_in_the_trace_is_returned_once_the_store_confirms_it(aws, se
 
     assert status == 200
     assert body["booking"] == booking.public()
-    assert body["reply"] == "Booked Court A tomorrow at 15:00."
+    # The agent's words, and — since they do not name the booking — a sentence that does.
+    assert body["reply"].startswith("Booked Court A tomorrow at 15:00. Booked Court A on")
+    assert booking.booking_id in body["reply"]
     usage = body["usage"]
     assert usage["tool_calls"] == ["check_availability", "book_slot"]
     assert (usage["llm_calls"], usage["input_tokens"], usage["output_tokens"]) == (3, 4114, 169)
     assert usage["lambda_invocations"] == 3  # the invoker + two action-group runs
     (params,) = calls
     assert params["enableTrace"] is True
-    assert params["sessionState"]["sessionAttributes"] == {"user_id": ALICE, "today": "2026-11-24"}
+    attributes = params["sessionState"]["sessionAttributes"]
+    assert attributes.pop("turn_id") and attributes == {"user_id": ALICE, "today": "2026-11-24"}
     assert "2026-11-24" in params["sessionState"]["promptSessionAttributes"]["today"]
     assert params["sessionId"] == agent_session_id(ALICE, "s-1")
 
@@ -209,7 +212,8 @@ def test_the_harness_engine_reports_its_tools_booking_and_token_usage(aws, servi
     status, body = chat(aws, service, engine, session="s-1")
 
     assert status == 200 and body["booking"] == booking.public()
-    assert body["reply"] == "Booked Court A tomorrow at 15:00."  # the last message, not the first
+    # The last message, not the first (plus the sentence naming the booking by id).
+    assert body["reply"].startswith("Booked Court A tomorrow at 15:00. Booked Court A on")
     usage = body["usage"]
     assert usage["tool_calls"] == ["check_availability", "book_slot"]
     assert usage["llm_calls"] is None  # the harness reports tokens, not its model calls
@@ -221,7 +225,8 @@ def test_the_harness_engine_reports_its_tools_booking_and_token_usage(aws, servi
     (tool,) = params["tools"]
     remote = tool["config"]["remoteMcp"]
     assert remote["url"] == GATEWAY_URL
-    assert remote["headers"] == {"X-Patterns-User-Id": ALICE}
+    assert remote["headers"]["X-Patterns-User-Id"] == ALICE
+    assert len(remote["headers"]["X-Patterns-Turn-Id"]) == 32  # a fresh id for this turn
     assert remote["outboundAuth"] == {"awsIam": {"service": "bedrock-agentcore"}}
     assert ALICE not in json.dumps(params["messages"])  # identity is not in the model's input
 
@@ -238,3 +243,82 @@ def test_harness_throttling_is_a_429(aws, service):
     status, body = chat(aws, service, engine)
 
     assert status == 429 and body["error"]["code"] == "agent_throttled"
+
+
+class ScriptedEngine:
+    """Stands where Bedrock is: returns a prepared run and records each request."""
+
+    label = "scripted"
+
+    def __init__(self, run: AgentRun) -> None:
+        self.result, self.requests = run, []
+
+    def run(self, request):
+        self.requests.append(request)
+        return self.result
+
+
+def booked(booking) -> ToolCall:
+    return ToolCall("book_slot", {"booking": booking.public()})
+
+
+def refused(name: str = "book_slot") -> ToolCall:
+    return ToolCall(name, {"error": {"code": "turn_write_limit", "message": "Refused"}})
+
+
+def test_every_booking_the_trace_shows_is_reported_in_order(aws, service):
+    made = [service.book(f"2026-11-25_CourtA_{t}", ALICE) for t in ("1400", "1500")]
+    engine = ScriptedEngine(AgentRun("Booked both.", [booked(made[0]), booked(made[1])]))
+
+    status, body = chat(aws, service, engine)
+
+    assert status == 200
+    assert body["bookings"] == [b.public() for b in made]
+    assert body["booking"] == made[0].public()
+    assert all(b.booking_id in body["reply"] for b in made)
+
+
+def test_a_budget_refusal_in_the_trace_ends_with_a_reply_naming_each_booking(aws, service):
+    # Given a trace of an agent that kept booking: two bookings, then the budget refused
+    made = [service.book(f"2026-11-25_CourtA_{t}", ALICE) for t in ("1400", "1500")]
+    run = AgentRun(
+        "I booked everything you asked; nothing else was done.",
+        [booked(made[0]), booked(made[1]), refused(), refused()],
+    )
+
+    status, body = chat(aws, service, ScriptedEngine(run))
+
+    # Then both are reported, and the reply comes from the record, not the agent's words
+    assert status == 200
+    assert [b["booking_id"] for b in body["bookings"]] == [b.booking_id for b in made]
+    assert all(b.booking_id in body["reply"] for b in made)
+    assert body["reply"].endswith("I stopped there: one request may book at most 2 courts.")
+
+
+def test_cancellations_the_store_confirms_are_reported(aws, service):
+    gone = service.book("2026-11-25_CourtA_1400", ALICE)
+    kept = service.book("2026-11-25_CourtA_1500", ALICE)
+    service.cancel(gone.booking_id, ALICE)  # what the action Lambda did
+    run = AgentRun(
+        "Cancelled.",
+        [
+            ToolCall("cancel_booking", {"cancelled": gone.public()}),
+            # A trace claiming a cancel the store contradicts (still held) is not reported.
+            ToolCall("cancel_booking", {"cancelled": kept.public()}),
+        ],
+    )
+
+    status, body = chat(aws, service, ScriptedEngine(run))
+
+    assert status == 200 and body["cancellations"] == [gone.public()]
+    assert gone.booking_id in body["reply"] and kept.booking_id not in body["reply"]
+
+
+def test_each_turn_gets_its_own_turn_id(aws, service):
+    engine = ScriptedEngine(AgentRun("Hello."))
+
+    chat(aws, service, engine)
+    chat(aws, service, engine)
+
+    first, second = (request.turn_id for request in engine.requests)
+    assert first and second and first != second

@@ -1,4 +1,4 @@
-"""The DynamoDB conversation store: order, ownership, TTL and the size bounds (under moto)."""
+"""The DynamoDB conversation store: order, per-caller keys, TTL and the size bounds (under moto)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from pattern_core.session_table import TTL_ATTRIBUTE
 from pattern_core.sessions import (
     ConversationStore,
     DynamoSession,
-    SessionForbidden,
     SessionLimits,
 )
 
@@ -81,17 +80,46 @@ def test_each_message_is_its_own_item_with_a_ttl(client):
     assert {int(i[TTL_ATTRIBUTE]["N"]) for i in items} == {NOW + 3600}
 
 
-def test_another_caller_cannot_read_or_extend_someone_elses_session(client):
+def test_another_caller_with_the_same_session_id_gets_a_fresh_conversation(client):
+    # Given alice's conversation under "s1"
     store(client).conversation("E", "s1", "alice").append([user("my secret plans")])
-    mallory = store(client).conversation("E", "s1", "mallory")
 
-    with pytest.raises(SessionForbidden):
-        mallory.authorize()
-    with pytest.raises(SessionForbidden):
-        mallory.items()
-    with pytest.raises(SessionForbidden):
-        mallory.append([user("me too")])
+    # When mallory uses the same id, reads and writes
+    mallory = store(client).conversation("E", "s1", "mallory")
+    seen = mallory.items()
+    mallory.append([user("me too")])
+
+    # Then mallory saw nothing of alice's, and each keeps their own history
+    assert seen == []
+    assert mallory.items() == [user("me too")]
     assert store(client).conversation("E", "s1", "alice").items() == [user("my secret plans")]
+
+
+def test_a_session_id_used_first_by_someone_else_is_still_the_callers_own(client):
+    # Given bob wrote first under the id alice is about to use
+    store(client).conversation("E", "shared-id", "bob").append([user("bob was here")])
+
+    # When alice uses it, twice
+    alice = store(client).conversation("E", "shared-id", "alice")
+    alice.append([user("hello")])
+    alice.append([assistant("hi alice")])
+
+    # Then nobody locked her out: she has her own conversation, bob keeps his
+    assert store(client).conversation("E", "shared-id", "alice").items() == [
+        user("hello"),
+        assistant("hi alice"),
+    ]
+    assert store(client).conversation("E", "shared-id", "bob").items() == [user("bob was here")]
+
+
+def test_the_table_keys_hold_neither_the_caller_nor_the_raw_session_id(client):
+    caller = "arn:aws:iam::123456789012:user/alice"
+    store(client).conversation("E", "s1", caller).append([user("hi")])
+
+    keys = {item["pk"]["S"] for item in raw_items(client)}
+    assert len(keys) == 1
+    (key,) = keys
+    assert key.startswith("E#") and caller not in key and not key.endswith("#s1")
 
 
 def test_the_same_session_id_in_another_pattern_is_another_conversation(client):
@@ -144,9 +172,6 @@ def test_agents_sdk_session_interface_round_trips(client):
     assert popped == assistant("b")
     assert remaining == [user("a")]
     assert asyncio.run(session.get_items()) == []
-    # Clearing forgets the messages, not who owns the session.
-    with pytest.raises(SessionForbidden):
-        store(client).conversation("F", "s1", "mallory").authorize()
 
 
 def test_dynamo_session_satisfies_the_agents_sdk_session_protocol(client):
