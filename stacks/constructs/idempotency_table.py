@@ -13,11 +13,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from pattern_core.idempotency import TABLE_NAME_ENV
+from pattern_core.idempotency import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
 from stacks.constructs.tables import on_demand_table
 
-PARTITION_KEY = "id"
-TTL_ATTRIBUTE = "expiration"
 # The item calls Powertools makes: PutItem (claim the key, conditionally), GetItem (read a
 # record when the claim fails), UpdateItem (store the answer), DeleteItem (release the key
 # after a failure, so the client can retry).

@@ -9,8 +9,8 @@ import pytest
 from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
 
-from pattern_core.idempotency import TABLE_NAME_ENV
-from stacks.constructs.idempotency_table import IDEMPOTENCY_ACTIONS, PARTITION_KEY, TTL_ATTRIBUTE
+from pattern_core.idempotency import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
+from stacks.constructs.idempotency_table import IDEMPOTENCY_ACTIONS
 from tests.infrastructure.tool_stacks import StackSynth, arn_of
 
 STACKS = [f"Pattern{p}" for p in "ABCDEFGH"]

@@ -5,8 +5,8 @@ validation: the body is a pydantic model, so non-JSON, missing or blank messages
 2,000 characters, wrong types and unknown fields are refused *before* any model call. Before
 the resolver even parses the body, the request's envelope is checked (`check_envelope`): a
 content type other than JSON is 415, invalid base64 or non-UTF-8 bytes 400, a body over
-`MAX_BODY_BYTES` 413, JSON nested past Python's recursion limit 400 — a malformed request is
-never a 500. Errors share one shape, `{"error": {"code", "message"}}`, and never carry stack
+`MAX_BODY_BYTES` 413, and JSON nested deeper than `MAX_JSON_DEPTH` 400 — a malformed request
+is never a 500. Errors share one shape, `{"error": {"code", "message"}}`, and never carry stack
 traces, table names or secrets.
 
 An `Idempotency-Key` header makes a retry return the first answer (`pattern_core.idempotency`).
@@ -48,6 +48,8 @@ MAX_MESSAGE_CHARS = 2000
 # The largest body /chat accepts, in bytes after base64 decoding: a 2,000-character message
 # fits even when every character is a JSON `\uXXXX` escape (12,000 bytes), with room to spare.
 MAX_BODY_BYTES = 16 * 1024
+# The chat body is one flat object; anything nested deeper than this is not a chat request.
+MAX_JSON_DEPTH = 32
 
 
 class ChatRequest(BaseModel):
@@ -124,12 +126,14 @@ class MalformedRequest(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def check_envelope(event: Mapping) -> None:
+def check_envelope(event: Mapping) -> Mapping:
     """Refuse a body the resolver could not read, before it tries: API Gateway passes any
-    content type, base64-encodes bodies it considers binary, and caps bodies at 10 MB only."""
+    content type, base64-encodes bodies it considers binary, and caps bodies at 10 MB only.
+    Returns the event to route, its content type spelled as the resolver expects (media types
+    are case-insensitive; Powertools compares them case-sensitively)."""
     body = event.get("body")
     if not body:
-        return  # nothing to read: the route's own validation reports a missing body
+        return event  # nothing to read: the route's own validation reports a missing body
     headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
     media_type = str(headers.get("content-type") or "").split(";", 1)[0].strip().lower()
     if media_type not in ("", "application/json"):  # no content type means JSON
@@ -153,14 +157,30 @@ def check_envelope(event: Mapping) -> None:
         data.decode("utf-8")
     except UnicodeDecodeError:
         raise MalformedRequest(400, "invalid_encoding", "The body must be UTF-8 text.") from None
+    return {**event, "headers": {**headers, "content-type": "application/json"}}
 
 
 def parse_json(text: str):
-    """`json.loads`, with nesting too deep for the parser reported as invalid JSON."""
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+    """`json.loads` for request bodies: nesting deeper than `MAX_JSON_DEPTH` is invalid JSON
+    (400), decided before parsing, so no input can make the parser recurse out of stack."""
+    depth, in_string, escaped = 0, False, False
+    for position, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise json.JSONDecodeError("nested too deeply", text, position)
+        elif char in "]}":
+            depth -= 1
+    return json.loads(text)
 
 
 class ChatResolver(APIGatewayHttpResolver):
@@ -168,7 +188,7 @@ class ChatResolver(APIGatewayHttpResolver):
 
     def resolve(self, event, context) -> dict:
         try:
-            check_envelope(event)
+            event = check_envelope(event)
         except MalformedRequest as exc:
             return {
                 "statusCode": exc.status,
@@ -196,7 +216,9 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
         )
 
         def answer() -> idempotency.Answer:
-            return run_turn(pattern, orchestrate, body, user_id, session_id, app.lambda_context)
+            result = run_turn(pattern, orchestrate, body, user_id, session_id, app.lambda_context)
+            # Serialised here, once: a replay returns these very bytes.
+            return {**result, "body": json.dumps(result["body"], separators=(",", ":"))}
 
         store = idempotency.persistence_layer() if key else None
         if key and store is None:

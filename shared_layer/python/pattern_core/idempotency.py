@@ -44,6 +44,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 logger = Logger(child=True)
 
 TABLE_NAME_ENV = "IDEMPOTENCY_TABLE_NAME"
+# The table's schema: DynamoDBPersistenceLayer's defaults, read by the CDK construct and the
+# local runtime so the deployed and local tables cannot drift apart.
+PARTITION_KEY = "id"
+TTL_ATTRIBUTE = "expiration"
 HEADER = "idempotency-key"  # HTTP API v2 lower-cases header names
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 EXPIRES_AFTER_SECONDS = 24 * 60 * 60
