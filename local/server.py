@@ -121,6 +121,10 @@ def make_server(runtime: LocalRuntime, port: int) -> ThreadingHTTPServer:
                     "message": message or short,
                 }
             }
+            # http.server treats an unreadable request line as HTTP/0.9 and would send the body
+            # without a status line; no client speaks 0.9, so answer as HTTP/1.0.
+            if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+                self.request_version = "HTTP/1.0"
             # After an unparsable request the connection cannot be reused.
             self.close_connection = True
             self._send(code, body, {"connection": "close"})
