@@ -244,3 +244,23 @@ def test_a_text_body_is_415_not_a_crash(server):
 
     assert answered.value.code == 415
     assert json.loads(answered.value.read())["error"]["code"] == "unsupported_media_type"
+
+
+def test_connections_wait_in_the_listen_backlog_while_the_server_is_busy():
+    from types import SimpleNamespace
+
+    from local.server import make_server
+
+    # Never accepting stands for every handler thread being busy: what the kernel queues is
+    # all that keeps a burst from being dropped (socketserver's default backlog is 5).
+    server = make_server(SimpleNamespace(offline=True), 0)
+    connections: list[socket.socket] = []
+    try:
+        address = server.server_address[:2]
+        for _ in range(16):
+            connections.append(socket.create_connection(address, timeout=3))
+        assert len(connections) == 16
+    finally:
+        for connection in connections:
+            connection.close()
+        server.server_close()
