@@ -6,7 +6,8 @@ is safe. Powertools idempotency stores the answer in DynamoDB (`IDEMPOTENCY_TABL
 schema Powertools expects: partition key `id`, TTL attribute `expiration`):
 
 - the record is keyed on *the verified caller and the key*, never the key alone, so one
-  caller's key can neither read nor block another caller's answer;
+  caller's key can neither read nor block another caller's answer (in `public` mode the caller
+  is the guest session: send the `session_id` with a retry, or it is a new guest's request);
 - a repeat within 24 hours returns the first answer, status and body identical, without
   running the turn (no model call, no booking);
 - the same key with a different body is refused (`IdempotencyValidationError`), and a repeat
