@@ -31,10 +31,11 @@ from booking.table import (
     USER_INDEX_SORT_KEY,
 )
 from local.paths import PROJECT_ROOT, state_dir
-from pattern_core import session_table
+from pattern_core import idempotency, session_table
 
 BOOKINGS_TABLE = "patterns-bookings"
 SESSIONS_TABLE = "patterns-sessions"
+IDEMPOTENCY_TABLE = "patterns-idempotency"
 LOCAL_REGION = "us-east-1"
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
@@ -183,6 +184,8 @@ def ensure_tables(server: LocalDynamo) -> None:
         create_bookings_table(client, BOOKINGS_TABLE)
     if SESSIONS_TABLE not in existing:
         create_sessions_table(client, SESSIONS_TABLE)
+    if IDEMPOTENCY_TABLE not in existing:
+        create_idempotency_table(client, IDEMPOTENCY_TABLE)
 
 
 def create_bookings_table(client, name: str) -> None:
@@ -244,8 +247,25 @@ def create_sessions_table(client, name: str) -> None:
         )
 
 
+def create_idempotency_table(client, name: str) -> None:
+    """The answers to requests sent with an Idempotency-Key (`pattern_core.idempotency`)."""
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": idempotency.PARTITION_KEY, "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": idempotency.PARTITION_KEY, "KeyType": "HASH"}],
+    )
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.1})
+    with contextlib.suppress(Exception):  # dynalite may not implement TTL; it is optional here
+        client.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": idempotency.TTL_ATTRIBUTE},
+        )
+
+
 def reset(server: LocalDynamo) -> int:
-    """Delete every local table (bookings, sessions); returns how many were dropped."""
+    """Delete every local table (bookings, sessions, idempotency); returns how many were
+    dropped."""
     client = server.client()
     names = client.list_tables()["TableNames"]
     for name in names:
@@ -264,4 +284,5 @@ def local_env(server: LocalDynamo) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],
         "BOOKINGS_TABLE_NAME": BOOKINGS_TABLE,
         session_table.TABLE_NAME_ENV: SESSIONS_TABLE,
+        idempotency.TABLE_NAME_ENV: IDEMPOTENCY_TABLE,
     }

@@ -1,8 +1,8 @@
 """A chat API in front of one Lambda that books: the shape patterns A, B, D, E and F share.
 
-AWS shape: HTTP API → 1 Lambda (+ bookings table, OpenAI key secret, two layers, and for the
-patterns that remember conversations a sessions table). Which code runs in the function is
-the only difference between the patterns built on it.
+AWS shape: HTTP API → 1 Lambda (+ bookings table, idempotency table, OpenAI key secret, two
+layers, and for the patterns that remember conversations a sessions table). Which code runs in
+the function is the only difference between the patterns built on it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pattern_core.session_table import TABLE_NAME_ENV
 from stacks.constants import DEFAULT_FUNCTION_MEMORY_MB, PatternSettings
 from stacks.constructs.booking_table import BookingTable
 from stacks.constructs.chat_api import ChatApi
+from stacks.constructs.idempotency_table import IdempotencyTable
 from stacks.constructs.layers import DependenciesLayer, SharedLayer
 from stacks.constructs.openai_secret import OpenAiSecret
 from stacks.constructs.pattern_function import PatternFunction, runtime_environment
@@ -64,6 +65,7 @@ class ChatFunctionStack(Stack):
         if sessions:
             sessions.grant_session_access(chat.function)
         secret.grant_read(chat.function)
+        IdempotencyTable(self, "Idempotency", retain_data=settings.retain_data).serve(chat.function)
 
         ChatApi(
             self,

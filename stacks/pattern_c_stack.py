@@ -30,6 +30,7 @@ from constructs import Construct
 from stacks.constants import LOG_RETENTION, PROJECT_ROOT, PatternSettings
 from stacks.constructs.booking_table import BookingTable
 from stacks.constructs.chat_api import ChatApi
+from stacks.constructs.idempotency_table import IdempotencyTable
 from stacks.constructs.layers import DependenciesLayer, SharedLayer
 from stacks.constructs.openai_secret import OpenAiSecret
 from stacks.constructs.pattern_function import PatternFunction, runtime_environment
@@ -171,6 +172,7 @@ class PatternCStack(Stack):
             },
             retain_logs=settings.retain_data,
         )
+        IdempotencyTable(self, "Idempotency", retain_data=settings.retain_data).serve(chat.function)
         self.state_machine.grant_start_sync_execution(chat.function)
 
         ChatApi(

@@ -24,6 +24,7 @@ from pattern_g.wiring import FUNCTION_ENV, SPECIALIST_HANDLERS
 from stacks.constants import PatternSettings
 from stacks.constructs.booking_table import BookingTable
 from stacks.constructs.chat_api import ChatApi
+from stacks.constructs.idempotency_table import IdempotencyTable
 from stacks.constructs.layers import DependenciesLayer, SharedLayer
 from stacks.constructs.openai_secret import OpenAiSecret
 from stacks.constructs.pattern_function import PatternFunction, runtime_environment
@@ -98,6 +99,9 @@ class PatternGStack(Stack):
             memory_size=AGENT_MEMORY_MB,
             description="Pattern G: the manager agent behind POST /chat",
             retain_logs=settings.retain_data,
+        )
+        IdempotencyTable(self, "Idempotency", retain_data=settings.retain_data).serve(
+            self.manager.function
         )
         sessions.grant_session_access(self.manager.function)
         secret.grant_read(self.manager.function)

@@ -31,6 +31,7 @@ from stacks.constructs.agentcore_harness import BookingHarness
 from stacks.constructs.bedrock_agent import BookingBedrockAgent
 from stacks.constructs.booking_table import BookingTable
 from stacks.constructs.chat_api import ChatApi
+from stacks.constructs.idempotency_table import IdempotencyTable
 from stacks.constructs.layers import DependenciesLayer, SharedLayer
 from stacks.constructs.pattern_function import PatternFunction, side_effect_limits
 
@@ -112,6 +113,9 @@ class PatternHStack(Stack):
                 "H_ENGINE": engine,
             },
             retain_logs=settings.retain_data,
+        )
+        IdempotencyTable(self, "Idempotency", retain_data=settings.retain_data).serve(
+            invoker.function
         )
         # The invoker books nothing: it only lists the caller's bookings (one Query on the
         # user index) to confirm that a booking the agent's trace reports is really theirs.

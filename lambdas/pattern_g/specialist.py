@@ -23,6 +23,7 @@ from booking.service import BookingService
 from pattern_core.agent_runtime import TurnLimit, run_agent
 from pattern_core.agent_tools import TurnContext
 from pattern_core.http import ChatError
+from pattern_core.llm import ModelNotConfigured
 from pattern_core.specialists import Specialist
 from pattern_core.usage import UsageMeter
 
@@ -77,6 +78,8 @@ async def serve(
         }
     except ChatError as exc:
         report["error"] = {"code": exc.code, "message": exc.message}
+    except ModelNotConfigured as exc:  # names the missing secret, never a value
+        report["error"] = {"code": "model_not_configured", "message": str(exc)}
     except openai.APIError as exc:
         report["error"] = {
             "code": "model_error",

@@ -44,6 +44,8 @@ def runtime_environment(
         "COURT_TIMEZONE": settings.court_timezone,
         "OPENAI_MODEL": settings.openai_model,
         "OPENAI_API_KEY_SECRET_ARN": secret_arn,
+        # Named in the 503 a missing or empty secret gets (with the command that creates it).
+        "OPENAI_API_KEY_SECRET_NAME": settings.openai_secret_name,
         "AUTH_MODE": settings.auth_mode,
         **side_effect_limits(settings),
     }
@@ -64,6 +66,14 @@ def pattern_code(package: str) -> lambda_.Code:
         str(LAMBDAS_DIR),
         exclude=["*", f"!{package}", f"!{package}/**", "**/__pycache__", "**/*.pyc"],
     )
+
+
+def _reserved_concurrency(scope: Construct) -> int | None:
+    """`-c max_concurrency=N`: cap every function of the stack at N concurrent executions, so
+    a burst cannot become an open-ended bill or starve other functions. 0 (the default) sets
+    none, because a new account's low concurrency quota rejects reserved concurrency."""
+    limit = PatternSettings.from_context(scope).max_concurrency
+    return limit or None
 
 
 class PatternFunction(Construct):
@@ -110,6 +120,7 @@ class PatternFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             memory_size=memory_size,
             timeout=timeout,
+            reserved_concurrent_executions=_reserved_concurrency(self),
             description=description or f"Pattern {pattern_id}: {package}.{handler}",
             environment={
                 "PATTERN_ID": pattern_id,

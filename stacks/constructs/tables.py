@@ -12,12 +12,12 @@ def on_demand_table(
     id_: str,
     *,
     partition_key: str,
-    sort_key: str,
+    sort_key: str | None,
     ttl_attribute: str,
     retain_data: bool,
 ) -> dynamodb.Table:
-    """String pk/sk, on-demand, AWS-managed encryption, point-in-time recovery, TTL; deleted
-    with the stack unless `retain_data`.
+    """String pk (and sk, unless None), on-demand, AWS-managed encryption, point-in-time
+    recovery, TTL; deleted with the stack unless `retain_data`.
 
     `Table` (AWS::DynamoDB::Table) rather than `TableV2` (AWS::DynamoDB::GlobalTable): one
     region is all a pattern needs, and cdk-nag's PITR rule (AwsSolutions-DDB3) only inspects
@@ -27,7 +27,11 @@ def on_demand_table(
         scope,
         id_,
         partition_key=dynamodb.Attribute(name=partition_key, type=dynamodb.AttributeType.STRING),
-        sort_key=dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING),
+        sort_key=(
+            dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING)
+            if sort_key
+            else None
+        ),
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
         encryption=dynamodb.TableEncryption.AWS_MANAGED,
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(

@@ -58,6 +58,12 @@ class Synthesized:
         (resource,) = self.resources(resource_type).values()
         return resource
 
+    def bookings_table(self) -> dict:
+        """The bookings table (the stack also has an idempotency table)."""
+        tables = self.resources("AWS::DynamoDB::Table")
+        (table,) = [t for logical_id, t in tables.items() if logical_id.startswith("Bookings")]
+        return table
+
 
 @pytest.fixture(scope="session")
 def pattern_a(tmp_path_factory) -> Synthesized:

@@ -114,7 +114,9 @@ def test_no_role_uses_an_aws_managed_policy(pattern_a):
 
 
 def test_dynamodb_access_is_exactly_the_store_calls_on_this_table_and_its_user_index(pattern_a):
-    table_arn = {"Fn::GetAtt": [next(iter(pattern_a.resources("AWS::DynamoDB::Table"))), "Arn"]}
+    tables = pattern_a.resources("AWS::DynamoDB::Table")
+    table_arn = {"Fn::GetAtt": [next(t for t in tables if "Bookings" in t), "Arn"]}
+    idempotency_arn = {"Fn::GetAtt": [next(t for t in tables if "Idempotency" in t), "Arn"]}
     dynamodb = [
         s
         for s in _statements(pattern_a)
@@ -134,6 +136,13 @@ def test_dynamodb_access_is_exactly_the_store_calls_on_this_table_and_its_user_i
             "dynamodb:Query",
         ],
         _flat({"Fn::Join": ["", [table_arn, f"/index/{USER_INDEX_NAME}"]]}): ["dynamodb:Query"],
+        # Powertools idempotency's item calls (tests/infrastructure/test_edge_stacks.py).
+        _flat(idempotency_arn): [
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+        ],
     }
 
 
@@ -273,8 +282,8 @@ def test_table_is_on_demand_encrypted_and_point_in_time_recoverable(pattern_a):
 
 
 def test_data_is_deleted_with_the_demo_stack_unless_retain_data(pattern_a, pattern_a_public):
-    default_table = pattern_a.only("AWS::DynamoDB::Table")
-    retained_table = pattern_a_public.only("AWS::DynamoDB::Table")
+    default_table = pattern_a.bookings_table()
+    retained_table = pattern_a_public.bookings_table()
 
     assert default_table["DeletionPolicy"] == "Delete"
     assert retained_table["DeletionPolicy"] == "Retain"
@@ -294,6 +303,6 @@ def test_template_holds_no_secret_value(pattern_a, pattern_a_public):
 
 
 def test_resources_are_tagged_with_project_and_pattern(pattern_a):
-    tags = pattern_a.only("AWS::DynamoDB::Table")["Properties"]["Tags"]
+    tags = pattern_a.bookings_table()["Properties"]["Tags"]
     assert {"Key": "project", "Value": "ai-orchestration-patterns"} in tags
     assert {"Key": "pattern", "Value": "A"} in tags

@@ -13,13 +13,14 @@ import importlib
 import boto3
 import pytest
 
-from local.dynamodb import create_sessions_table
+from local.dynamodb import create_idempotency_table, create_sessions_table
 from local.offline_model import start_offline_model
-from pattern_core import agent_runtime, llm
+from pattern_core import agent_runtime, idempotency, llm
 from tests.integration.conftest import TABLE
 from tests.utils import chat_event, lambda_context, response_json
 
 SESSIONS_TABLE = "sessions-under-test"
+IDEMPOTENCY_TABLE = "idempotency-under-test"
 ALICE = "arn:aws:iam::123456789012:user/alice"
 MALLORY = "arn:aws:iam::123456789012:user/mallory"
 TODAY = "2026-11-24"
@@ -46,15 +47,20 @@ def _forget_model_clients() -> None:
     llm.openai_client.cache_clear()
     llm.openai_api_key.cache_clear()
     agent_runtime._clients.clear()  # per-loop clients carry the base URL they were built with
+    idempotency.persistence_layer.cache_clear()  # its client belongs to the previous moto mock
 
 
 @pytest.fixture
 def chat_env(dynamodb, offline_model, monkeypatch):
-    """The environment a pattern's stack gives its functions, pointed at moto and the stand-in."""
+    """The environment a pattern's stack gives its functions, pointed at moto and the stand-in
+    (bookings, sessions and idempotency tables)."""
     create_sessions_table(boto3.client("dynamodb"), SESSIONS_TABLE)
+    create_idempotency_table(boto3.client("dynamodb"), IDEMPOTENCY_TABLE)
+    idempotency.persistence_layer.cache_clear()  # built on first use, from this environment
     for name, value in {
         "BOOKINGS_TABLE_NAME": TABLE,
         "SESSIONS_TABLE_NAME": SESSIONS_TABLE,
+        idempotency.TABLE_NAME_ENV: IDEMPOTENCY_TABLE,
         "OPENAI_BASE_URL": offline_model.base_url,
         "OPENAI_API_KEY": "offline-stand-in",
         "OPENAI_MODEL": "offline-stand-in",

@@ -114,3 +114,153 @@ def test_smoke_passes_against_the_local_api_and_leaves_nothing_booked(server):
     assert run.stdout.count("ok ") == 5
     _, mine, _ = post(f"{base}/a/chat", {"message": "Show my bookings"}, "local-user")
     assert mine["reply"] == "You have no bookings."
+
+
+# --- the edge: every answer JSON, a real listen backlog, headers and bodies forwarded --------
+
+
+def raw_request(base: str, data: bytes) -> tuple[int, dict, dict]:
+    """Send raw bytes (a request http.client would refuse to build); parse the answer."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    return int(status_line.split()[1]), {k.lower(): v for k, v in headers.items()}, json.loads(body)
+
+
+def test_sixteen_concurrent_requests_are_all_answered(server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    base, _ = server
+
+    def health(i: int) -> int:
+        with urllib.request.urlopen(f"{base}/{'abcdefgh'[i % 8]}/health", timeout=60) as r:
+            return r.status
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(health, range(16)))
+
+    assert statuses == [200] * 16
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_other_methods_are_405_json_with_allow(server, method):
+    base, _ = server
+    request = urllib.request.Request(f"{base}/a/chat", b"{}", method=method)
+
+    with pytest.raises(urllib.error.HTTPError) as answered:
+        urllib.request.urlopen(request, timeout=30)
+
+    assert answered.value.code == 405
+    assert answered.value.headers["Allow"] == "GET, POST"
+    assert answered.value.headers["Content-Type"] == "application/json"
+    assert json.loads(answered.value.read())["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "code"),
+    [
+        (
+            b"GET /a/health HTTP/1.1\r\nHost: x\r\n"
+            + b"".join(b"X-H%d: v\r\n" % i for i in range(120))
+            + b"\r\n",
+            431,
+            "headers_too_large",
+        ),
+        (b"BREW /a/health HTTP/1.1\r\nHost: x\r\n\r\n", 501, "not_implemented"),
+        (b"this is not http\r\n\r\n", 400, "bad_request"),
+        (
+            b"POST /a/chat HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\n\r\n",
+            413,
+            "payload_too_large",
+        ),
+    ],
+    ids=["431", "501", "400", "413"],
+)
+def test_statuses_http_server_answers_itself_are_json_too(server, request_bytes, status, code):
+    base, _ = server
+
+    got, headers, body = raw_request(base, request_bytes)
+
+    assert (got, body["error"]["code"]) == (status, code)
+    assert headers["content-type"] == "application/json"
+
+
+def test_the_same_idempotency_key_through_serve_returns_the_identical_body(server):
+    base, _ = server
+
+    def send() -> tuple[int, bytes, dict]:
+        request = urllib.request.Request(
+            f"{base}/a/chat",
+            json.dumps({"message": "Book tomorrow at 3pm"}).encode(),
+            {
+                "content-type": "application/json; charset=utf-8",
+                "idempotency-key": "serve-retry-1",
+                "x-patterns-user": "carol",
+            },
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read(), dict(response.headers)
+
+    first, again = send(), send()
+    _, mine, _ = post(f"{base}/a/chat", {"message": "Show my bookings"}, "carol")
+
+    assert first[0] == again[0] == 200
+    assert again[1] == first[1]
+    assert again[2]["Idempotent-Replayed"] == "true"
+    assert mine["reply"].count("booking id") == 1  # booked once
+
+
+def test_a_non_utf8_body_reaches_the_handler_base64_encoded_and_is_refused(server):
+    base, _ = server
+    request = urllib.request.Request(
+        f"{base}/a/chat",
+        b'{"message": "\xff\xfe"}',
+        {"content-type": "application/json"},
+        method="POST",
+    )
+
+    with pytest.raises(urllib.error.HTTPError) as answered:
+        urllib.request.urlopen(request, timeout=30)
+
+    assert answered.value.code == 400
+    assert json.loads(answered.value.read())["error"]["code"] == "invalid_encoding"
+
+
+def test_a_text_body_is_415_not_a_crash(server):
+    base, _ = server
+    request = urllib.request.Request(
+        f"{base}/a/chat", b"Book tomorrow at 3pm", {"content-type": "text/plain"}, method="POST"
+    )
+
+    with pytest.raises(urllib.error.HTTPError) as answered:
+        urllib.request.urlopen(request, timeout=30)
+
+    assert answered.value.code == 415
+    assert json.loads(answered.value.read())["error"]["code"] == "unsupported_media_type"
+
+
+def test_connections_wait_in_the_listen_backlog_while_the_server_is_busy():
+    from types import SimpleNamespace
+
+    from local.server import make_server
+
+    # Never accepting stands for every handler thread being busy: what the kernel queues is
+    # all that keeps a burst from being dropped (socketserver's default backlog is 5).
+    server = make_server(SimpleNamespace(offline=True), 0)
+    connections: list[socket.socket] = []
+    try:
+        address = server.server_address[:2]
+        for _ in range(16):
+            connections.append(socket.create_connection(address, timeout=3))
+        assert len(connections) == 16
+    finally:
+        for connection in connections:
+            connection.close()
+        server.server_close()

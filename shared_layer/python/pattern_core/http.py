@@ -2,15 +2,23 @@
 
 `GET /health` and `POST /chat` through Powertools' `APIGatewayHttpResolver` with request
 validation: the body is a pydantic model, so non-JSON, missing or blank messages, messages over
-2,000 characters, wrong types and unknown fields are refused *before* any model call. Errors
-share one shape, `{"error": {"code", "message"}}`, and never carry stack traces, table names or
-secrets.
+2,000 characters, wrong types and unknown fields are refused *before* any model call. Before
+the resolver even parses the body, the request's envelope is checked (`check_envelope`): a
+content type other than JSON is 415, invalid base64 or non-UTF-8 bytes 400, a body over
+`MAX_BODY_BYTES` 413, and JSON nested deeper than `MAX_JSON_DEPTH` 400 — a malformed request
+is never a 500. Errors share one shape, `{"error": {"code", "message"}}`, and never carry stack
+traces, table names or secrets.
+
+An `Idempotency-Key` header makes a retry return the first answer (`pattern_core.idempotency`).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -19,11 +27,16 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from booking.effects import TurnEffects, WriteBudget
 from booking.errors import BookingError
 from booking.models import Booking
+from pattern_core import idempotency
 from pattern_core.deadline import Deadline, DeadlineExceeded
 from pattern_core.identity import InvalidSession, Unauthenticated, resolve_identity
 from pattern_core.llm import ModelNotConfigured
@@ -33,6 +46,11 @@ from pattern_core.usage import UsageMeter
 logger = Logger(child=True)
 
 MAX_MESSAGE_CHARS = 2000
+# The largest body /chat accepts, in bytes after base64 decoding: a 2,000-character message
+# fits even when every character is a JSON `\uXXXX` escape (12,000 bytes), with room to spare.
+MAX_BODY_BYTES = 16 * 1024
+# The chat body is one flat object; anything nested deeper than this is not a chat request.
+MAX_JSON_DEPTH = 32
 
 
 class ChatRequest(BaseModel):
@@ -86,17 +104,106 @@ class ChatError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def error_response(status: int, code: str, message: str) -> Response:
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> Response:
     return Response(
         status_code=status,
         content_type="application/json",
-        body={"error": {"code": code, "message": message}},
+        body=error_body(code, message),
+        headers=dict(headers or {}),
     )
+
+
+def error_body(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message}}
+
+
+class MalformedRequest(Exception):
+    """A request whose envelope (content type, encoding, size) cannot carry a chat turn."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def check_envelope(event: Mapping) -> Mapping:
+    """Refuse a body the resolver could not read, before it tries: API Gateway passes any
+    content type, base64-encodes bodies it considers binary, and caps bodies at 10 MB only.
+    Returns the event to route, its content type spelled as the resolver expects (media types
+    are case-insensitive; Powertools compares them case-sensitively)."""
+    body = event.get("body")
+    if not body:
+        return event  # nothing to read: the route's own validation reports a missing body
+    headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+    media_type = str(headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+    if media_type not in ("", "application/json"):  # no content type means JSON
+        raise MalformedRequest(
+            415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json)."
+        )
+    if event.get("isBase64Encoded"):
+        try:
+            data = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise MalformedRequest(
+                400, "invalid_encoding", "The body is marked base64 but is not valid base64."
+            ) from None
+    else:
+        data = body.encode("utf-8", "surrogatepass")
+    if len(data) > MAX_BODY_BYTES:
+        raise MalformedRequest(
+            413, "payload_too_large", f"The body may be at most {MAX_BODY_BYTES} bytes."
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedRequest(400, "invalid_encoding", "The body must be UTF-8 text.") from None
+    return {**event, "headers": {**headers, "content-type": "application/json"}}
+
+
+def parse_json(text: str):
+    """`json.loads` for request bodies: nesting deeper than `MAX_JSON_DEPTH` is invalid JSON
+    (400), decided before parsing, so no input can make the parser recurse out of stack."""
+    depth, in_string, escaped = 0, False, False
+    for position, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise json.JSONDecodeError("nested too deeply", text, position)
+        elif char in "]}":
+            depth -= 1
+    return json.loads(text)
+
+
+class ChatResolver(APIGatewayHttpResolver):
+    """Powertools' HTTP API resolver with the envelope checked before routing."""
+
+    def resolve(self, event, context) -> dict:
+        try:
+            event = check_envelope(event)
+        except MalformedRequest as exc:
+            return {
+                "statusCode": exc.status,
+                "headers": {"Content-Type": "application/json"},
+                "body": json.dumps(error_body(exc.code, exc.message), separators=(",", ":")),
+                "isBase64Encoded": False,
+                "cookies": [],
+            }
+        return super().resolve(event, context)
 
 
 def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome]):
     """The resolver for one pattern: routes, validation and the error mapping."""
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = ChatResolver(enable_validation=True, json_body_deserializer=parse_json)
 
     @app.get("/health")
     def health() -> dict:
@@ -104,38 +211,36 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
 
     @app.post("/chat")
     def chat(body: ChatRequest):  # returns a Response; unannotated so no response model is built
-        usage = UsageMeter()
+        key = idempotency.idempotency_key(app.current_event.headers)
         user_id, session_id = resolve_identity(
             app.current_event, os.environ.get("AUTH_MODE", "iam"), body.session_id
         )
-        turn = ChatTurn(
-            body.message,
-            user_id,
-            session_id,
-            usage,
-            pattern,
-            deadline=Deadline.from_lambda_context(app.lambda_context),
-            effects=TurnEffects(WriteBudget.from_env()),
-        )
-        try:
-            outcome = orchestrate(turn)
-        except DeadlineExceeded:
-            return deadline_response(turn.effects)
-        reported = usage.as_dict()
-        publish_turn_metrics(pattern, reported, booked=bool(outcome.bookings))
+
+        def answer() -> idempotency.Answer:
+            result = run_turn(pattern, orchestrate, body, user_id, session_id, app.lambda_context)
+            # Serialised here, once: a replay returns these very bytes.
+            return {**result, "body": json.dumps(result["body"], separators=(",", ":"))}
+
+        store = idempotency.persistence_layer() if key else None
+        if key and store is None:
+            logger.warning("Idempotency-Key ignored: no idempotency table is configured")
+        if key and store is not None:
+            result = idempotency.answer_once(
+                answer,
+                pattern=pattern,
+                caller=user_id,
+                key=key,
+                request=body.model_dump(),
+                context=app.lambda_context,
+                store=store,
+            )
+        else:
+            result = answer()
         return Response(
-            status_code=200,
+            status_code=result["status"],
             content_type="application/json",
-            body={
-                # Whatever the pattern's reply says, it never reports less than was done.
-                "reply": reported_reply(outcome.reply, outcome.bookings, outcome.cancellations),
-                "pattern": pattern,
-                "session_id": session_id,
-                "booking": outcome.booking.public() if outcome.booking else None,
-                "bookings": [b.public() for b in outcome.bookings],
-                "cancellations": [b.public() for b in outcome.cancellations],
-                "usage": reported,
-            },
+            body=result["body"],
+            headers={"Idempotent-Replayed": "true"} if result.get("replayed") else {},
         )
 
     @app.exception_handler(RequestValidationError)
@@ -145,6 +250,27 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
             return error_response(400, "invalid_json", "The request body must be a JSON object.")
         details = "; ".join(_describe(err) for err in errors)
         return error_response(422, "validation_error", details or "Invalid request.")
+
+    @app.exception_handler(idempotency.InvalidIdempotencyKey)
+    def invalid_idempotency_key(exc: idempotency.InvalidIdempotencyKey) -> Response:
+        return error_response(422, "validation_error", str(exc))
+
+    @app.exception_handler(IdempotencyValidationError)
+    def idempotency_key_reused(exc: IdempotencyValidationError) -> Response:
+        return error_response(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was used with a different request; use a new key.",
+        )
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def request_in_progress(exc: IdempotencyAlreadyInProgressError) -> Response:
+        return error_response(
+            409,
+            "request_in_progress",
+            "A request with this Idempotency-Key is still running; retry shortly.",
+            headers={"Retry-After": str(idempotency.RETRY_AFTER_SECONDS)},
+        )
 
     @app.exception_handler(Unauthenticated)
     def unauthenticated(exc: Unauthenticated) -> Response:
@@ -169,12 +295,14 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
             return error_response(429, "model_rate_limited", "The model is busy; retry shortly.")
         if isinstance(exc, openai.APITimeoutError):
             return error_response(504, "model_timeout", "The model did not answer in time.")
+        if isinstance(exc, openai.APIResponseValidationError):
+            return error_response(502, "model_error", "The model's answer was not understood.")
         return error_response(502, "model_error", "The model could not be reached.")
 
     @app.exception_handler(ModelNotConfigured)
     def model_not_configured(exc: ModelNotConfigured) -> Response:
-        logger.error("model not configured")
-        return error_response(502, "model_not_configured", "No model is configured.")
+        logger.error("model not configured", extra={"secret_name": exc.secret_name})
+        return error_response(503, "model_not_configured", str(exc))
 
     @app.exception_handler(Exception)
     def unexpected(exc: Exception) -> Response:
@@ -186,6 +314,53 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
         return error_response(404, "not_found", "Routes are GET /health and POST /chat.")
 
     return app
+
+
+def run_turn(
+    pattern: str,
+    orchestrate: Callable[[ChatTurn], ChatOutcome],
+    request: ChatRequest,
+    user_id: str,
+    session_id: str,
+    context,
+) -> idempotency.Answer:
+    """One turn as {status, body}: the 200, or the orchestration's own refusal (a domain
+    error, a ChatError) or the deadline's 504. Anything else propagates to the resolver's
+    exception handlers, so it is never stored as an idempotent answer."""
+    usage = UsageMeter()
+    turn = ChatTurn(
+        request.message,
+        user_id,
+        session_id,
+        usage,
+        pattern,
+        deadline=Deadline.from_lambda_context(context),
+        effects=TurnEffects(WriteBudget.from_env()),
+    )
+    try:
+        outcome = orchestrate(turn)
+    except DeadlineExceeded:
+        response = deadline_response(turn.effects)
+        return {"status": response.status_code, "body": response.body}
+    except BookingError as exc:
+        return {"status": exc.http_status, "body": error_body(exc.code, exc.message)}
+    except ChatError as exc:
+        return {"status": exc.status, "body": error_body(exc.code, exc.message)}
+    reported = usage.as_dict()
+    publish_turn_metrics(pattern, reported, booked=bool(outcome.bookings))
+    return {
+        "status": 200,
+        "body": {
+            # Whatever the pattern's reply says, it never reports less than was done.
+            "reply": reported_reply(outcome.reply, outcome.bookings, outcome.cancellations),
+            "pattern": pattern,
+            "session_id": session_id,
+            "booking": outcome.booking.public() if outcome.booking else None,
+            "bookings": [b.public() for b in outcome.bookings],
+            "cancellations": [b.public() for b in outcome.cancellations],
+            "usage": reported,
+        },
+    }
 
 
 def deadline_response(effects: TurnEffects) -> Response:

@@ -20,8 +20,40 @@ from pattern_core.deadline import Deadline
 DEFAULT_MODEL = "gpt-5-mini"
 
 
+SECRET_ARN_ENV = "OPENAI_API_KEY_SECRET_ARN"
+SECRET_NAME_ENV = "OPENAI_API_KEY_SECRET_NAME"
+DEFAULT_SECRET_NAME = "patterns/openai-api-key"
+
+
 class ModelNotConfigured(Exception):
-    """Neither a key secret nor OPENAI_API_KEY is configured."""
+    """No usable OpenAI API key: the secret is missing or empty, or (locally) OPENAI_API_KEY is
+    unset. The message names the secret and the command that creates it, never a value."""
+
+    def __init__(self, secret_name: str | None = None) -> None:
+        self.secret_name = secret_name if secret_name is not None else configured_secret_name()
+        if self.secret_name:
+            message = (
+                f"The model is not configured: the Secrets Manager secret {self.secret_name} "
+                "is missing or empty. Create it with: aws secretsmanager create-secret --name "
+                f'{self.secret_name} --secret-string "sk-..." (or, if it exists, '
+                f"aws secretsmanager put-secret-value --secret-id {self.secret_name} "
+                '--secret-string "sk-...").'
+            )
+        else:
+            message = "The model is not configured: set OPENAI_API_KEY."
+        super().__init__(message)
+
+
+def configured_secret_name() -> str | None:
+    """The key secret's name: from OPENAI_API_KEY_SECRET_NAME, else from the ARN the stack
+    passes (`from_secret_name_v2` gives a partial ARN ending in the name itself)."""
+    name = os.environ.get(SECRET_NAME_ENV)
+    arn = os.environ.get(SECRET_ARN_ENV)
+    if name:
+        return name
+    if arn:
+        return arn.split(":secret:", 1)[-1]
+    return None
 
 
 def model_name() -> str:
@@ -30,25 +62,42 @@ def model_name() -> str:
 
 @functools.cache
 def openai_api_key() -> str:
-    secret_arn = os.environ.get("OPENAI_API_KEY_SECRET_ARN")
+    secret_arn = os.environ.get(SECRET_ARN_ENV)
     if secret_arn:
-        from aws_lambda_powertools.utilities import parameters
-
-        value = parameters.get_secret(secret_arn)
-        if isinstance(value, bytes):
-            value = value.decode()
+        value = _secret_value(secret_arn)
         # Accept a plain string secret or a JSON one: {"OPENAI_API_KEY": "sk-…"}.
         if value.lstrip().startswith("{"):
-            data = json.loads(value)
-            value = data.get("OPENAI_API_KEY") or data.get("api_key") or ""
-        if value:
-            return value.strip()
+            try:
+                data = json.loads(value)
+            except ValueError:
+                data = {}
+            value = (data.get("OPENAI_API_KEY") or data.get("api_key") or "") if data else ""
+        if not value.strip():
+            raise ModelNotConfigured()
+        return value.strip()
     key = os.environ.get("OPENAI_API_KEY")
     if not key:
-        raise ModelNotConfigured(
-            "No OpenAI API key: set OPENAI_API_KEY_SECRET_ARN (Lambda) or OPENAI_API_KEY."
-        )
+        raise ModelNotConfigured()
     return key
+
+
+def _secret_value(secret_arn: str) -> str:
+    """The secret's current value, "" when it has none; a secret that does not exist is
+    ModelNotConfigured (any other failure, e.g. access denied, propagates as it is)."""
+    from aws_lambda_powertools.utilities import parameters
+
+    try:
+        value = parameters.get_secret(secret_arn)
+    except parameters.exceptions.GetParameterError as exc:
+        # Powertools wraps the SDK's error; the ClientError is the exception's context.
+        cause = exc.__context__
+        code = getattr(cause, "response", {}).get("Error", {}).get("Code")
+        if code == "ResourceNotFoundException" or "ResourceNotFoundException" in str(exc):
+            raise ModelNotConfigured() from None
+        raise
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return value or ""
 
 
 def model_timeout() -> float:
@@ -66,6 +115,10 @@ def client_options() -> dict:
         "api_key": openai_api_key(),
         "timeout": model_timeout(),
         "max_retries": model_max_retries(),
+        # Validate every answer against the SDK's response types: a 200 that is not JSON, or
+        # JSON of the wrong shape, becomes `APIResponseValidationError` (502 model_error)
+        # instead of a string or an empty object failing somewhere in the orchestration.
+        "_strict_response_validation": True,
     }
 
 

@@ -278,7 +278,9 @@ _MODEL_ERRORS = _subclass_names(openai.APIError)
 _FAILURES: dict[str, tuple[int, str, str]] = {
     "RateLimitError": (429, "model_rate_limited", "The model is busy; retry shortly."),
     "APITimeoutError": (504, "model_timeout", "The model did not answer in time."),
-    ModelNotConfigured.__name__: (502, "model_not_configured", "No model is configured."),
+    # The message names the key secret and how to create it (ModelNotConfigured's message).
+    ModelNotConfigured.__name__: (503, "model_not_configured", ""),
+    "APIResponseValidationError": (502, "model_error", "The model's answer was not understood."),
     "States.Timeout": (504, "step_timeout", "A step of the workflow did not finish in time."),
 }
 
@@ -288,6 +290,7 @@ def failure_of(error_type: str) -> Failure:
     error name from a Catch — to the status, code and message the HTTP contract uses."""
     if error_type in _FAILURES:
         status, code, message = _FAILURES[error_type]
+        message = message or str(ModelNotConfigured())
     elif error_type in _MODEL_ERRORS:
         status, code, message = 502, "model_error", "The model could not be reached."
     else:

@@ -183,7 +183,7 @@ def test_nothing_free_facts_carry_the_days_free_slots_and_the_nearest_times(serv
         ("APITimeoutError", 504, "model_timeout"),
         ("APIConnectionError", 502, "model_error"),
         ("InternalServerError", 502, "model_error"),
-        ("ModelNotConfigured", 502, "model_not_configured"),
+        ("ModelNotConfigured", 503, "model_not_configured"),
         ("States.Timeout", 504, "step_timeout"),
         ("ClientError", 500, "internal_error"),
     ],

@@ -1,0 +1,56 @@
+"""The idempotency table: the answers to `POST /chat` requests sent with an `Idempotency-Key`.
+
+One per stack, used by the chat function only (`pattern_core.idempotency`). The schema is the
+one Powertools' `DynamoDBPersistenceLayer` expects by default: partition key `id` (the caller
+and key, hashed), TTL on `expiration` (records live 24 hours). On demand, encrypted,
+point-in-time recoverable, deleted with the stack unless `-c retain_data=true`, like every
+table here (`stacks.constructs.tables`).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from pattern_core.idempotency import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
+from stacks.constructs.tables import on_demand_table
+
+# The item calls Powertools makes: PutItem (claim the key, conditionally), GetItem (read a
+# record when the claim fails), UpdateItem (store the answer), DeleteItem (release the key
+# after a failure, so the client can retry).
+IDEMPOTENCY_ACTIONS = (
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
+
+
+class IdempotencyTable(Construct):
+    """On-demand, encrypted, point-in-time recoverable, with TTL."""
+
+    def __init__(self, scope: Construct, id_: str, *, retain_data: bool = False) -> None:
+        super().__init__(scope, id_)
+        self.table = on_demand_table(
+            self,
+            "Table",
+            partition_key=PARTITION_KEY,
+            sort_key=None,
+            ttl_attribute=TTL_ATTRIBUTE,
+            retain_data=retain_data,
+        )
+
+    @property
+    def table_name(self) -> str:
+        return self.table.table_name
+
+    def serve(self, function: lambda_.Function) -> None:
+        """Let the chat function keep its answers here: the table's name in its environment
+        and exactly Powertools' item calls on this table."""
+        function.add_environment(TABLE_NAME_ENV, self.table_name)
+        iam.Grant.add_to_principal(
+            grantee=function,
+            actions=list(IDEMPOTENCY_ACTIONS),
+            resource_arns=[self.table.table_arn],
+        )

@@ -1,0 +1,110 @@
+"""Every stack's HTTP edge: the idempotency table only the chat function uses, and
+`-c max_concurrency=N` as reserved concurrency on every function (off by default)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_cdk.assertions import Annotations, Match
+from cdk_nag import AwsSolutionsChecks
+
+from pattern_core.idempotency import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
+from stacks.constructs.idempotency_table import IDEMPOTENCY_ACTIONS
+from tests.infrastructure.tool_stacks import StackSynth, arn_of
+
+STACKS = [f"Pattern{p}" for p in "ABCDEFGH"]
+
+
+@pytest.fixture(scope="module")
+def synths(tmp_path_factory) -> dict[str, StackSynth]:
+    return {sid: StackSynth(sid, tmp_path_factory.mktemp(sid)) for sid in STACKS}
+
+
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory) -> dict[str, StackSynth]:
+    """C and G (several functions each) deployed with `-c max_concurrency=3` (a string, as
+    the command line gives it)."""
+    return {
+        sid: StackSynth(sid, tmp_path_factory.mktemp(f"{sid}-capped"), max_concurrency="3")
+        for sid in ("PatternC", "PatternG")
+    }
+
+
+def idempotency_table(synth: StackSynth) -> str:
+    return synth.logical_id("AWS::DynamoDB::Table", "Idempotency")
+
+
+def chat_function(synth: StackSynth) -> str:
+    return synth.logical_id("AWS::Lambda::Function", "Chat")
+
+
+@pytest.mark.parametrize("stack_id", STACKS)
+def test_each_stack_has_one_idempotency_table_in_powertools_schema(synths, stack_id):
+    synth = synths[stack_id]
+    table = synth.json["Resources"][idempotency_table(synth)]
+
+    assert table["DeletionPolicy"] == "Delete"
+    assert table["Properties"]["KeySchema"] == [{"AttributeName": PARTITION_KEY, "KeyType": "HASH"}]
+    assert table["Properties"]["TimeToLiveSpecification"] == {
+        "AttributeName": TTL_ATTRIBUTE,
+        "Enabled": True,
+    }
+    assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["Properties"]["PointInTimeRecoverySpecification"] == {
+        "PointInTimeRecoveryEnabled": True
+    }
+
+
+@pytest.mark.parametrize("stack_id", STACKS)
+def test_only_the_chat_function_uses_the_idempotency_table_with_powertools_calls(synths, stack_id):
+    synth = synths[stack_id]
+    table, chat = idempotency_table(synth), chat_function(synth)
+
+    for function_id, function in synth.resources("AWS::Lambda::Function").items():
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        grants = synth.grants(function_id, "dynamodb").get(arn_of(table))
+        if function_id == chat:
+            assert variables[TABLE_NAME_ENV] == {"Ref": table}
+            assert grants == sorted(IDEMPOTENCY_ACTIONS)
+        else:
+            assert TABLE_NAME_ENV not in variables
+            assert grants is None
+
+
+@pytest.mark.parametrize("stack_id", ["PatternA", "PatternB", "PatternC", "PatternH"])
+def test_aws_solutions_rules_report_nothing_unacknowledged(synths, stack_id):
+    # D-G: tests/infrastructure/test_pattern_d_to_g_stacks.py
+    report = AwsSolutionsChecks().validate_scope(synths[stack_id].stack)
+    assert [
+        (v.rule_name, [r.construct_path for r in v.violating_resources]) for v in report.violations
+    ] == []
+    assert Annotations.from_stack(synths[stack_id].stack).find_warning("*", Match.any_value()) == []
+
+
+def test_retain_data_keeps_the_idempotency_table(tmp_path):
+    synth = StackSynth("PatternA", tmp_path, retain_data="true")
+    assert synth.json["Resources"][idempotency_table(synth)]["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.parametrize("stack_id", STACKS)
+def test_no_reserved_concurrency_by_default(synths, stack_id):
+    functions = synths[stack_id].resources("AWS::Lambda::Function").values()
+    assert [f["Properties"].get("ReservedConcurrentExecutions") for f in functions] == [None] * len(
+        functions
+    )
+
+
+@pytest.mark.parametrize(("stack_id", "functions"), [("PatternC", 7), ("PatternG", 3)])
+def test_max_concurrency_reserves_it_on_every_function_of_the_stack(capped, stack_id, functions):
+    found = capped[stack_id].resources("AWS::Lambda::Function")
+    # Custom-resource providers (none today) would be CDK's, not the pattern's.
+    assert len(found) == functions
+    assert {
+        json.dumps(f["Properties"]["ReservedConcurrentExecutions"]) for f in found.values()
+    } == {"3"}
+
+
+def test_max_concurrency_must_be_a_whole_number(tmp_path):
+    with pytest.raises(ValueError, match="max_concurrency"):
+        StackSynth("PatternA", tmp_path, max_concurrency="lots")
