@@ -109,6 +109,10 @@ def model_max_retries() -> int:
     return int(os.environ.get("OPENAI_MAX_RETRIES") or 1)
 
 
+def strict_responses() -> bool:
+    return (os.environ.get("OPENAI_STRICT_RESPONSES") or "true").lower() not in ("0", "false")
+
+
 def client_options() -> dict:
     # Answer inside API Gateway's 30 s: one slow call must not eat the whole budget.
     return {
@@ -118,7 +122,9 @@ def client_options() -> dict:
         # Validate every answer against the SDK's response types: a 200 that is not JSON, or
         # JSON of the wrong shape, becomes `APIResponseValidationError` (502 model_error)
         # instead of a string or an empty object failing somewhere in the orchestration.
-        "_strict_response_validation": True,
+        # The price: a field value newer than this SDK (a new enum member) is refused too;
+        # OPENAI_STRICT_RESPONSES=false turns the check off until the SDK is upgraded.
+        "_strict_response_validation": strict_responses(),
     }
 
 
