@@ -257,7 +257,7 @@ class DynamoBookingStore:
         if expected_version:
             condition, values = "#version = :expected", {":expected": {"N": str(expected_version)}}
         else:
-            condition, values = "attribute_not_exists(#pk)", {}
+            condition, values = "attribute_not_exists(#version)", {}
         last_day = max((r.booking.date for r in entries.values()), default=None)
         try:
             self.client.update_item(
@@ -269,7 +269,6 @@ class DynamoBookingStore:
                     "#entries": "entries",
                     "#version": "version",
                     "#ttl": TTL_ATTRIBUTE,
-                    "#pk": PARTITION_KEY,
                 },
                 ExpressionAttributeValues=values
                 | {
