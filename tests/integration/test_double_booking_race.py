@@ -87,9 +87,7 @@ def test_concurrent_bookings_of_one_slot_yield_exactly_one_booking(database, sch
     assert [slot for slot, _ in stored_slots(database)] == sorted(slots)
 
 
-def test_one_caller_racing_for_one_start_time_on_every_court_gets_one_booking(
-    database, schedule
-):
+def test_one_caller_racing_for_one_start_time_on_every_court_gets_one_booking(database, schedule):
     # Given 16 requests of one caller for 15:00 tomorrow, spread over the three courts
     tomorrow = schedule.bookable_days()[1]
     courts = [s.slot_id for s in schedule.slots_on(tomorrow, schedule.start_times[4])]
@@ -130,4 +128,3 @@ def test_one_caller_racing_for_more_times_than_allowed_gets_exactly_the_cap(data
     assert len(booked) == 5, results
     assert all(isinstance(r, TooManyBookings) for r in refused), refused
     assert stored_slots(database) == [(slot, "alice") for slot in booked]
-

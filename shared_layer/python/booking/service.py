@@ -173,9 +173,7 @@ class BookingService:
         return cancelled
 
     # -- the caller's ledger -----------------------------------------------------------------
-    def _reserve(
-        self, booking: Booking, user_id: str, request: str | None
-    ) -> tuple[Booking, bool]:
+    def _reserve(self, booking: Booking, user_id: str, request: str | None) -> tuple[Booking, bool]:
         """Hold `booking`'s start time in the caller's ledger, enforcing one court per start
         time and the cap on upcoming bookings. Returns the booking to write and whether it is
         already written (a retry of `request` that finds its own booking)."""
@@ -204,7 +202,7 @@ class BookingService:
             except LedgerChanged:
                 # Another request of this caller wrote first: re-read, after a jittered pause
                 # so a burst of them does not collide again in lockstep.
-                time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311 - not crypto
+                time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
                 continue
             return booking, False
         raise BookingBusy(
