@@ -22,7 +22,7 @@ from pattern_core import llm
 from pattern_core.usage import UsageMeter
 from pattern_core.workflow import WorkflowState, record_execution
 from tests.infrastructure.conftest import cdk_json_context
-from tests.integration.conftest import TABLE
+from tests.integration.conftest import TABLE, booking_items
 from tests.utils import chat_event, lambda_context, response_json
 
 ALICE = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/alice"
@@ -94,8 +94,7 @@ def chat(pattern_c, message: str, caller: str = ALICE) -> tuple[int, dict]:
 
 
 def booked(dynamodb) -> list[tuple[str, str]]:
-    items = dynamodb.scan(TableName=TABLE)["Items"]
-    return sorted((i["slot_id"]["S"], i["user_id"]["S"]) for i in items)
+    return booking_items(dynamodb)
 
 
 def assert_usage_matches_history(body: dict, pattern_c) -> None:

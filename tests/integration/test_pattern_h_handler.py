@@ -11,7 +11,7 @@ from local.aws_overrides import AwsOverrides
 from local.bedrock_simulation import LOCAL_ENV, SimulatedManagedAgent
 from local.runtime import LocalRuntime
 from tests.integration.chat_harness import TOMORROW, chat_env, clear_cached_getters, offline_model
-from tests.integration.conftest import TABLE
+from tests.integration.conftest import booking_items
 from tests.utils import chat_event, lambda_context, load_event, response_json
 
 __all__ = ["chat_env", "offline_model"]  # fixtures used by name below
@@ -48,8 +48,7 @@ def chat(handler, message, caller=ALICE, session=None):
 
 
 def owners(dynamodb) -> dict[str, str]:
-    items = dynamodb.scan(TableName=TABLE)["Items"]
-    return {item["slot_id"]["S"]: item["user_id"]["S"] for item in items}
+    return dict(booking_items(dynamodb))
 
 
 def test_book_tomorrow_at_3pm_books_for_the_signed_caller(handler, dynamodb, engine):

@@ -21,13 +21,7 @@ from booking.service import LEDGER_ATTEMPTS, BookingService
 from booking.store import RESERVATION_GRACE, DynamoBookingStore, Reservation
 from booking.table import PARTITION_KEY, SORT_KEY, USER_INDEX_NAME
 from tests.conftest import NOW
-from tests.integration.conftest import TABLE
-
-
-def booking_items(dynamodb) -> list[tuple[str, str]]:
-    """(slot_id, owner) of every booking item; the callers' ledger items are not bookings."""
-    items = dynamodb.scan(TableName=TABLE)["Items"]
-    return sorted((i["slot_id"]["S"], i["user_id"]["S"]) for i in items if "slot_id" in i)
+from tests.integration.conftest import TABLE, booking_items
 
 
 def test_a_booking_is_one_item_keyed_by_day_and_slot(dynamo_service, dynamodb):
