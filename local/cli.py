@@ -4,6 +4,7 @@
     patterns compare ["message"]          every pattern, same message, same empty courts
     patterns serve [--port 8000]          http://127.0.0.1:8000/{a..h}/chat and /health
     patterns bench [--patterns A,D]       latency and usage per pattern, measured here
+    patterns bookings [--user U] [--date YYYY-MM-DD] [--json]   the local store's bookings
     patterns smoke --stack PatternD       check a deployed stack (SigV4-signed requests)
     patterns reset                        forget every local booking and session
 
@@ -20,6 +21,7 @@ import signal
 import sys
 from typing import TextIO
 
+from local.events import caller_arn
 from local.paths import scratch_state
 from local.patterns import PATTERNS, pattern
 from local.runtime import HttpResult, LocalRuntime
@@ -123,6 +125,50 @@ def cmd_smoke(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if all(check.ok for check in checks) else 1
 
 
+def cmd_bookings(args: argparse.Namespace, out: TextIO) -> int:
+    """The local store's bookings, read straight from the table (no handler, no model)."""
+    from booking.errors import InvalidRequest
+    from booking.models import parse_date
+    from booking.store import DynamoBookingStore
+    from local.dynamodb import BOOKINGS_TABLE, local_dynamodb
+
+    try:
+        day = parse_date(args.date).isoformat() if args.date else None
+    except InvalidRequest as bad:
+        print(f"patterns: {bad.message}", file=sys.stderr)
+        return 2
+    # Locally the caller is an IAM user ARN built from --user; accept either form.
+    users = {args.user, caller_arn(args.user)} if args.user else None
+    with local_dynamodb() as database:
+        found = DynamoBookingStore(BOOKINGS_TABLE, database.client()).all_bookings()
+    rows = [
+        booking.public() | {"user_id": owner}
+        for booking, owner in found
+        if (users is None or owner in users) and (day is None or booking.date == day)
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2), file=out)
+    else:
+        print(_bookings_table(rows), file=out)
+    return 0
+
+
+def _bookings_table(rows: list[dict]) -> str:
+    if not rows:
+        return "No bookings."
+    local_user = caller_arn("")  # every local caller's id starts so: show just the name
+    header = ("date", "time", "court", "user", "booking_id")
+    lines = [
+        (r["date"], r["time"], r["court"], r["user_id"].removeprefix(local_user), r["booking_id"])
+        for r in rows
+    ]
+    widths = [max(len(str(line[i])) for line in [header, *lines]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in [header, *lines]
+    )
+
+
 def cmd_reset(args: argparse.Namespace, out: TextIO) -> int:
     from local.dynamodb import local_dynamodb, reset
 
@@ -168,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     smoke.add_argument("--unsigned", action="store_true", help="with --url: do not sign")
     smoke.add_argument("--book", action="store_true", help="also book, then cancel, a court")
     smoke.set_defaults(run=cmd_smoke)
+
+    bookings = commands.add_parser("bookings", help="list the local store's bookings")
+    bookings.add_argument("--user", help="only this caller's (a --user name, or a caller id)")
+    bookings.add_argument("--date", help="only this day, YYYY-MM-DD")
+    bookings.add_argument("--json", action="store_true", help="print a JSON array")
+    bookings.set_defaults(run=cmd_bookings)
 
     reset_cmd = commands.add_parser("reset", help="delete all local bookings and sessions")
     reset_cmd.set_defaults(run=cmd_reset)

@@ -38,9 +38,16 @@ from stacks.constructs.pattern_function import PatternFunction, runtime_environm
 DEFINITION_FILE = PROJECT_ROOT / "stacks" / "asl" / "booking_workflow.asl.json"
 
 # What the booking store calls for each step (see booking.store): finding slots is one
-# Query; booking is one conditional PutItem, plus a Query for alternatives if the slot is gone.
+# Query; booking reads the caller's ledger (GetItem, also for the slot's holder), reserves the
+# start time (conditional UpdateItem), puts the slot (conditional PutItem) and, if the slot is
+# gone, releases the reservation (UpdateItem) and Queries for alternatives.
 FIND_SLOTS_TABLE_ACTIONS = ("dynamodb:Query",)
-BOOK_TABLE_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
+BOOK_TABLE_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+)
 
 MODEL_STEP_TIMEOUT = Duration.seconds(13)  # = the task's TimeoutSeconds in the definition
 CODE_STEP_TIMEOUT = Duration.seconds(5)

@@ -7,14 +7,17 @@ from types import SimpleNamespace
 
 from booking.errors import BookingNotFound, NotYourBooking
 from booking.models import Booking
-from booking.store import SlotAlreadyBooked
+from booking.store import Ledger, LedgerChanged, Reservation, SlotAlreadyBooked
 
 
 class InMemoryBookingStore:
-    """Same contract as DynamoBookingStore, for single-threaded unit tests."""
+    """Same contract as DynamoBookingStore, for single-threaded unit tests: the same
+    conditional writes on the slot items and on each caller's versioned ledger (the rules
+    themselves live in BookingService, so fake and table enforce them alike)."""
 
     def __init__(self) -> None:
         self.items: dict[str, tuple[Booking, str]] = {}  # slot_id -> (booking, owner)
+        self.ledgers: dict[str, Ledger] = {}  # user_id -> ledger
 
     def add(self, booking: Booking, user_id: str) -> None:
         if booking.slot_id in self.items:
@@ -36,6 +39,31 @@ class InMemoryBookingStore:
             raise NotYourBooking(f"Booking {booking_id} belongs to someone else.")
         del self.items[slot_id]
         return found[0]
+
+    def holder(self, slot_id: str) -> str | None:
+        found = self.items.get(slot_id)
+        return found[0].booking_id if found else None
+
+    def ledger(self, user_id: str) -> Ledger:
+        return self.ledgers.get(user_id, Ledger())
+
+    def save_ledger(
+        self, user_id: str, entries: dict[str, Reservation], expected_version: int
+    ) -> None:
+        if self.ledger(user_id).version != expected_version:
+            raise LedgerChanged(user_id)
+        self.ledgers[user_id] = Ledger(version=expected_version + 1, entries=dict(entries))
+
+    def release(self, user_id: str, start: str, booking_id: str) -> None:
+        ledger = self.ledger(user_id)
+        held = ledger.entries.get(start)
+        if held is None or held.booking.booking_id != booking_id:
+            return
+        entries = {k: r for k, r in ledger.entries.items() if k != start}
+        self.ledgers[user_id] = Ledger(version=ledger.version + 1, entries=entries)
+
+    def all_bookings(self) -> list[tuple[Booking, str]]:
+        return sorted(self.items.values(), key=lambda pair: (pair[0].date, pair[0].time))
 
     def owner_of(self, slot_id: str) -> str | None:
         found = self.items.get(slot_id)

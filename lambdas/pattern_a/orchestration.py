@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from booking.errors import BookingError, SlotTaken
+from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
 from booking.models import Booking, Slot
 from booking.service import BookingService
 from pattern_core.fulfilment import (
+    already_booked_reply,
     choose_slot,
     describe_booking,
     describe_slots,
@@ -60,13 +61,16 @@ def _book(service: BookingService, request: BookingRequest, user_id: str) -> Cha
             return ChatOutcome(f"Nothing is free on {day}. Try another day.")
         return ChatOutcome(f"Which time on {day}? Free: {describe_slots(free)}.")
     # Another request may win the race for a slot between the query and the put: move on to
-    # the next free court at the same time instead of failing.
+    # the next free court at the same time instead of failing. Not when the caller already
+    # holds a court at that time: another court would put them on two at once.
     while (slot := choose_slot(free, request)) is not None:
         try:
             booking = service.book(slot.slot_id, user_id)
         except SlotTaken:
             free = [s for s in free if s.slot_id != slot.slot_id]
             continue
+        except AlreadyBookedThatTime as already:
+            return ChatOutcome(already_booked_reply(already))
         return ChatOutcome(f"Booked {describe_booking(booking)}.", [booking])
     return ChatOutcome(_full_reply(service, request))
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import uuid
 
 import boto3
 from aws_lambda_powertools import Logger, Tracer
@@ -44,7 +45,11 @@ def stepfunctions():
 
 @tracer.capture_method
 def orchestrate(turn: ChatTurn) -> ChatOutcome:
-    start = WorkflowState(message=turn.message, user_id=turn.user_id)
+    # A token per request: if Step Functions retries the Book task after its write landed,
+    # the retry finds that booking instead of booking another court.
+    start = WorkflowState(
+        message=turn.message, user_id=turn.user_id, request_token=uuid.uuid4().hex
+    )
     response = stepfunctions().start_sync_execution(
         stateMachineArn=os.environ["STATE_MACHINE_ARN"],
         input=start.model_dump_json(),

@@ -25,9 +25,16 @@ from booking.table import (
 from stacks.constructs.tables import on_demand_table
 
 # What `booking.store.DynamoBookingStore` calls, and nothing more: a conditional PutItem books,
-# a Query reads a day (table) or a user's bookings (index), a conditional DeleteItem cancels
-# and a GetItem tells "not yours" from "not found".
-TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query")
+# a Query reads a day (table) or a user's bookings (index), a conditional DeleteItem cancels,
+# a GetItem reads the caller's ledger (or tells "not yours" from "not found"), and a
+# conditional UpdateItem reserves or releases a start time in the ledger.
+TABLE_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:Query",
+)
 INDEX_ACTIONS = ("dynamodb:Query",)
 
 

@@ -134,6 +134,7 @@ def test_dynamodb_access_is_exactly_the_store_calls_on_this_table_and_its_user_i
             "dynamodb:GetItem",
             "dynamodb:PutItem",
             "dynamodb:Query",
+            "dynamodb:UpdateItem",
         ],
         _flat({"Fn::Join": ["", [table_arn, f"/index/{USER_INDEX_NAME}"]]}): ["dynamodb:Query"],
         # Powertools idempotency's item calls (tests/infrastructure/test_edge_stacks.py).

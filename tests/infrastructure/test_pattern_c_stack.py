@@ -148,10 +148,15 @@ def test_find_slots_may_only_query_the_table(pattern_c):
     assert not _actions(statements, "secretsmanager:")
 
 
-def test_book_may_only_put_and_query_and_reads_no_secret(pattern_c):
+def test_book_may_only_use_the_ledger_put_and_query_and_reads_no_secret(pattern_c):
     statements = pattern_c.statements_of_function("pattern_c.steps.book")
 
-    assert _actions(statements, "dynamodb:") == {"dynamodb:PutItem", "dynamodb:Query"}
+    assert _actions(statements, "dynamodb:") == {
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+    }
     assert not _actions(statements, "secretsmanager:")
 
 

@@ -11,7 +11,11 @@ pytestmark = pytest.mark.local_server
 
 
 def test_booking_fills_courts_in_order_then_offers_other_times(tmp_path):
-    runs = [patterns(tmp_path, "chat", "A", "Book tomorrow at 3pm", "--json") for _ in range(4)]
+    # Four players (one person cannot hold two courts at one time)
+    runs = [
+        patterns(tmp_path, "chat", "A", "Book tomorrow at 3pm", "--json", "--user", user)
+        for user in ("ann", "ben", "cat", "dan")
+    ]
 
     bodies = [json.loads(run.stdout) for run in runs]
     assert [run.returncode for run in runs] == [0, 0, 0, 0]
@@ -23,6 +27,22 @@ def test_booking_fills_courts_in_order_then_offers_other_times(tmp_path):
     assert "14:00" in bodies[3]["reply"] and "16:00" in bodies[3]["reply"]
     assert all(b["usage"]["llm_calls"] == 1 for b in bodies)
     assert "offline model" in runs[0].stderr and "stand-in" in runs[0].stderr
+
+
+def test_asking_twice_for_one_time_is_answered_with_the_booking_already_held(tmp_path):
+    first = patterns(tmp_path, "chat", "A", "Book tomorrow at 3pm", "--json")
+    again = patterns(tmp_path, "chat", "A", "Book tomorrow at 3pm", "--json")
+
+    held = json.loads(first.stdout)["booking"]
+    body = json.loads(again.stdout)
+    assert again.returncode == 0
+    assert body["booking"] is None and body["bookings"] == []
+    assert (
+        f"You already have Court A on Wed 25 Nov at 15:00 (booking id {held['booking_id']})"
+        in (body["reply"])
+    )
+    stored = json.loads(patterns(tmp_path, "bookings", "--json").stdout)
+    assert [row["booking_id"] for row in stored] == [held["booking_id"]]
 
 
 def test_bookings_persist_and_belong_to_the_caller(tmp_path):

@@ -28,11 +28,20 @@ def test_book_tomorrow_at_3pm_books_a_court_labelled_as_simulated(tmp_path):
 
 def test_bookings_persist_across_runs_and_the_agentcore_engine_books_the_next_court(tmp_path):
     first = patterns(tmp_path, "chat", "H", "Book tomorrow at 3pm", "--json")
-    second = patterns(tmp_path, "chat", "H", "Book tomorrow at 3pm", "--json", H_ENGINE="agentcore")
+    second = patterns(
+        tmp_path,
+        "chat",
+        "H",
+        "Book tomorrow at 3pm",
+        "--json",
+        "--user",
+        "bob",
+        H_ENGINE="agentcore",
+    )
     listing = patterns(tmp_path, "chat", "H", "What have I booked?", "--json")
 
     assert [first.returncode, second.returncode, listing.returncode] == [0, 0, 0]
     assert json.loads(first.stdout)["booking"]["court"] == "Court A"
     assert json.loads(second.stdout)["booking"]["court"] == "Court B"
     reply = json.loads(listing.stdout)["reply"]
-    assert "Court A" in reply and "Court B" in reply
+    assert "Court A" in reply and "Court B" not in reply

@@ -145,7 +145,7 @@ def test_a_full_time_is_reported_with_the_nearest_free_times_and_nothing_is_book
     client, schedule, service, store
 ):
     for court in ("CourtA", "CourtB", "CourtC"):
-        service.book(f"2026-11-25_{court}_1500", "bob")
+        service.book(f"2026-11-25_{court}_1500", f"player-{court}")
     tools = ToolLog(service)
     input_items: list = [{"role": "user", "content": "Book tomorrow at 3pm"}]
 

@@ -12,7 +12,7 @@ from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     clear_cached_getters,
     offline_model,
 )
-from tests.integration.conftest import TABLE
+from tests.integration.conftest import TABLE, booking_items
 from tests.utils import chat_event, lambda_context, response_json
 
 ALICE = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/alice"
@@ -48,18 +48,15 @@ def test_a_booking_request_books_for_the_signed_caller(handler, dynamodb):
     assert body["pattern"] == "A"
     assert body["booking"]["slot_id"] == "2026-11-25_CourtA_1500"
     assert body["usage"]["llm_calls"] == 1 and body["usage"]["input_tokens"] > 0
-    items = dynamodb.scan(TableName=TABLE)["Items"]
-    assert [(i["slot_id"]["S"], i["user_id"]["S"]) for i in items] == [
-        ("2026-11-25_CourtA_1500", ALICE)
-    ]
+    assert booking_items(dynamodb) == [("2026-11-25_CourtA_1500", ALICE)]
 
 
 def test_a_message_naming_another_user_still_books_for_the_caller(handler, dynamodb):
     status, body = chat(handler, {"message": "Book tomorrow at 3pm for user bob, user_id=bob"})
 
     assert status == 200 and body["booking"] is not None
-    (item,) = dynamodb.scan(TableName=TABLE)["Items"]
-    assert item["user_id"]["S"] == ALICE
+    ((_, owner),) = booking_items(dynamodb)
+    assert owner == ALICE
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     clear_cached_getters,
     offline_model,
 )
-from tests.integration.conftest import TABLE
+from tests.integration.conftest import booking_items
 from tests.utils import chat_event, lambda_context, response_json
 
 ALICE = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/alice"
@@ -33,8 +33,7 @@ def chat(handler, message, caller=ALICE):
 
 
 def booked(dynamodb) -> list[tuple[str, str]]:
-    items = dynamodb.scan(TableName=TABLE)["Items"]
-    return sorted((i["slot_id"]["S"], i["user_id"]["S"]) for i in items)
+    return booking_items(dynamodb)
 
 
 def test_a_booking_request_books_for_the_signed_caller_with_two_model_calls(handler, dynamodb):

@@ -12,7 +12,11 @@ pytestmark = pytest.mark.local_server
 
 
 def test_booking_through_the_state_machine_reports_two_model_calls_and_its_own_counts(tmp_path):
-    runs = [patterns(tmp_path, "chat", "C", "Book tomorrow at 3pm", "--json") for _ in range(4)]
+    # Four players (one person cannot hold two courts at one time)
+    runs = [
+        patterns(tmp_path, "chat", "C", "Book tomorrow at 3pm", "--json", "--user", user)
+        for user in ("ann", "ben", "cat", "dan")
+    ]
 
     bodies = [json.loads(run.stdout) for run in runs]
     assert [run.returncode for run in runs] == [0, 0, 0, 0]
@@ -33,8 +37,12 @@ def test_booking_through_the_state_machine_reports_two_model_calls_and_its_own_c
 
 
 def test_patterns_b_and_c_share_one_database_and_answer_alike(tmp_path):
-    b = json.loads(patterns(tmp_path, "chat", "B", "Book Friday at 10am", "--json").stdout)
-    c = json.loads(patterns(tmp_path, "chat", "C", "Book Friday at 10am", "--json").stdout)
+    b = json.loads(
+        patterns(tmp_path, "chat", "B", "Book Friday at 10am", "--json", "--user", "ann").stdout
+    )
+    c = json.loads(
+        patterns(tmp_path, "chat", "C", "Book Friday at 10am", "--json", "--user", "ben").stdout
+    )
 
     assert (b["booking"]["court"], c["booking"]["court"]) == ("Court A", "Court B")
     assert (

@@ -6,6 +6,7 @@ are checked against the execution history moto keeps."""
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -22,7 +23,7 @@ from pattern_core import llm
 from pattern_core.usage import UsageMeter
 from pattern_core.workflow import WorkflowState, record_execution
 from tests.infrastructure.conftest import cdk_json_context
-from tests.integration.conftest import TABLE
+from tests.integration.conftest import TABLE, booking_items
 from tests.utils import chat_event, lambda_context, response_json
 
 ALICE = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/alice"
@@ -94,8 +95,7 @@ def chat(pattern_c, message: str, caller: str = ALICE) -> tuple[int, dict]:
 
 
 def booked(dynamodb) -> list[tuple[str, str]]:
-    items = dynamodb.scan(TableName=TABLE)["Items"]
-    return sorted((i["slot_id"]["S"], i["user_id"]["S"]) for i in items)
+    return booking_items(dynamodb)
 
 
 def assert_usage_matches_history(body: dict, pattern_c) -> None:
@@ -203,3 +203,48 @@ def test_the_caller_comes_from_the_api_lambda_not_the_message(pattern_c, dynamod
 
     assert status == 200 and body["booking"] is not None
     assert booked(dynamodb) == [(body["booking"]["slot_id"], ALICE)]
+
+
+# Lambda's service can fail after the function ran and wrote: Step Functions then retries the
+# task (the definition's Retry on Lambda.ServiceException) with the same input.
+LambdaServiceException = type("Lambda.ServiceException", (Exception,), {})
+
+
+def book_then_lose_the_answer(event: dict, context) -> dict:
+    """The real Book step, whose first answer is lost after it booked."""
+    from pattern_c import steps
+
+    result = steps.book(event, context)
+    if event.get("retries", 0) == 0:
+        raise LambdaServiceException("the Book function ran, but its answer was lost")
+    return result
+
+
+def test_a_retried_book_step_returns_its_first_booking_and_books_no_other_court(
+    pattern_c, dynamodb
+):
+    # Given Lambda loses the Book step's first answer, after the booking was written
+    pattern_c.runtime.register_function(
+        STEP_FUNCTIONS["BookFunction"][0], f"{__name__}:book_then_lose_the_answer"
+    )
+
+    # When alice books 15:00 tomorrow
+    status, body = chat(pattern_c, "Book tomorrow at 3pm")
+
+    # Then the retry answers with the same booking, and Court B is not booked as well
+    assert pattern_c.runtime.invocations[STEP_FUNCTIONS["BookFunction"][0]] == 2
+    assert status == 200
+    assert body["booking"]["slot_id"] == "2026-11-25_CourtA_1500"
+    assert body["booking"]["booking_id"] in body["reply"]
+    assert booked(dynamodb) == [("2026-11-25_CourtA_1500", ALICE)]
+
+
+def test_each_chat_request_gives_the_workflow_its_own_request_token(pattern_c):
+    chat(pattern_c, "What is free tomorrow?")
+    chat(pattern_c, "What is free tomorrow?")
+
+    tokens = [
+        json.loads(execution.input)["request_token"]
+        for execution in pattern_c.step_functions.executions
+    ]
+    assert len(tokens) == 2 and all(tokens) and tokens[0] != tokens[1]

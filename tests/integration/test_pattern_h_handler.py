@@ -16,7 +16,7 @@ from local.bedrock_simulation import LOCAL_ENV, SimulatedManagedAgent
 from local.runtime import LocalRuntime
 from pattern_core import llm
 from tests.integration.chat_harness import TOMORROW, chat_env, clear_cached_getters, offline_model
-from tests.integration.conftest import TABLE
+from tests.integration.conftest import booking_items
 from tests.utils import chat_event, lambda_context, load_event, response_json
 
 __all__ = ["chat_env", "offline_model"]  # fixtures used by name below
@@ -53,9 +53,8 @@ def chat(handler, message, caller=ALICE, session=None):
 
 
 def owners(dynamodb) -> dict[str, str]:
-    items = dynamodb.scan(TableName=TABLE)["Items"]
-    # Booked slots only (the table also holds each turn's write counter, `TURN#…`).
-    return {item["slot_id"]["S"]: item["user_id"]["S"] for item in items if "slot_id" in item}
+    # Booked slots only (the table also holds ledgers `USER#…` and turn counters `TURN#…`).
+    return dict(booking_items(dynamodb))
 
 
 def test_book_tomorrow_at_3pm_books_for_the_signed_caller(handler, dynamodb, engine):

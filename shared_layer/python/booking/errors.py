@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from booking.models import Slot
+    from booking.models import Booking, Slot
 
 
 class BookingError(Exception):
@@ -69,3 +69,48 @@ class BookingNotFound(BookingError):
 class NotYourBooking(BookingError):
     code = "not_your_booking"
     http_status = 403
+
+
+class AlreadyBookedThatTime(BookingError):
+    """The caller already holds a court at this start time (one person cannot play two courts
+    at once). Carries the booking they hold, and names it, so a reply or a model can say which
+    one it is instead of booking another court."""
+
+    code = "already_booked_that_time"
+    http_status = 409
+
+    def __init__(self, held: Booking) -> None:
+        super().__init__(
+            f"You already have {held.court} on {held.date} at {held.time} "
+            f"(booking id {held.booking_id}); one person can hold one court per start time, "
+            "so nothing new was booked."
+        )
+        self.held = held
+
+    def to_dict(self) -> dict:
+        return super().to_dict() | {"booking": self.held.public()}
+
+
+class TooManyBookings(BookingError):
+    """The caller already holds the most upcoming bookings one person may hold."""
+
+    code = "too_many_bookings"
+    http_status = 409
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"You already have {limit} upcoming bookings, the most one person may hold; "
+            "cancel one before booking another. Nothing new was booked."
+        )
+        self.limit = limit
+
+    def to_dict(self) -> dict:
+        return super().to_dict() | {"limit": self.limit}
+
+
+class BookingBusy(BookingError):
+    """The caller's own bookings kept changing underneath this one (many of their requests at
+    once) and the bounded retries ran out. Nothing was booked; trying again is safe."""
+
+    code = "booking_busy"
+    http_status = 409

@@ -59,6 +59,12 @@ class Booking(BaseModel):
         return self.model_dump()
 
 
+def start_key(held: Slot | Booking) -> str:
+    """'2026-11-24T15:00': the start time a slot or booking occupies. One caller holds at most
+    one court per start time, so this is the key of their ledger (booking.store)."""
+    return f"{held.date}T{held.time}"
+
+
 def parse_slot_id(slot_id: str) -> tuple[dt.date, str, dt.time]:
     """Split a slot id into (date, court key, start). Raises InvalidRequest on any malformed id;
     whether the slot is on the schedule is the schedule's call, not this function's."""

@@ -4,6 +4,30 @@ One item per booked slot, keyed by day and slot: booking is a single conditional
 (`attribute_not_exists`), so two concurrent requests for one slot cannot both win — no
 transaction needed. Availability is one Query on the day's partition; a user's bookings come
 from the `by_user` index; cancel is a DeleteItem conditioned on the caller owning the booking.
+
+The caller's ledger. Rules about one *person* (one court per start time, at most
+`max_active_bookings` upcoming bookings) span several slot items, and the local server
+(dynalite) has no TransactWriteItems, so each caller has one more item in the same table:
+pk `USER#{user_id}`, sk `LEDGER`, holding `entries` (a map start time -> the booking that
+holds it, when it was reserved and, for retried requests, the request's digest) and a
+`version`. It has no `user_id` attribute, so it never appears in the `by_user` index, and it
+lives outside every `DATE#` partition, so availability never sees it. The service
+(booking.service) books in two writes:
+
+1. reserve: one UpdateItem replacing the whole map, conditioned on the version it read
+   (optimistic; a conflict re-reads, a bounded number of times), which is where both rules
+   are checked — against a consistent read of the ledger;
+2. the slot's conditional PutItem, unchanged; if the slot is taken, the reservation is
+   released by an UpdateItem conditioned on the entry still naming this booking.
+
+Cancel is the owner-conditioned DeleteItem, then the same conditional release.
+
+A crash between the two writes (a timeout, a killed container) leaves an entry whose slot item
+is missing, or holds somebody else's booking: the caller looks busy at that time. It heals
+itself: an entry reserved more than `RESERVATION_GRACE` ago (longer than any function's
+timeout, so its writer can no longer be running) whose slot item does not hold its booking is
+dropped by the next booking it blocks. Entries for slots that have started are pruned on the
+next write, and the item expires (TTL) `RETENTION_DAYS` after its last slot, like bookings.
 """
 
 from __future__ import annotations
@@ -11,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import boto3
@@ -27,10 +52,37 @@ from booking.table import (
 )
 
 RETENTION_DAYS = 30  # a booking item expires (TTL) this long after its slot
+# Longer than any function's timeout (the longest is 30 s): a reservation this old whose slot
+# item does not hold its booking was left by a writer that is gone, not one still running.
+RESERVATION_GRACE = dt.timedelta(seconds=120)
+LEDGER_SORT_KEY = "LEDGER"
 
 
 class SlotAlreadyBooked(Exception):
     """The conditional put lost: the slot has an item already."""
+
+
+class LedgerChanged(Exception):
+    """The optimistic write of a caller's ledger lost: it changed since it was read."""
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """One start time held in a caller's ledger: by which booking, since when (wall clock,
+    UTC), and for retried requests the request's digest, so a retry recognises its own."""
+
+    booking: Booking
+    at: dt.datetime
+    request: str | None = None
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A caller's reservations by start time (`booking.models.start_key`). Version 0 means the
+    caller has no ledger item yet."""
+
+    version: int = 0
+    entries: dict[str, Reservation] = field(default_factory=dict)
 
 
 class BookingStore(Protocol):
@@ -38,6 +90,12 @@ class BookingStore(Protocol):
     def booked_slot_ids(self, day: dt.date) -> set[str]: ...
     def bookings_of(self, user_id: str) -> list[Booking]: ...
     def remove(self, booking_id: str, slot_id: str, user_id: str) -> Booking: ...
+    def holder(self, slot_id: str) -> str | None: ...
+    def ledger(self, user_id: str) -> Ledger: ...
+    def save_ledger(
+        self, user_id: str, entries: dict[str, Reservation], expected_version: int
+    ) -> None: ...
+    def release(self, user_id: str, start: str, booking_id: str) -> None: ...
 
 
 def _key(day: str, slot_id: str) -> dict:
@@ -45,6 +103,33 @@ def _key(day: str, slot_id: str) -> dict:
         PARTITION_KEY: {"S": f"DATE#{day}"},
         SORT_KEY: {"S": f"SLOT#{slot_id}"},
     }
+
+
+def _ledger_key(user_id: str) -> dict:
+    return {PARTITION_KEY: {"S": f"USER#{user_id}"}, SORT_KEY: {"S": LEDGER_SORT_KEY}}
+
+
+def _expiry(day: str) -> str:
+    expires = dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC)
+    return str(int((expires + dt.timedelta(days=RETENTION_DAYS)).timestamp()))
+
+
+def _reservation_item(reservation: Reservation) -> dict:
+    booking = reservation.booking
+    fields = {name: {"S": value} for name, value in booking.model_dump().items()}
+    fields["at"] = {"S": reservation.at.astimezone(dt.UTC).isoformat(timespec="seconds")}
+    if reservation.request:
+        fields["request"] = {"S": reservation.request}
+    return {"M": fields}
+
+
+def _reservation(value: dict) -> Reservation:
+    fields = value["M"]
+    return Reservation(
+        booking=_booking(fields),
+        at=dt.datetime.fromisoformat(fields["at"]["S"]),
+        request=fields.get("request", {}).get("S"),
+    )
 
 
 def _booking(item: dict) -> Booking:
@@ -73,7 +158,6 @@ class DynamoBookingStore:
         return cls(os.environ["BOOKINGS_TABLE_NAME"])
 
     def add(self, booking: Booking, user_id: str) -> None:
-        expires = dt.datetime.fromisoformat(booking.date) + dt.timedelta(days=RETENTION_DAYS)
         item = _key(booking.date, booking.slot_id) | {
             "booking_id": {"S": booking.booking_id},
             "slot_id": {"S": booking.slot_id},
@@ -82,7 +166,7 @@ class DynamoBookingStore:
             "time": {"S": booking.time},
             USER_INDEX_PARTITION_KEY: {"S": user_id},
             "created_at": {"S": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
-            TTL_ATTRIBUTE: {"N": str(int(expires.replace(tzinfo=dt.UTC).timestamp()))},
+            TTL_ATTRIBUTE: {"N": _expiry(booking.date)},
         }
         try:
             self.client.put_item(
@@ -145,3 +229,97 @@ class DynamoBookingStore:
                 raise NotYourBooking(f"Booking {booking_id} belongs to someone else.") from exc
             raise BookingNotFound(f"There is no booking {booking_id}.") from exc
         return _booking(response["Attributes"])
+
+    def holder(self, slot_id: str) -> str | None:
+        """The booking id the slot's item holds now (consistent read), or None if it is free."""
+        item = self.client.get_item(
+            TableName=self.table_name,
+            Key=_key(slot_id.split("_", 1)[0], slot_id),
+            ConsistentRead=True,
+            ProjectionExpression="booking_id",
+        ).get("Item")
+        return item["booking_id"]["S"] if item else None
+
+    # -- the caller's ledger ---------------------------------------------------------------
+    def ledger(self, user_id: str) -> Ledger:
+        item = self.client.get_item(
+            TableName=self.table_name, Key=_ledger_key(user_id), ConsistentRead=True
+        ).get("Item")
+        if not item:
+            return Ledger()
+        entries = {start: _reservation(value) for start, value in item["entries"]["M"].items()}
+        return Ledger(version=int(item["version"]["N"]), entries=entries)
+
+    def save_ledger(
+        self, user_id: str, entries: dict[str, Reservation], expected_version: int
+    ) -> None:
+        """Replace the caller's entries, if the ledger is still at `expected_version`."""
+        if expected_version:
+            condition, values = "#version = :expected", {":expected": {"N": str(expected_version)}}
+        else:
+            condition, values = "attribute_not_exists(#version)", {}
+        last_day = max((r.booking.date for r in entries.values()), default=None)
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_ledger_key(user_id),
+                UpdateExpression="SET #entries = :entries, #version = :next, #ttl = :ttl",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={
+                    "#entries": "entries",
+                    "#version": "version",
+                    "#ttl": TTL_ATTRIBUTE,
+                },
+                ExpressionAttributeValues=values
+                | {
+                    ":entries": {
+                        "M": {start: _reservation_item(r) for start, r in entries.items()}
+                    },
+                    ":next": {"N": str(expected_version + 1)},
+                    ":ttl": {"N": _expiry(last_day or dt.date.today().isoformat())},
+                },
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise LedgerChanged(user_id) from exc
+            raise
+
+    def release(self, user_id: str, start: str, booking_id: str) -> None:
+        """Drop the entry at `start` if it still names `booking_id`; otherwise leave the ledger
+        alone (it was released already, or another booking holds that time now)."""
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_ledger_key(user_id),
+                # The version moves too, so a reservation based on an older read cannot write
+                # the released entry back.
+                UpdateExpression="REMOVE #entries.#start SET #version = #version + :one",
+                ConditionExpression="#entries.#start.#booking = :booking",
+                ExpressionAttributeNames={
+                    "#entries": "entries",
+                    "#start": start,
+                    "#booking": "booking_id",
+                    "#version": "version",
+                },
+                ExpressionAttributeValues={":booking": {"S": booking_id}, ":one": {"N": "1"}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    # -- local inspection ------------------------------------------------------------------
+    def all_bookings(self) -> list[tuple[Booking, str]]:
+        """Every booking with its owner, by date and time: a Scan, for the local `patterns
+        bookings` command only (no deployed function is granted Scan)."""
+        pages = self.client.get_paginator("scan").paginate(
+            TableName=self.table_name,
+            FilterExpression="begins_with(#sk, :slot)",
+            ExpressionAttributeNames={"#sk": SORT_KEY},
+            ExpressionAttributeValues={":slot": {"S": "SLOT#"}},
+        )
+        found = [
+            (_booking(item), item[USER_INDEX_PARTITION_KEY]["S"])
+            for page in pages
+            for item in page["Items"]
+        ]
+        return sorted(found, key=lambda pair: (pair[0].date, pair[0].time, pair[0].court))

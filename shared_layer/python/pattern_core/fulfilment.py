@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from itertools import groupby
 
-from booking.errors import InvalidRequest
+from booking.errors import AlreadyBookedThatTime, InvalidRequest
 from booking.models import Booking, Slot, parse_date, parse_time
 from booking.schedule import Schedule
 from booking.service import BookingService
@@ -76,4 +76,12 @@ def describe_booking(booking: Booking) -> str:
     return (
         f"{booking.court} on {format_day(booking.date)} at {booking.time} "
         f"(booking id {booking.booking_id})"
+    )
+
+
+def already_booked_reply(already: AlreadyBookedThatTime) -> str:
+    """A second "book 15:00" from someone who holds 15:00: the booking they already have."""
+    return (
+        f"You already have {describe_booking(already.held)}; one person can book one court "
+        "per start time, so nothing new was booked."
     )

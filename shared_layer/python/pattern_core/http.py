@@ -5,7 +5,7 @@ validation: the body is a pydantic model, so non-JSON, missing or blank messages
 2,000 characters, wrong types and unknown fields are refused *before* any model call. Before
 the resolver even parses the body, the request's envelope is checked (`check_envelope`): a
 content type other than JSON is 415, invalid base64 or non-UTF-8 bytes 400, a body over
-`MAX_BODY_BYTES` 413, and JSON nested deeper than `MAX_JSON_DEPTH` 400 — a malformed request
+`MAX_BODY_BYTES` 413, and JSON nested too deeply to parse 400 — a malformed request
 is never a 500. Errors share one shape, `{"error": {"code", "message"}}`, and never carry stack
 traces, table names or secrets.
 
@@ -49,8 +49,6 @@ MAX_MESSAGE_CHARS = 2000
 # The largest body /chat accepts, in bytes after base64 decoding: a 2,000-character message
 # fits even when every character is a JSON `\uXXXX` escape (12,000 bytes), with room to spare.
 MAX_BODY_BYTES = 16 * 1024
-# The chat body is one flat object; anything nested deeper than this is not a chat request.
-MAX_JSON_DEPTH = 32
 
 
 class ChatRequest(BaseModel):
@@ -162,26 +160,13 @@ def check_envelope(event: Mapping) -> Mapping:
 
 
 def parse_json(text: str):
-    """`json.loads` for request bodies: nesting deeper than `MAX_JSON_DEPTH` is invalid JSON
-    (400), decided before parsing, so no input can make the parser recurse out of stack."""
-    depth, in_string, escaped = 0, False, False
-    for position, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                raise json.JSONDecodeError("nested too deeply", text, position)
-        elif char in "]}":
-            depth -= 1
-    return json.loads(text)
+    """`json.loads` for request bodies: nesting deep enough to exhaust the parser's recursion
+    is invalid JSON (400), not a crash. (The chat body is one flat object, so anything merely
+    deep but parseable fails validation as a 422 instead.)"""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
 
 
 class ChatResolver(APIGatewayHttpResolver):

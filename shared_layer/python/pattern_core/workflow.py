@@ -25,18 +25,19 @@ import openai
 from openai import OpenAI
 from pydantic import BaseModel, Field
 
-from booking.errors import BookingError, SlotTaken
+from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
 from booking.models import Booking, Slot
 from booking.schedule import Schedule
 from booking.service import BookingService
-from pattern_core.fulfilment import choose_slot as choose_from
 from pattern_core.fulfilment import (
+    already_booked_reply,
     describe_booking,
     describe_slots,
     format_day,
     requested_day,
     requested_time,
 )
+from pattern_core.fulfilment import choose_slot as choose_from
 from pattern_core.fulfilment import find_slots as find_free_slots
 from pattern_core.http import ChatError, ChatOutcome
 from pattern_core.llm import ModelNotConfigured
@@ -79,6 +80,9 @@ class WorkflowState(BaseModel):
 
     message: str
     user_id: str
+    # One per chat request (pattern C's API function sets it): a retried Book step passes it
+    # again, and finds the booking its first try made instead of booking another court.
+    request_token: str | None = None
     request: BookingRequest | None = None
     free_slots: list[Slot] = Field(default_factory=list)
     alternatives: list[Slot] = Field(default_factory=list)
@@ -150,15 +154,23 @@ def choose_slot(state: WorkflowState, ctx: StepContext) -> WorkflowState:
 
 def book(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     """Code: book the chosen slot for the caller. If someone else wins the race for it, move
-    to the next free court at the same time; if none is left, say so with alternatives."""
+    to the next free court at the same time; if none is left, say so with alternatives. If the
+    caller already holds a court at that time, stop: that booking is the answer (moving on
+    would put them on two courts at once).
+
+    Safe to run twice on the same state (Step Functions retries the Book task when Lambda
+    reports an error, which may come after the write): with the state's request token the
+    second run returns the booking the first one made."""
     service = ctx.service()
     request = _request(state)
     candidates = list(state.free_slots)
     slot = state.chosen
     while slot is not None:
         try:
-            state.booking = service.book(slot.slot_id, state.user_id)
-            state.chosen = slot
+            state.booking = service.book(
+                slot.slot_id, state.user_id, request_token=state.request_token
+            )
+            state.chosen = _slot_of(state.booking)  # a retry's booking may be on another court
             return state
         except SlotTaken as taken:
             candidates = [s for s in candidates if s.slot_id != slot.slot_id]
@@ -181,7 +193,9 @@ REPLY_INSTRUCTIONS = (
     "`free_slots`, `alternatives` (the nearest free times when the asked-for time is full) and "
     "`error` (why the request was refused). Use only these facts. Never say a court is booked "
     "unless `booking` is present, and then give its booking id. If nothing was booked, say so "
-    "and offer the alternatives or free slots if any. Dates are YYYY-MM-DD, times 24-hour."
+    "and offer the alternatives or free slots if any. If `error.booking` is present, the "
+    "person already holds that booking at that time: say so and give its booking id. Dates are "
+    "YYYY-MM-DD, times 24-hour."
 )
 
 
@@ -242,15 +256,34 @@ def checked_reply(text: str, state: WorkflowState) -> str:
         if state.booking.booking_id not in text:
             return f"{text} (Booking id {state.booking.booking_id}.)"
         return text
+    held = _held_booking(state)
+    if held is not None:
+        # The booking the person already holds may be named, and must be.
+        if not text or _BOOKING_CLAIM.search(text.replace(held.booking_id, "")):
+            return template_reply(state)
+        return text if held.booking_id in text else f"{text} (Booking id {held.booking_id}.)"
     if not text or _BOOKING_CLAIM.search(text):
         return template_reply(state)
     return text
+
+
+def _held_booking(state: WorkflowState) -> Booking | None:
+    """The booking the caller already holds at the asked-for time, when that is the refusal."""
+    if state.error and state.error.get("code") == AlreadyBookedThatTime.code:
+        return Booking.model_validate(state.error["booking"])
+    return None
+
+
+def _slot_of(booking: Booking) -> Slot:
+    return Slot(**booking.model_dump(exclude={"booking_id"}))
 
 
 def template_reply(state: WorkflowState) -> str:
     """The facts in plain words, no model: the fallback when the model's text can't be used."""
     if state.booking is not None:
         return f"Booked {describe_booking(state.booking)}."
+    if (held := _held_booking(state)) is not None:
+        return already_booked_reply(AlreadyBookedThatTime(held))
     if state.error is not None:
         offer = state.alternatives
         suffix = f" Nearest free times: {describe_slots(offer)}." if offer else ""

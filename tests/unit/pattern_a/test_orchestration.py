@@ -1,5 +1,6 @@
 """Pattern A: one model call parses; plain code decides and writes the reply."""
 
+from booking.service import BookingService
 from pattern_a.orchestration import handle_turn
 from pattern_core.http import ChatTurn
 from pattern_core.understanding import BookingRequest, understand
@@ -103,3 +104,34 @@ def test_check_lists_free_times_in_the_part_of_day(service):
 def test_unclear_messages_get_help_not_a_guess(service, store):
     outcome, _, _ = run(service, request(intent="other", date=None, time=None))
     assert "I can check free tennis courts" in outcome.reply and store.items == {}
+
+
+def test_a_second_booking_of_the_same_time_is_answered_with_the_booking_held(service, store):
+    # Given alice booked 15:00 tomorrow (Court A), and Courts B and C are still free
+    first, _, _ = run(service, request())
+
+    # When she asks for 15:00 tomorrow again
+    again, _, _ = run(service, request())
+
+    # Then she is told the booking she holds, by id, and no second court is booked
+    assert again.bookings == []
+    assert first.booking.booking_id in again.reply
+    assert again.reply.startswith("You already have Court A on Wed 25 Nov at 15:00")
+    assert [owner for _, owner in store.items.values()] == ["alice"]
+
+
+def test_past_the_cap_on_upcoming_bookings_nothing_is_booked_and_the_caller_is_told(
+    store, schedule
+):
+    service = BookingService(store, schedule, max_active_bookings=2)
+    run(service, request(time="09:00"))
+    run(service, request(time="10:00"))
+
+    outcome, _, _ = run(service, request(time="11:00"))
+
+    assert outcome.bookings == []
+    assert "You already have 2 upcoming bookings" in outcome.reply
+    assert sorted(slot for slot in store.items) == [
+        "2026-11-25_CourtA_0900",
+        "2026-11-25_CourtA_1000",
+    ]

@@ -33,7 +33,7 @@ def test_a_booking_runs_all_five_steps_with_two_model_calls(make_ctx, store):
 
 def test_nothing_free_skips_choosing_and_booking(make_ctx, service, store):
     for court in ("A", "B", "C"):
-        service.book(f"2026-11-25_Court{court}_1500", "bob")
+        service.book(f"2026-11-25_Court{court}_1500", f"player-{court}")
     model = ScriptedModel(booking_request(), "15:00 is full; 14:00 and 16:00 are free.")
     ctx = make_ctx(model)
 
@@ -41,7 +41,7 @@ def test_nothing_free_skips_choosing_and_booking(make_ctx, service, store):
 
     assert outcome.booking is None
     assert list(ctx.usage.steps) == ["understand", "find_slots", "write_reply"]
-    assert {owner for _, owner in store.items.values()} == {"bob"}
+    assert {owner for _, owner in store.items.values()} == {"player-A", "player-B", "player-C"}
     assert '"alternatives"' in model.requests[1]["messages"][1]["content"]
 
 

@@ -54,7 +54,7 @@ def test_find_slots_marks_a_free_requested_time_as_bookable(make_ctx):
 
 def test_find_slots_offers_the_nearest_free_times_when_the_time_is_full(service, make_ctx):
     for court in ("A", "B", "C"):
-        service.book(f"2026-11-25_Court{court}_1500", "someone")
+        service.book(f"2026-11-25_Court{court}_1500", f"player-{court}")
 
     state = find_slots(understood(booking_request()), make_ctx())
 
@@ -120,14 +120,14 @@ def test_book_reports_a_full_time_with_alternatives_when_every_race_is_lost(
     ctx = make_ctx()
     state = choose_slot(find_slots(understood(booking_request()), ctx), ctx)
     for court in ("A", "B", "C"):
-        service.book(f"2026-11-25_Court{court}_1500", "bob")
+        service.book(f"2026-11-25_Court{court}_1500", f"player-{court}")
 
     state = book(state, ctx)
 
     assert state.booking is None and state.chosen is None
     assert state.error["code"] == SlotTaken.code
     assert {s.time for s in state.alternatives} == {"14:00", "16:00", "17:00"}
-    assert {owner for _, owner in store.items.values()} == {"bob"}
+    assert {owner for _, owner in store.items.values()} == {"player-A", "player-B", "player-C"}
 
 
 def test_the_reply_is_written_from_the_facts_without_the_callers_identity(make_ctx):
@@ -146,7 +146,7 @@ def test_the_reply_is_written_from_the_facts_without_the_callers_identity(make_c
 
 def test_a_reply_that_claims_a_booking_the_facts_lack_is_replaced_by_the_facts(service, make_ctx):
     for court in ("A", "B", "C"):
-        service.book(f"2026-11-25_Court{court}_1500", "bob")
+        service.book(f"2026-11-25_Court{court}_1500", f"player-{court}")
     state = find_slots(understood(booking_request()), make_ctx())
 
     lying = write_reply(state, make_ctx(ScriptedModel("Great news, you're booked for 15:00!")))
@@ -167,7 +167,7 @@ def test_a_reply_that_omits_the_booking_id_gets_it_appended(make_ctx):
 
 def test_nothing_free_facts_carry_the_days_free_slots_and_the_nearest_times(service, make_ctx):
     for court in ("A", "B", "C"):
-        service.book(f"2026-11-25_Court{court}_1500", "bob")
+        service.book(f"2026-11-25_Court{court}_1500", f"player-{court}")
     state = find_slots(understood(booking_request()), make_ctx())
 
     facts = reply_facts(state)

@@ -1,0 +1,62 @@
+"""`patterns bookings`: the local store's bookings, in a separate process like a user runs it."""
+
+import json
+
+import pytest
+
+from local.events import caller_arn
+from tests.utils import run_patterns as patterns
+
+pytestmark = pytest.mark.local_server
+
+
+def test_bookings_lists_every_callers_bookings_as_json_and_filters_by_user_and_date(tmp_path):
+    # Given alice holds 15:00 tomorrow and Friday 10:00, and bob 15:00 tomorrow
+    patterns(tmp_path, "chat", "A", "Book tomorrow at 3pm", "--user", "alice")
+    patterns(tmp_path, "chat", "A", "Book Friday at 10am", "--user", "alice")
+    patterns(tmp_path, "chat", "A", "Book tomorrow at 3pm", "--user", "bob")
+
+    # When the bookings are listed: all, alice's, and tomorrow's
+    everyone = patterns(tmp_path, "bookings", "--json")
+    alice = patterns(tmp_path, "bookings", "--user", "alice", "--json")
+    tomorrow = patterns(tmp_path, "bookings", "--date", "2026-11-25", "--json")
+
+    # Then each is a JSON array of what is stored, with its owner
+    assert [run.returncode for run in (everyone, alice, tomorrow)] == [0, 0, 0]
+    rows = json.loads(everyone.stdout)
+    assert [(r["date"], r["time"], r["court"], r["user_id"]) for r in rows] == [
+        ("2026-11-25", "15:00", "Court A", caller_arn("alice")),
+        ("2026-11-25", "15:00", "Court B", caller_arn("bob")),
+        ("2026-11-27", "10:00", "Court A", caller_arn("alice")),
+    ]
+    assert set(rows[0]) == {"booking_id", "slot_id", "user_id", "court", "date", "time"}
+    assert rows[0]["booking_id"].startswith(rows[0]["slot_id"] + ".")
+    assert [r["slot_id"] for r in json.loads(alice.stdout)] == [
+        "2026-11-25_CourtA_1500",
+        "2026-11-27_CourtA_1000",
+    ]
+    assert {r["user_id"] for r in json.loads(tomorrow.stdout)} == {
+        caller_arn("alice"),
+        caller_arn("bob"),
+    }
+
+
+def test_bookings_without_json_is_a_readable_table(tmp_path):
+    booked = patterns(tmp_path, "chat", "A", "Book tomorrow at 3pm", "--user", "alice", "--json")
+    booking_id = json.loads(booked.stdout)["booking"]["booking_id"]
+
+    table = patterns(tmp_path, "bookings")
+    nobody = patterns(tmp_path, "bookings", "--user", "carol")
+
+    header, row = table.stdout.splitlines()
+    assert header.split() == ["date", "time", "court", "user", "booking_id"]
+    assert row.split() == ["2026-11-25", "15:00", "Court", "A", "alice", booking_id]
+    assert nobody.stdout.strip() == "No bookings."
+
+
+def test_bookings_refuses_a_malformed_date(tmp_path):
+    run = patterns(tmp_path, "bookings", "--date", "tomorrow")
+
+    assert run.returncode == 2
+    assert "'tomorrow' is not a date; use YYYY-MM-DD." in run.stderr
+    assert run.stdout == ""
