@@ -21,6 +21,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from stacks import timeouts
 from stacks.constants import (
     ARCHITECTURE,
     DEFAULT_FUNCTION_MEMORY_MB,
@@ -44,6 +45,8 @@ def runtime_environment(
         "COURT_TIMEZONE": settings.court_timezone,
         "OPENAI_MODEL": settings.openai_model,
         "OPENAI_API_KEY_SECRET_ARN": secret_arn,
+        # One model call's cap; the request's deadline may allow less (`llm.call_options`).
+        timeouts.MODEL_CALL_ENV: str(timeouts.MODEL_CALL_SECONDS),
         "AUTH_MODE": settings.auth_mode,
         **side_effect_limits(settings),
     }
