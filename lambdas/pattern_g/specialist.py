@@ -13,11 +13,12 @@ from typing import Annotated
 
 import openai
 from agents.models.interface import Model
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from booking.service import BookingService
 from pattern_core.agent_runtime import TurnLimit, run_agent
 from pattern_core.agent_tools import TurnContext
+from pattern_core.deadline import Deadline, DeadlineExceeded
 from pattern_core.http import ChatError
 from pattern_core.specialists import Specialist
 from pattern_core.usage import UsageMeter
@@ -30,6 +31,8 @@ class SpecialistRequest(BaseModel):
 
     request: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     user_id: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+    # How long the manager will wait for this answer (its time left, capped).
+    seconds_left: Annotated[float, Field(gt=0, le=900)] | None = None
 
 
 async def serve(
@@ -38,6 +41,7 @@ async def serve(
     service: BookingService,
     model: Model | None = None,
     max_turns: int = MAX_TURNS,
+    deadline: Deadline | None = None,
 ) -> dict:
     context = TurnContext(request.user_id, service)
     meter = UsageMeter()
@@ -51,6 +55,7 @@ async def serve(
             max_turns=max_turns,
             model=model,
             workflow=f"Pattern G: {specialist.key} specialist",
+            deadline=deadline,
         )
         report["reply"] = str(result.final_output or "")
     except TurnLimit:
@@ -60,6 +65,11 @@ async def serve(
         }
     except ChatError as exc:
         report["error"] = {"code": exc.code, "message": exc.message}
+    except DeadlineExceeded:  # what it did so far is still reported below
+        report["error"] = {
+            "code": "deadline_exceeded",
+            "message": f"The {specialist.key} specialist ran out of time.",
+        }
     except openai.APIError as exc:
         report["error"] = {
             "code": "model_error",
