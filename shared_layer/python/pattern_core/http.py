@@ -120,6 +120,12 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
             outcome = orchestrate(turn)
         except DeadlineExceeded:
             return deadline_response(turn.effects)
+        except openai.APITimeoutError:
+            # A model call that hit its own cap after this turn already booked or cancelled:
+            # still a 504, but one that names what was done (the plain model_timeout would not).
+            if turn.effects.changed_anything:
+                return deadline_response(turn.effects)
+            raise
         reported = usage.as_dict()
         publish_turn_metrics(pattern, reported, booked=bool(outcome.bookings))
         return Response(
