@@ -36,6 +36,7 @@ import openai
 from local.aws_overrides import ServiceError
 from local.events import LOCAL_ACCOUNT, LocalLambdaContext
 from local.paths import state_dir
+from stacks import timeouts
 
 if TYPE_CHECKING:
     from local.runtime import LocalRuntime
@@ -68,7 +69,9 @@ def setup(runtime: LocalRuntime) -> None:
         os.environ.setdefault(name, value)
     os.environ.setdefault("H_ENGINE", "bedrock_agent")
     simulation = SimulatedManagedAgent(runtime)
-    runtime.register_function(ACTIONS_FUNCTION, ACTIONS_HANDLER)
+    runtime.register_function(
+        ACTIONS_FUNCTION, ACTIONS_HANDLER, timeout_seconds=timeouts.H_ACTION_FUNCTION_SECONDS
+    )
     runtime.aws.override("bedrock-agent-runtime", "InvokeAgent", simulation.invoke_agent)
     runtime.aws.override("bedrock-agentcore", "InvokeHarness", simulation.invoke_harness)
 
@@ -282,7 +285,9 @@ class SimulatedManagedAgent:
         # The gateway target's allow-list (the stack's `allowed_request_headers`).
         names = {USER_HEADER.lower(), TURN_HEADER.lower()}
         allowed = {k.lower(): v for k, v in headers.items() if k.lower() in names}
-        context = LocalLambdaContext(function_name=ACTIONS_FUNCTION)
+        context = LocalLambdaContext(
+            function_name=ACTIONS_FUNCTION, timeout_seconds=timeouts.H_ACTION_FUNCTION_SECONDS
+        )
         context.client_context = SimpleNamespace(  # type: ignore[attr-defined]
             custom={
                 "bedrockAgentCoreMessageVersion": "1.0",

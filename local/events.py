@@ -11,6 +11,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from stacks.timeouts import API_FUNCTION_SECONDS
+
 LOCAL_ACCOUNT = "000000000000"
 
 
@@ -80,11 +82,13 @@ def http_api_event(
 
 @dataclass
 class LocalLambdaContext:
-    """The attributes of a Lambda context object that handlers and Powertools read."""
+    """The attributes of a Lambda context object that handlers and Powertools read. Its clock
+    starts when it is built and runs out after `timeout_seconds` — by default the chat
+    functions' configured timeout (stacks/timeouts.py), so local runs meet the same deadline."""
 
     function_name: str
     memory_limit_in_mb: int = 512
-    timeout_seconds: float = 29.0
+    timeout_seconds: float = float(API_FUNCTION_SECONDS)
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     function_version: str = "$LATEST"
     log_group_name: str = "/aws/lambda/local"

@@ -11,6 +11,7 @@ import os
 from typing import TYPE_CHECKING
 
 from pattern_g.wiring import FUNCTION_ENV, LOCAL_FUNCTION_NAMES, SPECIALIST_HANDLERS
+from stacks import timeouts
 
 if TYPE_CHECKING:
     from local.runtime import LocalRuntime
@@ -19,5 +20,9 @@ if TYPE_CHECKING:
 def setup(runtime: LocalRuntime) -> None:
     for key, name in LOCAL_FUNCTION_NAMES.items():
         module, _, function = SPECIALIST_HANDLERS[key].rpartition(".")
-        runtime.register_function(name, f"pattern_g.{module}:{function}")
+        runtime.register_function(
+            name,
+            f"pattern_g.{module}:{function}",
+            timeout_seconds=timeouts.G_SPECIALIST_FUNCTION_SECONDS,
+        )
         os.environ[FUNCTION_ENV[key]] = name

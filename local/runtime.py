@@ -22,6 +22,7 @@ from local.aws_overrides import AwsOverrides
 from local.dynamodb import LocalDynamo, ensure_tables, local_dynamodb, local_env, reset
 from local.events import LocalLambdaContext, http_api_event
 from local.patterns import PATTERNS, PatternSpec, pattern
+from stacks import timeouts
 
 OFFLINE_LABEL = (
     "offline model: a deterministic rule-based stand-in for development and tests, not an LLM "
@@ -36,6 +37,17 @@ class HttpResult:
     headers: dict
 
 
+def client_timeout_env() -> dict[str, str]:
+    """The client timeouts the stacks give their functions (one process plays them all here,
+    so each function's own deadline is what tells them apart)."""
+    return {
+        timeouts.MODEL_CALL_ENV: str(timeouts.MODEL_CALL_SECONDS),
+        timeouts.C_EXECUTION_READ_ENV: str(timeouts.C_EXECUTION_READ_SECONDS),
+        timeouts.G_SPECIALIST_READ_ENV: str(timeouts.G_SPECIALIST_READ_SECONDS),
+        timeouts.H_AGENT_READ_ENV: str(timeouts.H_AGENT_READ_SECONDS),
+    }
+
+
 class LocalRuntime(contextlib.ExitStack):
     def __init__(self, *, advertise_database: bool = False) -> None:
         super().__init__()
@@ -45,6 +57,9 @@ class LocalRuntime(contextlib.ExitStack):
         self.model_base_url: str | None = None
         self.aws: AwsOverrides | None = None
         self.functions: dict[str, str] = {}  # Lambda function name -> "module:function"
+        # Lambda function name -> its configured timeout, as the stacks set it (the chat
+        # functions, unnamed here, have the default). A test may shorten them.
+        self.function_timeouts: dict[str, float] = {}
         self.invocations: Counter[str] = Counter()
 
     def __enter__(self) -> LocalRuntime:
@@ -74,6 +89,7 @@ class LocalRuntime(contextlib.ExitStack):
                 "OPENAI_AGENTS_DISABLE_TRACING": os.environ.get(
                     "OPENAI_AGENTS_DISABLE_TRACING", "1"
                 ),
+                **client_timeout_env(),
             }
             for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):  # never reach a real account
                 os.environ.pop(name, None)
@@ -99,13 +115,26 @@ class LocalRuntime(contextlib.ExitStack):
 
     # -- Lambda ----------------------------------------------------------------------------
     def invoke(self, handler_path: str, event: dict, function_name: str) -> dict:
+        """Run the handler with a Lambda context whose time is the function's configured
+        timeout: the handler's deadline is the one it has deployed."""
         module_name, _, attr = handler_path.partition(":")
         handler = getattr(importlib.import_module(module_name), attr or "handler")
-        return handler(event, LocalLambdaContext(function_name=function_name))
+        context = LocalLambdaContext(
+            function_name=function_name, timeout_seconds=self.function_timeout(function_name)
+        )
+        return handler(event, context)
 
-    def register_function(self, name: str, handler_path: str) -> None:
-        """Make `lambda:Invoke` of `name` (or its ARN) run `handler_path` in this process."""
+    def function_timeout(self, name: str) -> float:
+        return self.function_timeouts.get(name, float(timeouts.API_FUNCTION_SECONDS))
+
+    def register_function(
+        self, name: str, handler_path: str, *, timeout_seconds: float | None = None
+    ) -> None:
+        """Make `lambda:Invoke` of `name` (or its ARN) run `handler_path` in this process,
+        with the function's configured timeout (default: a chat function's)."""
         self.functions[name] = handler_path
+        if timeout_seconds is not None:
+            self.function_timeouts[name] = float(timeout_seconds)
 
     def _lambda_invoke(self, params: dict) -> dict:
         from local.aws_overrides import ServiceError

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from local.paths import PROJECT_ROOT
+from stacks import timeouts
 
 if TYPE_CHECKING:
     from local.runtime import LocalRuntime
@@ -47,6 +48,18 @@ STEP_FUNCTIONS: dict[str, tuple[str, str]] = {
     "WriteReplyFunction": ("pattern-c-write-reply", "pattern_c.steps:write_reply"),
     "FailureReplyFunction": ("pattern-c-failure-reply", "pattern_c.steps:failure_reply"),
 }
+
+# The two model steps; the others are code (the PatternC stack sizes them the same way).
+MODEL_STEP_FUNCTIONS = ("UnderstandFunction", "WriteReplyFunction")
+
+
+def step_function_timeout(name: str) -> float:
+    """A step function's configured timeout, by its local name (stacks/timeouts.py)."""
+    model_steps = {STEP_FUNCTIONS[key][0] for key in MODEL_STEP_FUNCTIONS}
+    if name in model_steps:
+        return float(timeouts.C_MODEL_STEP_FUNCTION_SECONDS)
+    return float(timeouts.C_CODE_STEP_FUNCTION_SECONDS)
+
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 _MOTO_CONFIG = {
@@ -204,7 +217,7 @@ def setup_pattern_c(runtime: LocalRuntime) -> None:
     import os
 
     for name, handler in STEP_FUNCTIONS.values():
-        runtime.register_function(name, handler)
+        runtime.register_function(name, handler, timeout_seconds=step_function_timeout(name))
     service = LocalStepFunctions({STATE_MACHINE_ARN: local_definition()})
     runtime.aws.override("sfn", "StartSyncExecution", service.start_sync_execution)
     os.environ["STATE_MACHINE_ARN"] = STATE_MACHINE_ARN
@@ -218,5 +231,6 @@ __all__ = [
     "execute",
     "local_definition",
     "setup_pattern_c",
+    "step_function_timeout",
     "substitute",
 ]

@@ -16,6 +16,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from stacks import timeouts
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LAMBDAS_DIR = PROJECT_ROOT / "lambdas"
 SHARED_LAYER_DIR = PROJECT_ROOT / "shared_layer"  # holds python/…, the layout Lambda expects
@@ -31,8 +33,8 @@ PYTHON_VERSION = "3.13"
 ARCHITECTURE = lambda_.Architecture.ARM_64
 WHEEL_PLATFORM = "aarch64-manylinux2014"  # `uv pip install --python-platform` for ARM_64
 
-# API Gateway cuts an HTTP API integration off at 30 s; the function must answer before that.
-DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(29)
+# Inside the chat API's integration timeout: the whole chain is in stacks/timeouts.py.
+DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(timeouts.API_FUNCTION_SECONDS)
 DEFAULT_FUNCTION_MEMORY_MB = 512
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 

@@ -27,6 +27,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from stacks import timeouts
 from stacks.constants import LOG_RETENTION, PROJECT_ROOT, PatternSettings
 from stacks.constructs.booking_table import BookingTable
 from stacks.constructs.chat_api import ChatApi
@@ -49,8 +50,11 @@ BOOK_TABLE_ACTIONS = (
     "dynamodb:Query",
 )
 
-MODEL_STEP_TIMEOUT = Duration.seconds(13)  # = the task's TimeoutSeconds in the definition
-CODE_STEP_TIMEOUT = Duration.seconds(5)
+# Each below its task's TimeoutSeconds in the definition (stacks/timeouts.py has the chain), so
+# a step ends by its own deadline and the Catch reports why, instead of Step Functions giving
+# up on a function that is still running.
+MODEL_STEP_TIMEOUT = Duration.seconds(timeouts.C_MODEL_STEP_FUNCTION_SECONDS)
+CODE_STEP_TIMEOUT = Duration.seconds(timeouts.C_CODE_STEP_FUNCTION_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,19 @@ STEPS = (
     StepSpec("WriteReplyStep", "WriteReplyFunction", "steps.write_reply", uses_model=True),
     StepSpec("FailureReplyStep", "FailureReplyFunction", "steps.failure_reply"),
 )
+
+
+def step_environment(environment: dict[str, str], *, uses_model: bool) -> dict[str, str]:
+    """A step function's environment: a model step's one call must fit inside its function's
+    deadline, with no client retries (Step Functions owns retrying); a code step has no model
+    call to cap."""
+    if not uses_model:
+        return {k: v for k, v in environment.items() if k != timeouts.MODEL_CALL_ENV}
+    return {
+        **environment,
+        timeouts.MODEL_CALL_ENV: str(timeouts.C_MODEL_CALL_SECONDS),
+        timeouts.MODEL_RETRIES_ENV: "0",
+    }
 
 
 class PatternCStack(Stack):
@@ -101,13 +118,7 @@ class PatternCStack(Stack):
                 package="pattern_c",
                 handler=step.handler,
                 layers=layers,
-                environment={
-                    **environment,
-                    # One model call must fit inside its task's timeout: no client retries
-                    # (Step Functions owns retrying).
-                    "OPENAI_TIMEOUT_SECONDS": "12",
-                    "OPENAI_MAX_RETRIES": "0",
-                },
+                environment=step_environment(environment, uses_model=step.uses_model),
                 memory_size=512 if step.uses_model else 256,
                 timeout=MODEL_STEP_TIMEOUT if step.uses_model else CODE_STEP_TIMEOUT,
                 retain_logs=settings.retain_data,
@@ -176,6 +187,8 @@ class PatternCStack(Stack):
             environment={
                 "STATE_MACHINE_ARN": self.state_machine.state_machine_arn,
                 "AUTH_MODE": settings.auth_mode,
+                # Above the execution's TimeoutSeconds, below this function's own timeout.
+                timeouts.C_EXECUTION_READ_ENV: str(timeouts.C_EXECUTION_READ_SECONDS),
             },
             retain_logs=settings.retain_data,
         )

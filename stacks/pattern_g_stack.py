@@ -21,6 +21,7 @@ from constructs import Construct
 
 from pattern_core.session_table import TABLE_NAME_ENV
 from pattern_g.wiring import FUNCTION_ENV, SPECIALIST_HANDLERS
+from stacks import timeouts
 from stacks.constants import PatternSettings
 from stacks.constructs.booking_table import BookingTable
 from stacks.constructs.chat_api import ChatApi
@@ -31,8 +32,8 @@ from stacks.constructs.pattern_function import PatternFunction, runtime_environm
 from stacks.constructs.sessions_table import SessionsTable
 
 AGENT_MEMORY_MB = 1024  # CPU scales with memory; importing the Agents SDK dominates cold start
-# A specialist must answer well inside the manager's own 29 s (API Gateway's 30 s limit).
-SPECIALIST_TIMEOUT = Duration.seconds(20)
+# Below the manager's invoke read timeout, itself below the manager's own timeout.
+SPECIALIST_TIMEOUT = Duration.seconds(timeouts.G_SPECIALIST_FUNCTION_SECONDS)
 AVAILABILITY_TABLE_ACTIONS = ("dynamodb:Query",)  # check_availability is one Query
 
 
@@ -66,7 +67,10 @@ class PatternGStack(Stack):
                 package="pattern_g",
                 handler=handler,
                 layers=layers,
-                environment=environment,
+                environment={
+                    **environment,
+                    timeouts.MODEL_CALL_ENV: str(timeouts.G_SPECIALIST_MODEL_CALL_SECONDS),
+                },
                 memory_size=AGENT_MEMORY_MB,
                 timeout=SPECIALIST_TIMEOUT,
                 description=f"Pattern G: the {key} specialist agent (invoked by the manager)",
@@ -84,6 +88,7 @@ class PatternGStack(Stack):
         manager_environment = {
             **{k: v for k, v in environment.items() if k != "BOOKINGS_TABLE_NAME"},
             TABLE_NAME_ENV: sessions.table_name,
+            timeouts.G_SPECIALIST_READ_ENV: str(timeouts.G_SPECIALIST_READ_SECONDS),
             **{
                 FUNCTION_ENV[key]: specialist.function.function_arn
                 for key, specialist in self.specialists.items()

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import sys
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from booking.table import USER_INDEX_NAME
+from stacks import timeouts
 from stacks.constants import LAMBDAS_DIR, PatternSettings
 from stacks.constructs.agentcore_harness import BookingHarness
 from stacks.constructs.bedrock_agent import BookingBedrockAgent
@@ -89,6 +90,8 @@ class PatternHStack(Stack):
             description="Pattern H: the booking tools the managed agent calls",
             layers=layers,
             environment=domain_environment,
+            # One booking tool is a DynamoDB call or two: well inside the agent's invoke.
+            timeout=Duration.seconds(timeouts.H_ACTION_FUNCTION_SECONDS),
             retain_logs=settings.retain_data,
         )
         table.grant_booking_access(actions.function)
@@ -111,6 +114,8 @@ class PatternHStack(Stack):
                 **domain_environment,
                 "AUTH_MODE": settings.auth_mode,
                 "H_ENGINE": engine,
+                # Below the invoker's own timeout: a slow agent is a 504 in the contract's body.
+                timeouts.H_AGENT_READ_ENV: str(timeouts.H_AGENT_READ_SECONDS),
             },
             retain_logs=settings.retain_data,
         )

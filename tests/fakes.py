@@ -79,6 +79,11 @@ class ScriptedParseClient:
         self.requests: list[dict] = []
         self._tokens = (prompt_tokens, completion_tokens)
         self.chat = SimpleNamespace(completions=SimpleNamespace(parse=self._parse))
+        self.options: list[dict] = []  # per-call options (timeout, retries) from the deadline
+
+    def with_options(self, **options):
+        self.options.append(options)
+        return self
 
     def _parse(self, **request):
         self.requests.append(request)

@@ -26,7 +26,7 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
         turn,
         service,
         lambda message: understand(
-            openai_client(), model_name(), service.schedule, message, turn.usage
+            openai_client(), model_name(), service.schedule, message, turn.usage, turn.deadline
         ),
     )
 

@@ -27,6 +27,7 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
         schedule=lambda: booking_service().schedule,
         client=openai_client,
         model=model_name(),
+        deadline=turn.deadline,
     )
     return run_workflow(turn, ctx)
 

@@ -25,7 +25,9 @@ import boto3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
+from botocore.exceptions import ReadTimeoutError
 
+from pattern_core.deadline import DeadlineExceeded
 from pattern_core.http import ChatError, ChatOutcome, ChatTurn, build_chat_app
 from pattern_core.workflow import WorkflowState, outcome_of, record_execution
 
@@ -33,14 +35,27 @@ logger = Logger()
 tracer = Tracer()
 
 
-@functools.cache
-def stepfunctions():
+def execution_read_timeout() -> float:
+    """StartSyncExecution's own cap: above the execution's TimeoutSeconds, so a timed-out
+    execution still answers (TIMED_OUT), and below this function's timeout (stacks/timeouts.py)."""
+    return float(os.environ.get("SFN_READ_TIMEOUT_SECONDS") or 24)
+
+
+@functools.lru_cache(maxsize=64)
+def stepfunctions(read_timeout: float):
     # No SDK retries: a retried StartSyncExecution whose first answer was lost would run the
     # whole workflow again and could book a second court. The execution itself retries
-    # transient Lambda errors, per task. The read timeout outlasts the execution's 28 s.
+    # transient Lambda errors, per task. One client per read timeout (the request's time left,
+    # in half seconds: `Deadline.client_timeout`).
     return boto3.client(
-        "stepfunctions", config=Config(retries={"total_max_attempts": 1}, read_timeout=30)
+        "stepfunctions",
+        config=Config(
+            retries={"total_max_attempts": 1}, read_timeout=read_timeout, connect_timeout=3
+        ),
     )
+
+
+OUT_OF_TIME = "The booking workflow did not finish in time; check your bookings before retrying."
 
 
 @tracer.capture_method
@@ -50,20 +65,28 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
     start = WorkflowState(
         message=turn.message, user_id=turn.user_id, request_token=uuid.uuid4().hex
     )
-    response = stepfunctions().start_sync_execution(
-        stateMachineArn=os.environ["STATE_MACHINE_ARN"],
-        input=start.model_dump_json(),
-    )
+    read_timeout = turn.deadline.client_timeout(execution_read_timeout(), "the workflow")
+    try:
+        with turn.deadline.bounding("the workflow"):
+            response = stepfunctions(read_timeout).start_sync_execution(
+                stateMachineArn=os.environ["STATE_MACHINE_ARN"],
+                input=start.model_dump_json(),
+            )
+    except (DeadlineExceeded, ReadTimeoutError) as exc:
+        # The execution may still be running and may still book: say so, not "nothing".
+        logger.error("workflow answer not received in time", extra={"error": type(exc).__name__})
+        raise ChatError(504, "deadline_exceeded", OUT_OF_TIME) from None
     status = response.get("status")
     if status != "SUCCEEDED":
         # Every task has a Catch, so this is the whole execution timing out or failing
         # outside a task: whether the Book step ran is unknown.
         logger.error("workflow execution did not succeed", extra={"status": status})
-        code, http = (
-            ("workflow_timeout", 504) if status == "TIMED_OUT" else ("workflow_failed", 502)
-        )
+        if status == "TIMED_OUT":
+            raise ChatError(504, "deadline_exceeded", OUT_OF_TIME)
         raise ChatError(
-            http, code, "The booking workflow did not finish; check your bookings before retrying."
+            502,
+            "workflow_failed",
+            "The booking workflow did not finish; check your bookings before retrying.",
         )
     state = WorkflowState.model_validate(json.loads(response["output"]))
     record_execution(state, turn.usage)

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from booking.schedule import Schedule
 from pattern_core.collaborators import booking_service
+from pattern_core.deadline import Deadline
 from pattern_core.llm import model_name, openai_client
 from pattern_core.usage import UsageMeter
 from pattern_core.workflow import (
@@ -39,7 +40,7 @@ def schedule() -> Schedule:
     return Schedule.from_env()
 
 
-def _run(step_name: str, event: dict) -> dict:
+def _run(step_name: str, event: dict, context: LambdaContext) -> dict:
     state = WorkflowState.model_validate(event["workflow"])
     usage = UsageMeter()
     ctx = StepContext(
@@ -48,6 +49,9 @@ def _run(step_name: str, event: dict) -> dict:
         schedule=schedule,
         client=openai_client,
         model=model_name(),
+        # This step's own time (its function timeout nests inside its task's TimeoutSeconds):
+        # out of time, the step raises DeadlineExceeded and the task's Catch reports it.
+        deadline=Deadline.from_lambda_context(context),
     )
     started = time.perf_counter()
     state = STEPS[step_name](state, ctx)
@@ -75,7 +79,7 @@ def _step_handler(step_name: str):
     @logger.inject_lambda_context(clear_state=True)
     @tracer.capture_lambda_handler
     def handler(event: dict, context: LambdaContext) -> dict:
-        return _run(step_name, event)
+        return _run(step_name, event, context)
 
     handler.__name__ = step_name
     return handler

@@ -25,6 +25,7 @@ from booking.service import BookingService
 from booking.tools import TOOLS, invoke_tool
 from pattern_core.assistant import assistant_instructions
 from pattern_core.http import ChatError, ChatOutcome, ChatTurn
+from pattern_core.llm import deadline_of_call, within_deadline
 from pattern_core.reporting import stopped_reply
 from pattern_core.sessions import Conversation
 
@@ -73,9 +74,11 @@ def handle_turn(
 def _loop(turn, service, client, model, history, new, limits) -> str:
     system = {"role": "system", "content": assistant_instructions(service.schedule)}
     for _round in range(limits.max_rounds):
-        completion = client.chat.completions.create(
-            model=model, messages=[system, *history, *new], tools=TOOL_SCHEMAS
-        )
+        # Each call gets no more than the request's time left (DeadlineExceeded when it is up).
+        with deadline_of_call(turn.deadline):
+            completion = within_deadline(client, turn.deadline).chat.completions.create(
+                model=model, messages=[system, *history, *new], tools=TOOL_SCHEMAS
+            )
         turn.usage.record_model_call(completion.usage)
         message = completion.choices[0].message
         calls = [

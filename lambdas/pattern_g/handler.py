@@ -13,26 +13,62 @@ import boto3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
+from botocore.exceptions import ReadTimeoutError
 
 from booking.schedule import Schedule
 from pattern_core.agent_runtime import run_sync
 from pattern_core.collaborators import conversation_store
+from pattern_core.deadline import Deadline
 from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
-from pattern_g.orchestration import handle_turn, lambda_invoker
+from pattern_g.orchestration import InvokeSpecialist, handle_turn, lambda_invoker
 from pattern_g.wiring import FUNCTION_ENV
 
 logger = Logger()
 tracer = Tracer()
 
 
-@functools.cache
-def lambda_client():
+def specialist_read_timeout() -> float:
+    """How long the manager waits for one specialist at most: above the specialists' function
+    timeout and below the manager's own (stacks/timeouts.py)."""
+    return float(os.environ.get("SPECIALIST_READ_TIMEOUT_SECONDS") or 20)
+
+
+@functools.lru_cache(maxsize=64)
+def lambda_client(read_timeout: float):
     # No SDK retries: a timed-out invoke may still have booked; the model hears the error.
-    # Read timeout above the specialists' own 20 s function timeout.
+    # One client per read timeout (the turn's time left, in half seconds).
     return boto3.client(
         "lambda",
-        config=Config(read_timeout=25, connect_timeout=3, retries={"total_max_attempts": 1}),
+        config=Config(
+            read_timeout=read_timeout, connect_timeout=3, retries={"total_max_attempts": 1}
+        ),
     )
+
+
+SPECIALIST_TIMED_OUT = {
+    "error": {
+        "code": "specialist_timeout",
+        "message": "The specialist did not answer in time; it may still have acted, so check "
+        "the bookings before trying again.",
+    }
+}
+
+
+def deadline_invoker(deadline: Deadline) -> InvokeSpecialist:
+    """Invoke a specialist for at most its cap or the turn's time left, whichever is less, and
+    tell it that time in the payload, so it answers (and reports) before the manager stops
+    waiting. Out of time, the turn ends with 504 `deadline_exceeded`."""
+
+    def invoke(function_name: str, payload: dict) -> dict:
+        read_timeout = deadline.client_timeout(specialist_read_timeout(), "a specialist")
+        payload = {**payload, "seconds_left": read_timeout}
+        try:
+            with deadline.bounding("a specialist"):
+                return lambda_invoker(lambda_client(read_timeout))(function_name, payload)
+        except ReadTimeoutError:  # its own cap, with turn time still left: tell the model
+            return SPECIALIST_TIMED_OUT
+
+    return invoke
 
 
 def specialist_functions() -> dict[str, str]:
@@ -47,7 +83,7 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
             turn,
             Schedule.from_env(),
             specialist_functions(),
-            lambda_invoker(lambda_client()),
+            deadline_invoker(turn.deadline),
             conversation,
         )
     )

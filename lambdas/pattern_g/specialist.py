@@ -22,6 +22,7 @@ from booking.effects import TurnEffects, WriteBudget
 from booking.service import BookingService
 from pattern_core.agent_runtime import TurnLimit, run_agent
 from pattern_core.agent_tools import TurnContext
+from pattern_core.deadline import Deadline, DeadlineExceeded
 from pattern_core.http import ChatError
 from pattern_core.llm import ModelNotConfigured
 from pattern_core.specialists import Specialist
@@ -46,6 +47,8 @@ class SpecialistRequest(BaseModel):
     user_id: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
     # Required: a payload without it would let a specialist write without a limit.
     budget: Budget
+    # How long the manager will wait for this answer (its time left, capped).
+    seconds_left: Annotated[float, Field(gt=0, le=900)] | None = None
 
 
 async def serve(
@@ -54,6 +57,7 @@ async def serve(
     service: BookingService,
     model: Model | None = None,
     max_turns: int = MAX_TURNS,
+    deadline: Deadline | None = None,
 ) -> dict:
     budget = WriteBudget(request.budget.bookings, request.budget.cancellations)
     context = TurnContext(request.user_id, service, TurnEffects(budget))
@@ -69,6 +73,7 @@ async def serve(
             max_turns=max_turns,
             model=model,
             workflow=f"Pattern G: {specialist.key} specialist",
+            deadline=deadline,
         )
         report["reply"] = str(result.final_output or "")
     except TurnLimit:
@@ -80,6 +85,11 @@ async def serve(
         report["error"] = {"code": exc.code, "message": exc.message}
     except ModelNotConfigured as exc:  # names the missing secret, never a value
         report["error"] = {"code": "model_not_configured", "message": str(exc)}
+    except DeadlineExceeded:  # what it did so far is still reported below
+        report["error"] = {
+            "code": "deadline_exceeded",
+            "message": f"The {specialist.key} specialist ran out of time.",
+        }
     except openai.APIError as exc:
         report["error"] = {
             "code": "model_error",

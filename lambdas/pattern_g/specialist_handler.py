@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from pattern_core.agent_runtime import run_sync
 from pattern_core.collaborators import booking_service
+from pattern_core.deadline import MARGIN_SECONDS, Deadline
 from pattern_core.specialists import AVAILABILITY, BOOKING, Specialist
 from pattern_g.specialist import SpecialistRequest, serve
 
@@ -19,14 +20,14 @@ logger = Logger()
 tracer = Tracer()
 
 
-def _handle(specialist: Specialist, event: dict) -> dict:
+def _handle(specialist: Specialist, event: dict, context: LambdaContext) -> dict:
     try:
         request = SpecialistRequest.model_validate(event)
     except ValidationError:
         return {
             "error": {
                 "code": "invalid_request",
-                "message": "The payload must be {request, user_id, budget}.",
+                "message": "The payload must be {request, user_id, budget, seconds_left?}.",
             },
             "booking": None,
             "bookings": [],
@@ -35,16 +36,20 @@ def _handle(specialist: Specialist, event: dict) -> dict:
             "tool_calls": [],
             "usage": {"requests": 0, "input_tokens": 0, "output_tokens": 0},
         }
-    return run_sync(serve(specialist, request, booking_service()))
+    # Its own time, or the time the manager said it will wait, whichever ends first.
+    deadline = Deadline.from_lambda_context(context).sooner(
+        None if request.seconds_left is None else request.seconds_left - MARGIN_SECONDS
+    )
+    return run_sync(serve(specialist, request, booking_service(), deadline=deadline))
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def availability_handler(event: dict, context: LambdaContext) -> dict:
-    return _handle(AVAILABILITY, event)
+    return _handle(AVAILABILITY, event, context)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def booking_handler(event: dict, context: LambdaContext) -> dict:
-    return _handle(BOOKING, event)
+    return _handle(BOOKING, event, context)

@@ -2,14 +2,17 @@
 
 The engine is deployment configuration (`H_ENGINE`, set by the stack from `-c h_engine=`):
 `bedrock_agent` calls InvokeAgent on the agent alias, `agentcore` calls InvokeHarness on the
-harness endpoint. Clients come from cached getters with a read timeout inside API Gateway's
-30 s, so a slow agent becomes a clear 504 rather than a gateway timeout.
+harness endpoint. Clients come from cached getters; each turn waits on the agent for at most
+its cap or the time the request has left, never retried automatically, so a slow agent becomes
+a clear 504 in the contract's body rather than a gateway timeout.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
+from collections.abc import Iterable, Iterator
 
 import boto3
 from aws_lambda_powertools import Logger, Tracer
@@ -17,7 +20,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
 from pattern_core.collaborators import booking_service
-from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
+from pattern_core.deadline import Deadline, DeadlineExceeded
+from pattern_core.http import ChatError, ChatOutcome, ChatTurn, build_chat_app
 from pattern_h.engines import AgentCoreHarnessEngine, BedrockAgentEngine
 from pattern_h.orchestration import AgentEngine, handle_turn
 
@@ -27,21 +31,30 @@ tracer = Tracer()
 ENGINES = ("bedrock_agent", "agentcore")
 
 
-def _client_config() -> Config:
+def agent_read_timeout() -> float:
+    """How long the invoker waits on the agent at most: below its own function timeout
+    (stacks/timeouts.py); the turn's deadline may allow less."""
+    return float(os.environ.get("AGENT_READ_TIMEOUT_SECONDS") or 22)
+
+
+def _client_config(read_timeout: float) -> Config:
     return Config(
         connect_timeout=3,
-        # Below API Gateway's 30 s integration limit, with room for our own work.
-        read_timeout=float(os.environ.get("AGENT_READ_TIMEOUT_SECONDS") or 25),
-        retries={"max_attempts": 2, "mode": "standard"},
+        read_timeout=read_timeout,
+        # No automatic retries: InvokeAgent / InvokeHarness run the whole agent loop, which
+        # may book a court; a retry after a lost answer could book a second one.
+        retries={"total_max_attempts": 1},
     )
 
 
-@functools.cache
-def agent_engine() -> AgentEngine:
+@functools.lru_cache(maxsize=64)
+def agent_engine(read_timeout: float | None = None) -> AgentEngine:
+    """The engine, with a client per read timeout (the turn's time left, in half seconds)."""
+    config = _client_config(read_timeout or agent_read_timeout())
     engine = os.environ.get("H_ENGINE", "bedrock_agent")
     if engine == "agentcore":
         return AgentCoreHarnessEngine(
-            boto3.client("bedrock-agentcore", config=_client_config()),
+            boto3.client("bedrock-agentcore", config=config),
             harness_arn=os.environ["HARNESS_ARN"],
             endpoint=os.environ.get("HARNESS_ENDPOINT") or "DEFAULT",
             gateway_url=os.environ["GATEWAY_URL"],
@@ -49,15 +62,60 @@ def agent_engine() -> AgentEngine:
     if engine != "bedrock_agent":
         raise ValueError(f"H_ENGINE must be one of {ENGINES}, not {engine!r}")
     return BedrockAgentEngine(
-        boto3.client("bedrock-agent-runtime", config=_client_config()),
+        boto3.client("bedrock-agent-runtime", config=config),
         agent_id=os.environ["AGENT_ID"],
         alias_id=os.environ["AGENT_ALIAS_ID"],
     )
 
 
+class DeadlineBoundClient:
+    """The Bedrock client for one turn: the call, and the event stream it answers with, end at
+    the turn's deadline (a socket read is bounded by the read timeout; a stream that keeps
+    trickling is stopped between events)."""
+
+    WHAT = "the managed agent"
+
+    def __init__(self, client, deadline: Deadline) -> None:
+        self.client, self.deadline = client, deadline
+
+    def invoke_agent(self, **params) -> dict:
+        return self._bounded(self.client.invoke_agent, params, "completion")
+
+    def invoke_harness(self, **params) -> dict:
+        return self._bounded(self.client.invoke_harness, params, "stream")
+
+    def _bounded(self, call, params: dict, stream_key: str) -> dict:
+        with self.deadline.bounding(self.WHAT):
+            response = call(**params)
+        return {**response, stream_key: self._until_deadline(response[stream_key])}
+
+    def _until_deadline(self, events: Iterable[dict]) -> Iterator[dict]:
+        with self.deadline.bounding(self.WHAT):
+            for event in events:
+                yield event
+                self.deadline.check(self.WHAT)
+
+
+def turn_engine(deadline: Deadline) -> AgentEngine:
+    """The configured engine, waiting no longer than its cap or the turn's time left."""
+    engine = copy.copy(agent_engine(deadline.client_timeout(agent_read_timeout(), "the agent")))
+    engine.client = DeadlineBoundClient(engine.client, deadline)
+    return engine
+
+
+OUT_OF_TIME = (
+    "The managed agent did not answer in time. It may still have acted: check your bookings "
+    "before retrying."
+)
+
+
 @tracer.capture_method
 def orchestrate(turn: ChatTurn) -> ChatOutcome:
-    return handle_turn(turn, agent_engine(), booking_service())
+    try:
+        return handle_turn(turn, turn_engine(turn.deadline), booking_service())
+    except DeadlineExceeded:
+        # The agent's action Lambda books out of this process: what it did is not known here.
+        raise ChatError(504, "deadline_exceeded", OUT_OF_TIME) from None
 
 
 app = build_chat_app("H", orchestrate)

@@ -20,10 +20,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from stacks import timeouts
 from stacks.constructs.bedrock_model import BedrockModelId, grant_model_access
 
 MAX_ITERATIONS = 8  # model calls per turn, as the local simulation bounds its loop
-TIMEOUT_SECONDS = 25  # inside the invoker's read timeout and API Gateway's 30 s
+TIMEOUT_SECONDS = timeouts.H_HARNESS_SECONDS  # inside the invoker's read timeout
 ENDPOINT_NAME = "live"
 
 

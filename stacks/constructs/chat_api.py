@@ -23,6 +23,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from stacks import timeouts
 from stacks.constants import (
     DEFAULT_THROTTLE_BURST_LIMIT,
     DEFAULT_THROTTLE_RATE_LIMIT,
@@ -109,7 +110,7 @@ class ChatApi(Construct):
             "Handler",
             handler,
             payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
-            timeout=Duration.seconds(29),
+            timeout=Duration.seconds(timeouts.INTEGRATION_SECONDS),
         )
         routes = [
             *self.http_api.add_routes(

@@ -21,6 +21,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from stacks import timeouts
 from stacks.constants import (
     ARCHITECTURE,
     DEFAULT_FUNCTION_MEMORY_MB,
@@ -46,6 +47,8 @@ def runtime_environment(
         "OPENAI_API_KEY_SECRET_ARN": secret_arn,
         # Named in the 503 a missing or empty secret gets (with the command that creates it).
         "OPENAI_API_KEY_SECRET_NAME": settings.openai_secret_name,
+        # One model call's cap; the request's deadline may allow less (`llm.call_options`).
+        timeouts.MODEL_CALL_ENV: str(timeouts.MODEL_CALL_SECONDS),
         "AUTH_MODE": settings.auth_mode,
         **side_effect_limits(settings),
     }

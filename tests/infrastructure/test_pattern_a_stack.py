@@ -17,6 +17,7 @@ from booking.table import (
     USER_INDEX_SORT_KEY,
 )
 from stacks.constants import DEFAULT_OPENAI_SECRET_NAME
+from stacks.timeouts import API_FUNCTION_SECONDS
 
 OPENAI_KEY_SHAPE = re.compile(r"sk-[A-Za-z0-9_-]{16,}")  # sk-…, sk-proj-…, sk-svcacct-…
 
@@ -51,7 +52,7 @@ def test_function_runs_python_313_on_arm64_with_the_pattern_handler(pattern_a):
             "Architectures": ["arm64"],
             "Handler": "pattern_a.handler.handler",
             "MemorySize": 512,
-            "Timeout": 29,  # answers inside API Gateway's 30 s
+            "Timeout": API_FUNCTION_SECONDS,  # inside the integration (test_timeouts.py)
             "TracingConfig": {"Mode": "Active"},
         },
     )

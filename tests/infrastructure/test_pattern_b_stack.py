@@ -10,6 +10,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 
 from app import build_app
+from stacks.timeouts import API_FUNCTION_SECONDS
 from tests.infrastructure.conftest import cdk_json_context
 
 
@@ -35,7 +36,11 @@ def test_one_function_runs_the_workflow_handler(pattern_b):
     template.resource_count_is("AWS::StepFunctions::StateMachine", 0)
     template.has_resource_properties(
         "AWS::Lambda::Function",
-        {"Handler": "pattern_b.handler.handler", "Timeout": 29, "Runtime": "python3.13"},
+        {
+            "Handler": "pattern_b.handler.handler",
+            "Timeout": API_FUNCTION_SECONDS,
+            "Runtime": "python3.13",
+        },
     )
 
 

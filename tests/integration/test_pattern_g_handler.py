@@ -69,8 +69,10 @@ def test_book_tomorrow_at_3pm_through_the_booking_specialist_lambda(invocations)
     # One invoke of the booking specialist, carrying the verified caller and the turn's budget.
     ((function, payload),) = invocations
     assert function == ARNS["booking"]
-    assert payload["user_id"] == ALICE and set(payload) == {"request", "user_id", "budget"}
+    assert payload["user_id"] == ALICE
+    assert set(payload) == {"request", "user_id", "budget", "seconds_left"}
     assert payload["budget"] == {"bookings": 2, "cancellations": 2}
+    assert 0 < payload["seconds_left"] <= 20  # the manager's wait: its cap or its time left
     usage = body["usage"]
     assert usage["lambda_invocations"] == 2  # the manager + one specialist
     assert usage["tool_calls"] == ["booking_specialist", "check_availability", "book_slot"]

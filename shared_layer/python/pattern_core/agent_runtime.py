@@ -43,8 +43,9 @@ from agents.models.interface import Model
 from openai import AsyncOpenAI
 
 from pattern_core.agent_tools import RECORD_TOOL_CALLS, TurnContext
+from pattern_core.deadline import MIN_CALL_SECONDS, NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
 from pattern_core.http import ChatError, ChatOutcome, ChatTurn
-from pattern_core.llm import client_options, model_name, openai_api_key
+from pattern_core.llm import call_options, client_options, model_name, openai_api_key
 from pattern_core.reporting import stopped_reply
 from pattern_core.sessions import Conversation, DynamoSession
 from pattern_core.usage import UsageMeter
@@ -73,8 +74,13 @@ def async_openai_client() -> AsyncOpenAI:
     return client
 
 
-def default_model() -> Model:
-    return OpenAIResponsesModel(model=model_name(), openai_client=async_openai_client())
+def default_model(deadline: Deadline | None = None) -> Model:
+    """The configured model; with a `deadline`, a per-turn client (same connection pool) whose
+    calls each get at most the time the turn has left, retried only if a retry still fits."""
+    client = async_openai_client()
+    if deadline is not None:
+        client = client.with_options(**call_options(deadline))
+    return OpenAIResponsesModel(model=model_name(), openai_client=client)
 
 
 def tracing_disabled() -> bool:
@@ -99,31 +105,45 @@ async def run_agent(
     session: DynamoSession | None = None,
     model: Model | None = None,
     workflow: str = "Court booking",
+    deadline: Deadline | None = None,
 ) -> RunResult:
-    """Run `agent` on `message` for the caller in `context`; usage lands in `usage`."""
+    """Run `agent` on `message` for the caller in `context`; usage lands in `usage`. The whole
+    run ends by `deadline` (DeadlineExceeded), and so does each model call in it."""
+    deadline = deadline or Deadline.after(NO_CONTEXT_SECONDS)
     disabled = tracing_disabled()
     set_tracing_disabled(disabled)  # also covers spans opened outside a Runner call
     if not disabled:  # opted in: export with the same key (in Lambda, from Secrets Manager)
         set_tracing_export_api_key(openai_api_key())
     config = RunConfig(
-        model=model or default_model(), tracing_disabled=disabled, workflow_name=workflow
+        model=model or default_model(deadline), tracing_disabled=disabled, workflow_name=workflow
     )
     try:
-        result = await Runner.run(
-            agent,
-            message,
-            context=context,
-            max_turns=max_turns,
-            hooks=RECORD_TOOL_CALLS,
-            run_config=config,
-            session=session,
+        result = await asyncio.wait_for(
+            Runner.run(
+                agent,
+                message,
+                context=context,
+                max_turns=max_turns,
+                hooks=RECORD_TOOL_CALLS,
+                run_config=config,
+                session=session,
+            ),
+            timeout=deadline.cap(deadline.left(), "the agent run"),
         )
+    except DeadlineExceeded:
+        raise
     except MaxTurnsExceeded as exc:
         if exc.run_data is not None:
             record_usage(usage, exc.run_data.context_wrapper.usage, context.tool_calls)
         raise TurnLimit(max_turns, context) from None
     except ModelBehaviorError:
         raise ChatError(502, "model_error", "The model made an invalid request.") from None
+    except Exception as exc:
+        # `wait_for`'s TimeoutError, or a model call or tool cut short by the deadline and
+        # wrapped by the SDK: once the time is up, that is the deadline, reported as such.
+        if not deadline.fits(MIN_CALL_SECONDS):
+            raise DeadlineExceeded("the agent run") from exc
+        raise
     record_usage(usage, result.context_wrapper.usage, context.tool_calls)
     return result
 
@@ -187,6 +207,7 @@ async def run_chat_turn(
             session=session,
             model=model,
             workflow=workflow,
+            deadline=turn.deadline,
         )
     except TurnLimit as limit:
         return limit.outcome()

@@ -8,8 +8,13 @@ more time than is left. `MARGIN_SECONDS` is kept back to write the answer.
 
 from __future__ import annotations
 
+import contextlib
+import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 MARGIN_SECONDS = 1.5  # kept back from the function's remaining time to write the answer
 MIN_CALL_SECONDS = 0.5  # below this, a downstream call is not worth starting
@@ -39,6 +44,14 @@ class Deadline:
         remaining = getter() / 1000 if callable(getter) else NO_CONTEXT_SECONDS
         return cls.after(max(0.0, remaining - margin))
 
+    def sooner(self, seconds: float | None) -> Deadline:
+        """This deadline, or one `seconds` from now if that comes first: a callee's own time
+        bounded by the time its caller said it will wait (pattern G's specialists)."""
+        if seconds is None:
+            return self
+        other = Deadline(self.clock() + max(0.0, seconds), self.clock)
+        return other if other.expires_at < self.expires_at else self
+
     def left(self) -> float:
         """Seconds left (never negative)."""
         return max(0.0, self.expires_at - self.clock())
@@ -49,6 +62,24 @@ class Deadline:
         if left < MIN_CALL_SECONDS:
             raise DeadlineExceeded(what)
         return min(seconds, left)
+
+    def client_timeout(self, seconds: float, what: str = "the next call") -> float:
+        """`cap()` rounded down to half a second: an AWS client's read timeout is fixed when
+        the client is built, so clients are cached per timeout, and this keeps that cache small
+        without ever allowing more than the time left."""
+        return max(MIN_CALL_SECONDS, math.floor(self.cap(seconds, what) * 2) / 2)
+
+    @contextlib.contextmanager
+    def bounding(self, what: str) -> Iterator[None]:
+        """An AWS call whose client timeout came from `client_timeout`: when it times out
+        because the request's time is up, that is `DeadlineExceeded`; a timeout at the call's
+        own cap, with time still left, is re-raised for the caller to report."""
+        try:
+            yield
+        except (ReadTimeoutError, ConnectTimeoutError) as exc:
+            if not self.fits(MIN_CALL_SECONDS):
+                raise DeadlineExceeded(what) from exc
+            raise
 
     def fits(self, seconds: float) -> bool:
         return self.left() >= seconds

@@ -327,6 +327,13 @@ def run_turn(
     except DeadlineExceeded:
         response = deadline_response(turn.effects)
         return {"status": response.status_code, "body": response.body}
+    except openai.APITimeoutError:
+        # A model call that hit its own cap after this turn already booked or cancelled: still
+        # a 504, but one that names what was done (the plain model_timeout would not).
+        if not turn.effects.changed_anything:
+            raise
+        response = deadline_response(turn.effects)
+        return {"status": response.status_code, "body": response.body}
     except BookingError as exc:
         return {"status": exc.http_status, "body": error_body(exc.code, exc.message)}
     except ChatError as exc:

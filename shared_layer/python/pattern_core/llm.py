@@ -9,13 +9,16 @@ event loop (`pattern_core.agent_runtime`), built from the same `client_options()
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
+from collections.abc import Iterator
 
+import openai
 from openai import OpenAI
 
-from pattern_core.deadline import Deadline
+from pattern_core.deadline import MIN_CALL_SECONDS, Deadline, DeadlineExceeded
 
 DEFAULT_MODEL = "gpt-5-mini"
 
@@ -135,6 +138,25 @@ def call_options(deadline: Deadline) -> dict:
     timeout = deadline.cap(model_timeout(), "a model call")
     retries = model_max_retries() if deadline.fits(2 * timeout + 0.5) else 0
     return {"timeout": timeout, "max_retries": retries}
+
+
+def within_deadline(client: OpenAI, deadline: Deadline) -> OpenAI:
+    """`client` for one call inside `deadline` (the same connection pool, other options)."""
+    return client.with_options(**call_options(deadline))
+
+
+@contextlib.contextmanager
+def deadline_of_call(deadline: Deadline, what: str = "a model call") -> Iterator[None]:
+    """Name a model timeout for what ran out: when the call was cut short because the request's
+    time was up, that is `DeadlineExceeded` (504 `deadline_exceeded`, naming what the turn has
+    done); a call that hit its own cap with time still left stays openai's `APITimeoutError`
+    (504 `model_timeout`)."""
+    try:
+        yield
+    except openai.APITimeoutError as exc:
+        if not deadline.fits(MIN_CALL_SECONDS):
+            raise DeadlineExceeded(what) from exc
+        raise
 
 
 @functools.cache

@@ -14,6 +14,8 @@ from openai import OpenAI
 from pydantic import BaseModel, Field
 
 from booking.schedule import Schedule
+from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline
+from pattern_core.llm import deadline_of_call, within_deadline
 from pattern_core.usage import UsageMeter
 
 Intent = Literal["check_availability", "book", "list_bookings", "cancel", "other"]
@@ -45,17 +47,25 @@ def system_prompt(schedule: Schedule) -> str:
 
 
 def understand(
-    client: OpenAI, model: str, schedule: Schedule, message: str, usage: UsageMeter
+    client: OpenAI,
+    model: str,
+    schedule: Schedule,
+    message: str,
+    usage: UsageMeter,
+    deadline: Deadline | None = None,
 ) -> BookingRequest:
-    """One model call. Raises openai errors as they are; the HTTP layer maps them."""
-    completion = client.chat.completions.parse(
-        model=model,
-        messages=[
-            {"role": "system", "content": system_prompt(schedule)},
-            {"role": "user", "content": message},
-        ],
-        response_format=BookingRequest,
-    )
+    """One model call, inside the request's `deadline` (DeadlineExceeded when it runs out).
+    Raises openai errors as they are; the HTTP layer maps them."""
+    deadline = deadline or Deadline.after(NO_CONTEXT_SECONDS)
+    with deadline_of_call(deadline, "understanding the message"):
+        completion = within_deadline(client, deadline).chat.completions.parse(
+            model=model,
+            messages=[
+                {"role": "system", "content": system_prompt(schedule)},
+                {"role": "user", "content": message},
+            ],
+            response_format=BookingRequest,
+        )
     usage.record_model_call(completion.usage)
     parsed = completion.choices[0].message.parsed
     if parsed is None:  # a refusal: treat as "other" rather than guessing

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import openai
@@ -29,6 +29,7 @@ from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
 from booking.models import Booking, Slot
 from booking.schedule import Schedule
 from booking.service import BookingService
+from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
 from pattern_core.fulfilment import (
     already_booked_reply,
     describe_booking,
@@ -40,7 +41,7 @@ from pattern_core.fulfilment import (
 from pattern_core.fulfilment import choose_slot as choose_from
 from pattern_core.fulfilment import find_slots as find_free_slots
 from pattern_core.http import ChatError, ChatOutcome
-from pattern_core.llm import ModelNotConfigured
+from pattern_core.llm import ModelNotConfigured, deadline_of_call, within_deadline
 from pattern_core.understanding import BookingRequest
 from pattern_core.understanding import understand as understand_message
 from pattern_core.usage import UsageMeter
@@ -108,6 +109,12 @@ class StepContext:
     schedule: Callable[[], Schedule]
     client: Callable[[], OpenAI]
     model: str
+    # When this process must have its answer: the request's (B), or this step function's own
+    # (C: each step Lambda's context). Every model call gets no more than the time left.
+    deadline: Deadline = field(default_factory=lambda: Deadline.after(NO_CONTEXT_SECONDS))
+
+    def model_client(self) -> OpenAI:
+        return within_deadline(self.client(), self.deadline)
 
 
 Step = Callable[[WorkflowState, StepContext], WorkflowState]
@@ -117,7 +124,7 @@ Step = Callable[[WorkflowState, StepContext], WorkflowState]
 def understand(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     """LLM, structured output: the message as a `BookingRequest`."""
     state.request = understand_message(
-        ctx.client(), ctx.model, ctx.schedule(), state.message, ctx.usage
+        ctx.client(), ctx.model, ctx.schedule(), state.message, ctx.usage, ctx.deadline
     )
     return state
 
@@ -202,16 +209,17 @@ REPLY_INSTRUCTIONS = (
 def write_reply(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     """LLM, plain text: the reply, written from the facts the earlier steps established."""
     facts = reply_facts(state)
-    completion = ctx.client().chat.completions.create(
-        model=ctx.model,
-        messages=[
-            {
-                "role": "system",
-                "content": f"{REPLY_INSTRUCTIONS} {ctx.schedule().describe_today()}",
-            },
-            {"role": "user", "content": json.dumps(facts)},
-        ],
-    )
+    with deadline_of_call(ctx.deadline, "writing the reply"):
+        completion = ctx.model_client().chat.completions.create(
+            model=ctx.model,
+            messages=[
+                {
+                    "role": "system",
+                    "content": f"{REPLY_INSTRUCTIONS} {ctx.schedule().describe_today()}",
+                },
+                {"role": "user", "content": json.dumps(facts)},
+            ],
+        )
     ctx.usage.record_model_call(completion.usage)
     text = (completion.choices[0].message.content or "").strip()
     state.reply = checked_reply(text, state)
@@ -315,6 +323,9 @@ _FAILURES: dict[str, tuple[int, str, str]] = {
     ModelNotConfigured.__name__: (503, "model_not_configured", ""),
     "APIResponseValidationError": (502, "model_error", "The model's answer was not understood."),
     "States.Timeout": (504, "step_timeout", "A step of the workflow did not finish in time."),
+    # A step function that reached its own Lambda timeout (it should end by its deadline).
+    "Sandbox.Timedout": (504, "step_timeout", "A step of the workflow did not finish in time."),
+    DeadlineExceeded.__name__: (504, "deadline_exceeded", "The request ran out of time."),
 }
 
 

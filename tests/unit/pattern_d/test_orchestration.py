@@ -30,6 +30,11 @@ class ScriptedChatClient:
         self.steps = list(steps)
         self.requests: list[dict] = []
         self.chat = SimpleNamespace(completions=SimpleNamespace(create=self._create))
+        self.options: list[dict] = []  # per-call options (timeout, retries) from the deadline
+
+    def with_options(self, **options):
+        self.options.append(options)
+        return self
 
     def _create(self, **request):
         self.requests.append(json.loads(json.dumps(request)))

@@ -322,3 +322,91 @@ def test_each_turn_gets_its_own_turn_id(aws, service):
 
     first, second = (request.turn_id for request in engine.requests)
     assert first and second and first != second
+
+
+# -- the invoker's deadline: no automatic retries, and no wait past the turn's time --------
+@pytest.fixture
+def invoker(monkeypatch):
+    """The deployed invoker module, its clients built from the default session (answered by
+    `AwsOverrides()` below) as in Lambda."""
+    from local.bedrock_simulation import LOCAL_ENV
+    from pattern_h import handler
+
+    for name, value in LOCAL_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("H_ENGINE", "bedrock_agent")
+    handler.agent_engine.cache_clear()
+    with AwsOverrides() as overrides:
+        yield handler, overrides
+    handler.agent_engine.cache_clear()
+
+
+def hand_clock_deadline(seconds: float):
+    from pattern_core.deadline import Deadline
+
+    now = [0.0]
+    return Deadline(seconds, lambda: now[0]), now
+
+
+def test_invoke_agent_is_never_retried_automatically(invoker, service):
+    handler, overrides = invoker
+    calls = []
+
+    def throttled(params):
+        calls.append(params)
+        raise ServiceError("ThrottlingException", "Rate exceeded", 429)
+
+    overrides.override("bedrock-agent-runtime", "InvokeAgent", throttled)
+    deadline, _ = hand_clock_deadline(25.0)
+
+    status, body = chat(overrides, service, handler.turn_engine(deadline))
+
+    # The SDK's standard mode would have retried a throttled call; one InvokeAgent may book.
+    assert status == 429 and body["error"]["code"] == "agent_throttled"
+    assert len(calls) == 1
+
+
+def test_the_agent_read_timeout_is_the_turns_time_left_when_that_is_less(invoker):
+    handler, _ = invoker
+    deadline, _ = hand_clock_deadline(6.2)
+
+    engine = handler.turn_engine(deadline)
+
+    assert engine.client.client.meta.config.read_timeout == 6.0
+    assert engine.client.client.meta.config.retries["total_max_attempts"] == 1
+
+
+def test_a_stream_still_arriving_when_the_time_is_up_ends_as_deadline_exceeded(invoker, service):
+    handler, overrides = invoker
+    deadline, now = hand_clock_deadline(20.0)
+    recorded = agent_stream("BOOKING-NOT-MADE")
+
+    def slow_events():
+        for event in recorded["completion"]:
+            yield event
+            now[0] = 19.9  # the agent keeps talking past the turn's deadline
+
+    overrides.override(
+        "bedrock-agent-runtime",
+        "InvokeAgent",
+        lambda params: {**recorded, "completion": slow_events()},
+    )
+
+    status, body = chat(overrides, service, handler.turn_engine(deadline))
+
+    assert status == 504 and body["error"]["code"] == "deadline_exceeded"
+
+
+def test_a_read_timeout_when_the_time_is_up_is_the_deadline_not_the_agent(invoker, service):
+    handler, overrides = invoker
+    deadline, now = hand_clock_deadline(10.0)
+
+    def too_slow(params):
+        now[0] = 9.9
+        raise ReadTimeoutError(endpoint_url="https://bedrock-agent-runtime.us-east-1.amazonaws.com")
+
+    overrides.override("bedrock-agent-runtime", "InvokeAgent", too_slow)
+
+    status, body = chat(overrides, service, handler.turn_engine(deadline))
+
+    assert status == 504 and body["error"]["code"] == "deadline_exceeded"

@@ -26,6 +26,11 @@ class ScriptedModel:
         self.chat = SimpleNamespace(
             completions=SimpleNamespace(parse=self._answer, create=self._answer)
         )
+        self.options: list[dict] = []  # per-call options (timeout, retries) from the deadline
+
+    def with_options(self, **options):
+        self.options.append(options)
+        return self
 
     def _answer(self, **request):
         self.requests.append(request)
