@@ -2,6 +2,7 @@
 which keeps the same conditional ledger writes as the table; the table itself is tested under
 moto and, for concurrency, against the local DynamoDB server)."""
 
+from booking.effects import TurnEffects
 from booking.errors import AlreadyBookedThatTime, TooManyBookings
 from booking.service import BookingService, request_digest
 from booking.tools import invoke_tool
@@ -10,7 +11,13 @@ from booking.tools import invoke_tool
 def test_a_model_asking_to_book_a_time_already_held_is_told_which_booking_it_is(service, store):
     held = service.book("2026-11-25_CourtA_1500", "alice")
 
-    result = invoke_tool("book_slot", service, "alice", {"slot_id": "2026-11-25_CourtB_1500"})
+    result = invoke_tool(
+        "book_slot",
+        service,
+        "alice",
+        {"slot_id": "2026-11-25_CourtB_1500"},
+        effects=TurnEffects(),
+    )
 
     error = result["error"]
     assert error["code"] == AlreadyBookedThatTime.code
@@ -23,7 +30,9 @@ def test_a_model_asking_past_the_cap_is_refused_with_the_limit(store, schedule):
     service = BookingService(store, schedule, max_active_bookings=1)
     service.book("2026-11-25_CourtA_0900", "alice")
 
-    result = invoke_tool("book_slot", service, "alice", {"slot_id": "2026-11-25_CourtA_1000"})
+    result = invoke_tool(
+        "book_slot", service, "alice", {"slot_id": "2026-11-25_CourtA_1000"}, effects=TurnEffects()
+    )
 
     assert result["error"]["code"] == TooManyBookings.code
     assert result["error"]["limit"] == 1
