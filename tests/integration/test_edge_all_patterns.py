@@ -28,7 +28,7 @@ from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     clear_cached_getters,
     offline_model,
 )
-from tests.integration.conftest import TABLE
+from tests.integration.conftest import booking_items
 from tests.integration.test_pattern_c_workflow import pattern_c, synthesized  # noqa: F401
 from tests.integration.test_pattern_g_handler import invocations  # noqa: F401
 from tests.utils import chat_event, lambda_context, response_json
@@ -124,8 +124,7 @@ def call(handler, event) -> tuple[int, dict, dict]:
 
 
 def booked(dynamodb) -> list[tuple[str, str]]:
-    items = dynamodb.scan(TableName=TABLE)["Items"]
-    return sorted((i["slot_id"]["S"], i["user_id"]["S"]) for i in items)
+    return booking_items(dynamodb)
 
 
 def base64_event(data: bytes, content_type: str = "application/json") -> dict:
