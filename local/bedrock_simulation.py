@@ -304,7 +304,7 @@ class SimulatedManagedAgent:
         handler = getattr(importlib.import_module(module), attr)
         self.runtime.invocations[ACTIONS_FUNCTION] += 1
         event = {k: v for k, v in arguments.items() if v is not None}
-        with own_process():
+        with own_process(), self.runtime.container(ACTIONS_FUNCTION):
             return handler(event, context)
 
     # -- the loop ----------------------------------------------------------------------------

@@ -12,8 +12,9 @@ import importlib
 import io
 import json
 import os
+import threading
 import traceback
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from botocore.response import StreamingBody
@@ -61,6 +62,11 @@ class LocalRuntime(contextlib.ExitStack):
         # functions, unnamed here, have the default). A test may shorten them.
         self.function_timeouts: dict[str, float] = {}
         self.invocations: Counter[str] = Counter()
+        # One warm container per function: Lambda hands a container one event at a time, and
+        # the handlers' resolvers keep per-request state, so concurrent calls of one function
+        # queue here (different functions run concurrently). Atomicity under real concurrency
+        # is proved at the store, against the local DynamoDB server.
+        self._containers: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 
     def __enter__(self) -> LocalRuntime:
         super().__enter__()
@@ -119,10 +125,15 @@ class LocalRuntime(contextlib.ExitStack):
         timeout: the handler's deadline is the one it has deployed."""
         module_name, _, attr = handler_path.partition(":")
         handler = getattr(importlib.import_module(module_name), attr or "handler")
-        context = LocalLambdaContext(
-            function_name=function_name, timeout_seconds=self.function_timeout(function_name)
-        )
-        return handler(event, context)
+        with self.container(function_name):
+            context = LocalLambdaContext(
+                function_name=function_name, timeout_seconds=self.function_timeout(function_name)
+            )
+            return handler(event, context)
+
+    def container(self, function_name: str) -> threading.Lock:
+        """The lock that stands for the function's one warm container."""
+        return self._containers[function_name]
 
     def function_timeout(self, name: str) -> float:
         return self.function_timeouts.get(name, float(timeouts.API_FUNCTION_SECONDS))

@@ -2,7 +2,10 @@
 handler on the local runtime (local DynamoDB server, offline stand-in model): one booking.
 
 Before the caller's ledger each request that lost the race for Court A moved on to Court B,
-then C: one person ended up holding all three courts at 15:00.
+then C: one person ended up holding all three courts at 15:00. (The threads run the real
+handler's whole turn; the local runtime queues them per function, one warm container, as
+Lambda would within one container — the ledger's atomicity under truly concurrent writers is
+proved at the store in test_double_booking_race.py.)
 """
 
 from __future__ import annotations
