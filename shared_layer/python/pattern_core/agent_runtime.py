@@ -45,7 +45,7 @@ from openai import AsyncOpenAI
 from pattern_core.agent_tools import RECORD_TOOL_CALLS, TurnContext
 from pattern_core.deadline import MIN_CALL_SECONDS, NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
 from pattern_core.http import ChatError, ChatOutcome, ChatTurn
-from pattern_core.llm import call_options, client_options, model_name, openai_api_key
+from pattern_core.llm import client_options, model_name, openai_api_key, within_deadline
 from pattern_core.reporting import stopped_reply
 from pattern_core.sessions import Conversation, DynamoSession
 from pattern_core.usage import UsageMeter
@@ -79,7 +79,7 @@ def default_model(deadline: Deadline | None = None) -> Model:
     calls each get at most the time the turn has left, retried only if a retry still fits."""
     client = async_openai_client()
     if deadline is not None:
-        client = client.with_options(**call_options(deadline))
+        client = within_deadline(client, deadline)
     return OpenAIResponsesModel(model=model_name(), openai_client=client)
 
 

@@ -140,9 +140,13 @@ def call_options(deadline: Deadline) -> dict:
     return {"timeout": timeout, "max_retries": retries}
 
 
-def within_deadline(client: OpenAI, deadline: Deadline) -> OpenAI:
-    """`client` for one call inside `deadline` (the same connection pool, other options)."""
-    return client.with_options(**call_options(deadline))
+def within_deadline(client, deadline: Deadline):
+    """`client` (sync or async) for calls inside `deadline`: the same connection pool, other
+    options. `with_options` does not carry strict response validation over by itself, so it is
+    passed on explicitly (garbage from the model must stay a 502, not become a 500)."""
+    strict = getattr(client, "_strict_response_validation", None)
+    extra = {} if strict is None else {"_extra_kwargs": {"_strict_response_validation": strict}}
+    return client.with_options(**call_options(deadline), **extra)
 
 
 @contextlib.contextmanager
