@@ -202,6 +202,7 @@ function newConversation() {
   state.latest = {};
   for (const spec of state.config.patterns) {
     const node = column(spec.id);
+    delete node.dataset.session;
     $(".transcript", node).replaceChildren();
     $(".effects", node).replaceChildren();
     $(".usage", node).replaceChildren();
@@ -275,6 +276,7 @@ async function sendOne(id, message, { scratch, caller }) {
   }
   if (!scratch && answer.status === 200 && answer.body.session_id) {
     state.sessions[id] = answer.body.session_id;
+    node.dataset.session = answer.body.session_id;
   }
   state.latest[id] = answer;
   showAnswer(node, message, answer);
