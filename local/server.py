@@ -2,8 +2,11 @@
 
 `/{a..h}/health` and `/{a..h}/chat` go to the real handlers. The `X-Patterns-User` header
 plays the role of a signed IAM caller, so several users can be played from one terminal.
-One lock per pattern: like one warm Lambda container, a handler serves one request at a time
-(its resolver holds per-request state); different patterns run concurrently.
+`/` is the console page (local/console): every pattern side by side in a browser.
+Handlers take turns, one request at a time in the whole process: Powertools keeps the request
+being resolved on a class attribute (`BaseRouter.current_event`), shared by every pattern's
+resolver here, where in Lambda each process holds one. Turns in flight together could swap
+events, and with them callers.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ class LocalServer(ThreadingHTTPServer):
 
 
 def make_server(runtime: LocalRuntime, port: int) -> ThreadingHTTPServer:
-    locks = {key: threading.Lock() for key in PATTERNS}
+    one_at_a_time = threading.Lock()  # see the module docstring: BaseRouter.current_event
+    locks = dict.fromkeys(PATTERNS, one_at_a_time)
     scratch = console.ScratchLane(runtime)
 
     class Handler(BaseHTTPRequestHandler):

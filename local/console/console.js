@@ -165,13 +165,18 @@ function drawDiagram(figure, spec) {
     .join(" → ");
   figure.setAttribute("aria-label", `Pattern ${spec.id}: ${described}`);
   nodes.forEach((n, index) => {
-    if (index > 0) figure.append(el("span", { class: "arrow", "aria-hidden": "true" }, "→"));
+    // The arrow travels with the box it points to, so a wrapped diagram never ends in "→".
     figure.append(
       el(
         "span",
-        { class: `node node-${n.kind}${n.decides ? " decides" : ""}`, "aria-hidden": "true" },
-        el("span", { class: "node-label" }, n.label),
-        n.sub ? el("span", { class: "node-sub" }, n.sub) : null,
+        { class: "hop", "aria-hidden": "true" },
+        index > 0 ? el("span", { class: "arrow" }, "→") : null,
+        el(
+          "span",
+          { class: `node node-${n.kind}${n.decides ? " decides" : ""}` },
+          el("span", { class: "node-label" }, n.label),
+          n.sub ? el("span", { class: "node-sub" }, n.sub) : null,
+        ),
       ),
     );
   });
@@ -303,7 +308,8 @@ function showAnswer(node, message, answer) {
         body.reply,
       ),
     );
-    const session = body.session_id ? ` · session ${body.session_id.slice(0, 8)}` : "";
+    // A scratch turn's session ends with it; a conversation's is worth seeing.
+    const session = body.session_id && !answer.scratch ? ` · session ${body.session_id.slice(0, 8)}` : "";
     setStatus(node, `HTTP ${answer.status}${tags.length ? ` · ${tags.join(" · ")}` : ""}${session}`);
   } else {
     const error = body.error || { code: "unknown", message: JSON.stringify(body) };

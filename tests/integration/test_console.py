@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -133,6 +134,31 @@ def test_config_names_every_pattern_and_the_offline_stand_in(server):
     assert [p["id"] for p in config["patterns"]] == list("ABCDEFGH")
     notes = {p["id"]: p["local_note"] for p in config["patterns"]}
     assert "simulated" in notes["H"] and notes["A"] is None
+
+
+def test_all_eight_patterns_asked_at_once_each_answer_their_own_caller(server):
+    # The console sends to every pattern at once; each turn must keep its own caller.
+    base, _ = server
+    users = {key: f"user-{key.lower()}" for key in "ABCDEFGH"}
+    times = dict(
+        zip(users, ["9am", "10am", "11am", "2pm", "3pm", "4pm", "5pm", "9am"], strict=True)
+    )
+
+    def book(key: str):
+        message = {"message": f"Book tomorrow at {times[key]}"}
+        return post(f"{base}/{key.lower()}/chat", message, users[key])
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        answers = dict(zip(users, pool.map(book, users), strict=True))
+
+    for key, (status, body, _) in answers.items():
+        assert status == 200, (key, body)
+        assert body["pattern"] == key and body["booking"] is not None, (key, body["reply"])
+    for key, user in users.items():
+        _, listed, _ = post(f"{base}/a/chat", {"message": "Show my bookings"}, user)
+        assert answers[key][1]["booking"]["booking_id"] in listed["reply"], key
+        others = [answers[k][1]["booking"]["booking_id"] for k in users if k != key]
+        assert not any(booking_id in listed["reply"] for booking_id in others), key
 
 
 def test_scratch_turns_meet_empty_courts_and_leave_the_real_bookings_alone(server):
