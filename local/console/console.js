@@ -132,8 +132,8 @@ function showModel(config) {
   if (config.offline) {
     banner.classList.add("offline");
     banner.textContent =
-      "Offline stand-in model: a deterministic rule-based test double, not an LLM. " +
-      "Set OPENAI_API_KEY and restart `patterns serve` to use OpenAI.";
+      "Offline stand-in model: a rule-based test double, not an LLM " +
+      "(set OPENAI_API_KEY and restart `patterns serve` to use OpenAI).";
   } else {
     banner.textContent = `Model: ${config.model}`;
   }
