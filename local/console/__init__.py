@@ -118,7 +118,11 @@ class ScratchLane:
                 line = self.process.stdout.readline()
             except (OSError, RuntimeError):
                 line = ""
-            if not line:
+            try:
+                answer = json.loads(line) if line else None
+            except ValueError:  # not an answer: the protocol is broken, start afresh
+                answer = None
+            if answer is None:
                 self.close_locked()
                 return HttpResult(
                     503,
@@ -131,7 +135,6 @@ class ScratchLane:
                     },
                     {},
                 )
-        answer = json.loads(line)
         headers = {**answer["headers"], "x-patterns-store": "scratch"}
         return HttpResult(answer["status"], answer["body"], headers)
 

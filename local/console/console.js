@@ -106,7 +106,13 @@ async function init() {
       el(
         "label",
         { class: "pick-one" },
-        el("input", { type: "checkbox", name: "pattern", value: spec.id, checked: true }),
+        el("input", {
+          type: "checkbox",
+          name: "pattern",
+          value: spec.id,
+          checked: true,
+          title: `${spec.id}: ${spec.name}`,
+        }),
         ` ${spec.id}`,
       ),
     );
@@ -437,7 +443,10 @@ function renderTimeline(node, answer, scale) {
       const events = trace.filter((event) => event.kind === kind);
       const track = el("div", { class: "track" });
       for (const event of events) {
-        const label = `${KIND_LABELS[kind]}: ${event.name || kind} at ${event.at_ms} ms, ${event.duration_ms} ms`;
+        const detail = event.detail && Object.keys(event.detail).length
+          ? ` ${JSON.stringify(event.detail).slice(0, 200)}`
+          : "";
+        const label = `${KIND_LABELS[kind]}: ${event.name || kind} at ${event.at_ms} ms, ${event.duration_ms} ms${detail}`;
         track.append(
           el("span", {
             class: `bar kind-${kind}`,

@@ -13,15 +13,16 @@ Protocol, one JSON object per line: stdin takes `{"pattern", "method", "path", "
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 
-from local.paths import scratch_state
-from local.patterns import pattern
-from local.runtime import LocalRuntime
-
 
 def serve(requests, answers) -> None:
+    from local.paths import scratch_state
+    from local.patterns import pattern
+    from local.runtime import LocalRuntime
+
     with scratch_state(), LocalRuntime() as runtime:
         print(json.dumps({"ready": True, "model": runtime.model_label}), file=answers, flush=True)
         for line in requests:
@@ -42,9 +43,10 @@ def serve(requests, answers) -> None:
 def main() -> int:
     # SIGTERM from the server unwinds like Ctrl-C, so this lane's database server stops too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    answers = sys.stdout
-    # Handler loggers bind to sys.stdout when imported: keep them off the protocol channel.
-    sys.stdout = sys.stderr
+    # The answers get their own copy of stdout; then stdout itself becomes stderr, before any
+    # handler is imported, so nothing else (handler logs bind to stdout) reaches the protocol.
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     serve(sys.stdin, answers)
     return 0
 

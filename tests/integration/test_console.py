@@ -7,6 +7,7 @@ import concurrent.futures
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -140,9 +141,9 @@ def test_all_eight_patterns_asked_at_once_each_answer_their_own_caller(server):
     # The console sends to every pattern at once; each turn must keep its own caller.
     base, _ = server
     users = {key: f"user-{key.lower()}" for key in "ABCDEFGH"}
-    times = dict(
-        zip(users, ["9am", "10am", "11am", "2pm", "3pm", "4pm", "5pm", "9am"], strict=True)
-    )
+    # Three courts an hour; 3pm is left to the scratch test's real booking.
+    hours = ["9am", "10am", "11am", "2pm", "4pm", "5pm", "9am", "10am"]
+    times = dict(zip(users, hours, strict=True))
 
     def book(key: str):
         message = {"message": f"Book tomorrow at {times[key]}"}
@@ -212,3 +213,24 @@ def test_the_scratch_lane_stops_with_the_server(tmp_path):
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in workers if alive(pid)]
+
+
+def test_a_stopped_scratch_lane_starts_again_on_the_next_turn(tmp_path):
+    with serve(tmp_path) as (base, process):
+        post(f"{base}/console/scratch/a/chat", {"message": "Book tomorrow at 3pm"})
+        worker = next(
+            pid
+            for pid in descendants(process.pid)
+            if b"scratch_worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        )
+        os.kill(worker, signal.SIGTERM)  # it unwinds, as on Ctrl-C
+        deadline = time.monotonic() + 15
+        while alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+        status, body, headers = post(
+            f"{base}/console/scratch/b/chat", {"message": "Book tomorrow at 3pm"}
+        )
+
+    assert status == 200 and headers["x-patterns-store"] == "scratch"
+    assert body["booking"]["slot_id"] == "2026-11-25_CourtA_1500"
