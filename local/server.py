@@ -108,7 +108,13 @@ def make_server(runtime: LocalRuntime, port: int) -> ThreadingHTTPServer:
                 length = int(self.headers.get("content-length") or 0)
             except ValueError:
                 length = -1
-            if not 0 <= length <= MAX_BODY_BYTES:
+            if length < 0:
+                self._send(
+                    400,
+                    {"error": {"code": "invalid_request", "message": "Bad Content-Length."}},
+                )
+                return
+            if length > MAX_BODY_BYTES:
                 self._send(
                     413,
                     {"error": {"code": "payload_too_large", "message": "Request body too large."}},

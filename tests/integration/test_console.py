@@ -195,10 +195,12 @@ def test_scratch_lane_answers_bad_input_with_the_api_error_shape(server):
     unknown_field, body, _ = post(f"{base}/console/scratch/b/chat", {"message": "hi", "x": 1})
     not_json, body_2, _ = post(f"{base}/console/scratch/b/chat", b"{not json")
     no_pattern, body_3, _ = post(f"{base}/console/scratch/z/chat", {"message": "hi"})
+    too_big, body_4, _ = post(f"{base}/console/scratch/b/chat", b"x" * (65 * 1024))
 
     assert unknown_field == 422 and body["error"]["code"] == "validation_error"
     assert not_json == 400 and body_2["error"]["code"] == "invalid_json"
     assert no_pattern == 404 and body_3["error"]["code"] == "not_found"
+    assert too_big == 413 and body_4["error"]["code"] == "payload_too_large"
 
 
 def test_the_scratch_lane_stops_with_the_server(tmp_path):
