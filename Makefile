@@ -1,6 +1,6 @@
 # Entry points a newcomer can guess. `make local` runs the patterns on this machine;
 # `make test` is what CI runs (.ci/run). Both set up everything they need first.
-.PHONY: bootstrap local serve test lint format unit integration infra synth cfn-lint clean
+.PHONY: bootstrap chromium local serve test lint format unit integration infra synth cfn-lint clean
 
 export UV_PYTHON_DOWNLOADS := never
 # jsii prints a banner about Node 20's end of life on every synth; the pinned CLI supports it.
@@ -46,7 +46,20 @@ synth:
 cfn-lint:
 	$(RUN) cfn-lint
 
-test: bootstrap lint
+# The browser tests drive Debian's Chromium, never a Playwright download. CI runs `make test` as
+# root on a fresh Debian machine: install it there (quietly); elsewhere say how, and they skip.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing chromium (Debian package) for the browser tests" >&2; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends chromium fonts-liberation >/dev/null; \
+	  else \
+	    echo "make: no chromium, so the browser tests skip; install: sudo apt-get install chromium" >&2; \
+	  fi; \
+	fi
+
+test: bootstrap lint chromium
 	$(RUN) pytest
 	$(MAKE) synth
 	$(MAKE) cfn-lint

@@ -1,0 +1,507 @@
+// The patterns console: one message, sent to each chosen pattern's real /chat, shown side by
+// side. Plain browser JavaScript on purpose (no build step, nothing from a CDN), served by
+// `patterns serve` together with the pattern list from /console/config.
+"use strict";
+
+const KINDS = ["model_call", "tool_call", "lambda_invoke", "state", "step"];
+const KIND_LABELS = {
+  model_call: "model",
+  tool_call: "tools",
+  lambda_invoke: "Lambda",
+  state: "states",
+  step: "steps",
+};
+
+// Who decides which function runs next, drawn as the pattern's AWS shape (README diagrams).
+// kind: aws = a managed AWS service, code = your code in Lambda, model = an LLM / agent.
+const DIAGRAMS = {
+  A: [
+    { kind: "aws", label: "HTTP API" },
+    { kind: "code", label: "Lambda", sub: "your code", decides: true },
+    { kind: "model", label: "LLM", sub: "parses text, 1 call" },
+  ],
+  B: [
+    { kind: "aws", label: "HTTP API" },
+    { kind: "code", label: "Lambda", sub: "fixed steps 1→2→3→4", decides: true },
+    { kind: "model", label: "LLM", sub: "inside 2 steps" },
+  ],
+  C: [
+    { kind: "aws", label: "HTTP API" },
+    { kind: "code", label: "API Lambda" },
+    { kind: "aws", label: "Step Functions", sub: "Express, fixed states", decides: true },
+    { kind: "code", label: "step Lambdas", sub: "LLM inside 2" },
+  ],
+  D: [
+    { kind: "aws", label: "HTTP API" },
+    { kind: "code", label: "Lambda", sub: "your loop runs tools, bounded" },
+    { kind: "model", label: "LLM", sub: "proposes tool calls", decides: true },
+  ],
+  E: [
+    { kind: "aws", label: "HTTP API" },
+    { kind: "code", label: "Lambda", sub: "Agents SDK runner" },
+    { kind: "model", label: "agent", sub: "picks tools", decides: true },
+  ],
+  F: [
+    { kind: "aws", label: "HTTP API" },
+    { kind: "code", label: "Lambda", sub: "one process" },
+    { kind: "model", label: "manager agent", sub: "routes", decides: true },
+    { kind: "model", label: "specialist agents", sub: "as tools" },
+  ],
+  G: [
+    { kind: "aws", label: "HTTP API" },
+    { kind: "code", label: "manager Lambda" },
+    { kind: "model", label: "manager agent", sub: "routes", decides: true },
+    { kind: "code", label: "specialist Lambdas", sub: "agents, lambda:Invoke" },
+  ],
+  H: [
+    { kind: "aws", label: "HTTP API" },
+    { kind: "code", label: "invoker Lambda" },
+    { kind: "aws", label: "Bedrock Agent", sub: "AWS runs the loop", decides: true },
+    { kind: "code", label: "action Lambda", sub: "your tools" },
+  ],
+};
+
+const state = {
+  config: null,
+  sessions: {}, // pattern id -> session_id returned by the API (conversation mode)
+  latest: {}, // pattern id -> the latest answer shown in its column
+};
+
+const $ = (selector, root = document) => root.querySelector(selector);
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "class") node.className = value;
+    else if (key === "style") node.style.cssText = value;
+    else if (key.startsWith("data-") || key.startsWith("aria-") || key === "role") {
+      node.setAttribute(key, value);
+    } else node[key] = value;
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}
+
+function column(id) {
+  return document.getElementById(`column-${id}`);
+}
+
+// -- set-up ---------------------------------------------------------------------------------
+async function init() {
+  let config;
+  try {
+    const response = await fetch("/console/config");
+    config = await response.json();
+  } catch (error) {
+    $("#columns").append(el("p", { class: "error" }, `Could not load /console/config: ${error}`));
+    return;
+  }
+  state.config = config;
+  showModel(config);
+  const picks = $("#pattern-picks");
+  for (const spec of config.patterns) {
+    picks.append(
+      el(
+        "label",
+        { class: "pick-one" },
+        el("input", {
+          type: "checkbox",
+          name: "pattern",
+          value: spec.id,
+          checked: true,
+          title: `${spec.id}: ${spec.name}`,
+        }),
+        ` ${spec.id}`,
+      ),
+    );
+    $("#columns").append(buildColumn(spec));
+  }
+  picks.addEventListener("change", showChosenColumns);
+  $("#send-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
+  });
+  $("#new-conversation").addEventListener("click", newConversation);
+  for (const radio of document.querySelectorAll("input[name=mode]")) {
+    radio.addEventListener("change", modeChanged);
+  }
+  modeChanged();
+  document.body.dataset.ready = "true";
+  $("#message").focus();
+}
+
+function showModel(config) {
+  const banner = $("#model-banner");
+  banner.hidden = false;
+  if (config.offline) {
+    banner.classList.add("offline");
+    banner.textContent =
+      "Offline stand-in model: a rule-based test double, not an LLM " +
+      "(set OPENAI_API_KEY and restart `patterns serve` to use OpenAI).";
+  } else {
+    banner.textContent = `Model: ${config.model}`;
+  }
+}
+
+function buildColumn(spec) {
+  const node = $("#column-template").content.firstElementChild.cloneNode(true);
+  node.id = `column-${spec.id}`;
+  node.dataset.pattern = spec.id;
+  node.setAttribute("aria-labelledby", `column-${spec.id}-title`);
+  $("h2", node).id = `column-${spec.id}-title`;
+  $(".letter", node).textContent = spec.id;
+  $(".name", node).textContent = spec.name;
+  $(".who", node).textContent = `Decides: ${spec.who_decides}`;
+  if (spec.local_note) {
+    const note = $(".local-note", node);
+    note.hidden = false;
+    note.textContent = `Locally: ${spec.local_note}.`;
+  }
+  drawDiagram($(".diagram", node), spec);
+  renderTimeline(node, null, 1);
+  return node;
+}
+
+function drawDiagram(figure, spec) {
+  const nodes = DIAGRAMS[spec.id] || [];
+  const described = nodes
+    .map((n) => `${n.label}${n.sub ? ` (${n.sub})` : ""}${n.decides ? ", decides" : ""}`)
+    .join(" → ");
+  figure.setAttribute("aria-label", `Pattern ${spec.id}: ${described}`);
+  nodes.forEach((n, index) => {
+    // The arrow travels with the box it points to, so a wrapped diagram never ends in "→".
+    figure.append(
+      el(
+        "span",
+        { class: "hop", "aria-hidden": "true" },
+        index > 0 ? el("span", { class: "arrow" }, "→") : null,
+        el(
+          "span",
+          { class: `node node-${n.kind}${n.decides ? " decides" : ""}` },
+          el("span", { class: "node-label" }, n.label),
+          n.sub ? el("span", { class: "node-sub" }, n.sub) : null,
+        ),
+      ),
+    );
+  });
+}
+
+// -- controls -------------------------------------------------------------------------------
+function chosenPatterns() {
+  return [...document.querySelectorAll("input[name=pattern]:checked")].map((box) => box.value);
+}
+
+function mode() {
+  return $("input[name=mode]:checked").value;
+}
+
+function showChosenColumns() {
+  const chosen = new Set(chosenPatterns());
+  for (const spec of state.config.patterns) column(spec.id).hidden = !chosen.has(spec.id);
+  renderAllTimelines();
+}
+
+function modeChanged() {
+  // Scratch turns start from empty courts every time: there is no conversation to continue.
+  $("#new-conversation").disabled = mode() === "scratch";
+}
+
+function newConversation() {
+  state.sessions = {};
+  state.latest = {};
+  for (const spec of state.config.patterns) {
+    const node = column(spec.id);
+    delete node.dataset.session;
+    $(".transcript", node).replaceChildren();
+    $(".effects", node).replaceChildren();
+    $(".usage", node).replaceChildren();
+    setStatus(node, "New conversation: the next message starts a new session.");
+  }
+  renderAllTimelines();
+  $("#message").focus();
+}
+
+function setStatus(node, text, kind = "") {
+  const status = $(".status", node);
+  status.textContent = text;
+  status.className = `status ${kind}`.trim();
+}
+
+// -- sending --------------------------------------------------------------------------------
+async function send() {
+  const message = $("#message").value;
+  const chosen = chosenPatterns();
+  if (chosen.length === 0) {
+    $("#pattern-picks input").focus();
+    return;
+  }
+  const scratch = mode() === "scratch";
+  const caller = $("#caller").value.trim() || "local-user";
+  const button = $("#send");
+  button.disabled = true;
+  document.body.dataset.busy = "true";
+  await Promise.all(chosen.map((id) => sendOne(id, message, { scratch, caller })));
+  button.disabled = false;
+  delete document.body.dataset.busy;
+}
+
+async function sendOne(id, message, { scratch, caller }) {
+  const node = column(id);
+  node.dataset.state = "waiting";
+  setStatus(node, scratch ? "Waiting (scratch turns run one after another)…" : "Waiting…");
+  const body = { message };
+  if (!scratch && state.sessions[id]) body.session_id = state.sessions[id];
+  const url = scratch ? `/console/scratch/${id.toLowerCase()}/chat` : `/${id.toLowerCase()}/chat`;
+  let answer;
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-patterns-trace": "1",
+        "x-patterns-user": caller,
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = { error: { code: "not_json", message: text.slice(0, 300) || "(empty body)" } };
+    }
+    answer = {
+      status: response.status,
+      body: json,
+      model: response.headers.get("x-patterns-model"),
+      scratch,
+    };
+  } catch (error) {
+    answer = {
+      status: 0,
+      body: { error: { code: "network_error", message: String(error) } },
+      scratch,
+    };
+  }
+  if (!scratch && answer.status === 200 && answer.body.session_id) {
+    state.sessions[id] = answer.body.session_id;
+    node.dataset.session = answer.body.session_id;
+  }
+  state.latest[id] = answer;
+  showAnswer(node, message, answer);
+  renderAllTimelines();
+}
+
+// -- showing an answer ----------------------------------------------------------------------
+function showAnswer(node, message, answer) {
+  const body = answer.body || {};
+  const transcript = $(".transcript", node);
+  if (answer.scratch) transcript.replaceChildren(); // each scratch turn stands alone
+  transcript.append(el("li", { class: "you" }, el("b", {}, "you: "), message));
+  const ok = answer.status >= 200 && answer.status < 300 && !body.error;
+  node.dataset.state = ok ? "ok" : "error";
+  if (ok) {
+    const tags = [];
+    if (answer.model === "offline-stand-in") tags.push("offline stand-in");
+    if (answer.scratch) tags.push("scratch data");
+    transcript.append(
+      el(
+        "li",
+        { class: "reply" },
+        el("b", {}, `${body.pattern || node.dataset.pattern}: `),
+        body.reply,
+      ),
+    );
+    // A scratch turn's session ends with it; a conversation's is worth seeing.
+    const session = body.session_id && !answer.scratch ? ` · session ${body.session_id.slice(0, 8)}` : "";
+    setStatus(node, `HTTP ${answer.status}${tags.length ? ` · ${tags.join(" · ")}` : ""}${session}`);
+  } else {
+    const error = body.error || { code: "unknown", message: JSON.stringify(body) };
+    const status = answer.status ? `HTTP ${answer.status}` : "No response";
+    transcript.append(
+      el("li", { class: "error-reply" }, el("b", {}, `${status} ${error.code}: `), error.message),
+    );
+    setStatus(node, `${status} ${error.code}`, "error");
+  }
+  transcript.scrollTop = transcript.scrollHeight; // the latest exchange, without moving the page
+  showEffects($(".effects", node), body);
+  showUsage($(".usage", node), body.usage);
+}
+
+function bookingText(booking) {
+  const when = [booking.court, booking.date, booking.time].filter(Boolean).join(" · ");
+  return `${when || booking.slot_id} (${booking.booking_id})`;
+}
+
+function showEffects(container, body) {
+  container.replaceChildren();
+  const bookings = body.bookings || (body.booking ? [body.booking] : []);
+  const cancellations = body.cancellations || [];
+  if (bookings.length === 0 && cancellations.length === 0) {
+    if (!body.error) container.append(el("p", { class: "none" }, "Nothing booked or cancelled."));
+    return;
+  }
+  if (bookings.length) {
+    container.append(
+      el("h3", {}, `Booked (${bookings.length})`),
+      el("ul", { class: "bookings" }, bookings.map((b) => el("li", {}, bookingText(b)))),
+    );
+  }
+  if (cancellations.length) {
+    container.append(
+      el("h3", {}, `Cancelled (${cancellations.length})`),
+      el(
+        "ul",
+        { class: "cancellations" },
+        cancellations.map((b) => el("li", {}, typeof b === "string" ? b : bookingText(b))),
+      ),
+    );
+  }
+}
+
+function figure(value) {
+  return value === null || value === undefined ? "n/a" : String(value);
+}
+
+function showUsage(list, usage) {
+  list.replaceChildren();
+  if (!usage) return;
+  const tools = Array.isArray(usage.tool_calls) ? usage.tool_calls : null;
+  const tokens =
+    usage.input_tokens === null && usage.output_tokens === null
+      ? "n/a"
+      : `${figure(usage.input_tokens)} / ${figure(usage.output_tokens)}`;
+  const rows = [
+    ["LLM calls", figure(usage.llm_calls)],
+    ["tool calls", tools ? String(tools.length) : figure(usage.tool_calls), tools?.join(", ")],
+    ["tokens in / out", tokens],
+    ["Lambda invocations", figure(usage.lambda_invocations)],
+    ["state transitions", figure(usage.state_transitions)],
+    ["duration", usage.duration_ms === null ? "n/a" : `${usage.duration_ms} ms`],
+  ];
+  for (const [name, value, detail] of rows) {
+    list.append(
+      el(
+        "div",
+        { class: "figure" },
+        el("dt", {}, name),
+        el("dd", { title: detail || (value === "n/a" ? "not observable by this pattern" : "") }, value),
+      ),
+    );
+  }
+  if (tools && tools.length) {
+    list.append(el("div", { class: "figure wide" }, el("dt", {}, "tools"), el("dd", {}, tools.join(", "))));
+  }
+}
+
+// -- timelines: one time axis shared by every column ----------------------------------------
+function turnLength(answer) {
+  const body = answer?.body || {};
+  let end = body.usage?.duration_ms || 0;
+  for (const event of Array.isArray(body.trace) ? body.trace : []) {
+    end = Math.max(end, (event.at_ms || 0) + (event.duration_ms || 0));
+  }
+  return end;
+}
+
+function niceScale(ms) {
+  if (ms <= 0) return 1;
+  const power = 10 ** Math.floor(Math.log10(ms));
+  for (const step of [1, 2, 2.5, 5, 10]) if (ms <= step * power) return step * power;
+  return 10 * power;
+}
+
+function renderAllTimelines() {
+  if (!state.config) return;
+  const shown = state.config.patterns.map((s) => s.id).filter((id) => !column(id).hidden);
+  const scale = niceScale(Math.max(0, ...shown.map((id) => turnLength(state.latest[id]))));
+  for (const id of shown) renderTimeline(column(id), state.latest[id], scale);
+  const note = $("#scale-note");
+  note.textContent = Object.keys(state.latest).length
+    ? `Timelines share one axis: 0 to ${scale} ms.`
+    : "";
+}
+
+function pct(ms, scale) {
+  return `${Math.max(0, Math.min(100, (100 * ms) / scale)).toFixed(2)}%`;
+}
+
+function renderTimeline(node, answer, scale) {
+  const box = $(".timeline", node);
+  box.replaceChildren(el("h3", {}, "Timeline"));
+  const body = answer?.body;
+  if (!body || body.error) {
+    box.append(el("p", { class: "none" }, body ? "No timeline: the turn failed." : "No turn yet."));
+    return;
+  }
+  const trace = Array.isArray(body.trace) ? body.trace : null;
+  const lanes = el("div", { class: "lanes" });
+  if (trace && trace.length) {
+    for (const kind of KINDS) {
+      const events = trace.filter((event) => event.kind === kind);
+      const track = el("div", { class: "track" });
+      for (const event of events) {
+        const detail = event.detail && Object.keys(event.detail).length
+          ? ` ${JSON.stringify(event.detail).slice(0, 200)}`
+          : "";
+        const label = `${KIND_LABELS[kind]}: ${event.name || kind} at ${event.at_ms} ms, ${event.duration_ms} ms${detail}`;
+        track.append(
+          el("span", {
+            class: `bar kind-${kind}`,
+            style: `left:${pct(event.at_ms || 0, scale)};width:${pct(event.duration_ms || 0, scale)}`,
+            title: label,
+            "aria-label": label,
+            role: "img",
+          }),
+        );
+      }
+      const total = events.reduce((sum, event) => sum + (event.duration_ms || 0), 0);
+      lanes.append(
+        el(
+          "div",
+          { class: `lane${events.length ? "" : " empty"}`, "data-kind": kind },
+          el("span", { class: "lane-label" }, KIND_LABELS[kind]),
+          track,
+          el("span", { class: "lane-sum" }, events.length ? `${events.length}× ${total} ms` : "–"),
+        ),
+      );
+    }
+  }
+  const duration = body.usage?.duration_ms;
+  lanes.append(
+    el(
+      "div",
+      { class: "lane", "data-kind": "total" },
+      el("span", { class: "lane-label" }, "turn"),
+      el(
+        "div",
+        { class: "track" },
+        duration === null || duration === undefined
+          ? null
+          : el("span", {
+              class: "bar kind-total",
+              style: `left:0;width:${pct(duration, scale)}`,
+              title: `whole turn: ${duration} ms`,
+            }),
+      ),
+      el("span", { class: "lane-sum" }, duration === null || duration === undefined ? "n/a" : `${duration} ms`),
+    ),
+  );
+  box.append(lanes);
+  box.append(
+    el(
+      "div",
+      { class: "axis", "aria-hidden": "true" },
+      el("span", {}, "0"),
+      el("span", {}, `${scale / 2} ms`),
+      el("span", {}, `${scale} ms`),
+    ),
+  );
+  if (!trace) {
+    box.append(el("p", { class: "no-trace" }, "No trace: this response carries none, only its total time."));
+  }
+}
+
+document.addEventListener("DOMContentLoaded", init);

@@ -1,0 +1,209 @@
+"""The console page in a real browser: headless Chromium (Debian's package) driven by
+Playwright, against `patterns serve` in a subprocess.
+
+Without Chromium these tests skip, saying how to install it (`make test` installs it when
+running as root). Screenshots land in pytest's tmp dir; their paths are printed (`-s`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from tests.integration.test_console import serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.local_server]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    pytest.skip(
+        "Chromium is not installed: `sudo apt-get install -y chromium` (Debian), "
+        "or run `make test` as root, which installs it.",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed: `uv sync` (dev group)"
+)
+
+LAPTOP = {"width": 1366, "height": 768}
+ALL_ANSWERED = (
+    "() => !document.body.dataset.busy && "
+    "document.querySelectorAll('.column:not([hidden])[data-state=waiting]').length === 0"
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with serve(tmp_path_factory.mktemp("browser-home")) as (base, _):
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{server}/")
+    page.wait_for_selector("body[data-ready=true]")
+    yield page
+    context.close()
+    assert not errors, f"the page raised: {errors}"
+
+
+def percent(style: str, name: str) -> float:
+    """`left` or `width` of an inline style such as "left: 50%; width: 12.5%;"."""
+    return float(re.search(rf"{name}:\s*([\d.]+)%", style)[1])
+
+
+def only(page, *pattern_ids: str) -> None:
+    for box in page.locator("input[name=pattern]").all():
+        box.set_checked(box.get_attribute("value") in pattern_ids)
+
+
+def test_same_empty_courts_books_a_court_in_all_eight_columns(page, tmp_path):
+    # Given the console in "same empty courts" mode, every pattern ticked (the default)
+    page.get_by_label("same empty courts").check()
+    assert page.locator("input[name=pattern]:checked").count() == 8
+
+    # When the user types the message and presses Enter
+    page.get_by_label("Message").fill("Book tomorrow at 3pm")
+    page.get_by_label("Message").press("Enter")
+    page.wait_for_function(ALL_ANSWERED, timeout=180_000)
+    shot = tmp_path / "console-same-empty-courts.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"screenshot: {shot}")
+
+    # Then eight columns each show one booking, Court A at 15:00 tomorrow (empty courts each)
+    columns = page.locator("section.column")
+    assert columns.count() == 8
+    for index in range(8):
+        column = columns.nth(index)
+        pattern_id = column.get_attribute("data-pattern")
+        assert column.get_attribute("data-state") == "ok", column.inner_text()
+        bookings = column.locator("ul.bookings li")
+        assert bookings.count() == 1, pattern_id
+        assert bookings.first.inner_text().startswith("Court A · 2026-11-25 · 15:00"), pattern_id
+        assert column.locator(".status").inner_text().startswith("HTTP 200")
+        assert "scratch data" in column.locator(".status").inner_text()
+        # a timeline area, drawn on the shared axis
+        assert column.locator(".timeline .lane[data-kind=total] .bar").count() == 1, pattern_id
+        assert column.locator(".usage dt", has_text="LLM calls").count() == 1
+    # And the offline stand-in and H's simulation are labelled
+    assert "Offline stand-in model" in page.locator("#model-banner").inner_text()
+    assert "simulated" in page.locator("#column-H .local-note").inner_text()
+
+
+def test_conversation_mode_reuses_each_patterns_session_until_new_conversation(page):
+    only(page, "A", "D")
+    sent: list[dict] = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append({"url": request.url, **json.loads(request.post_data)})
+            if request.method == "POST"
+            else None
+        ),
+    )
+
+    page.get_by_label("Message").fill("Book tomorrow at 4pm")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_function(ALL_ANSWERED, timeout=120_000)
+    first_sessions = {key: page.get_attribute(f"#column-{key}", "data-session") for key in "AD"}
+    page.get_by_label("Message").fill("Show my bookings")
+    page.get_by_label("Message").press("Enter")
+    page.wait_for_function(ALL_ANSWERED, timeout=120_000)
+    page.get_by_role("button", name="New conversation").click()
+    page.get_by_label("Message").press("Enter")
+    page.wait_for_function(ALL_ANSWERED, timeout=120_000)
+
+    for key in "AD":
+        requests = [r for r in sent if r["url"].endswith(f"/{key.lower()}/chat")]
+        assert len(requests) == 3, sent
+        assert "session_id" not in requests[0]
+        assert first_sessions[key] and requests[1]["session_id"] == first_sessions[key]
+        assert "session_id" not in requests[2]  # a new conversation starts a new session
+    # The booking made in the first turn is reported in the conversation, then cleared
+    d_column = page.locator("#column-D")
+    assert d_column.locator(".transcript li").count() == 2
+    assert "16:00" in d_column.locator(".transcript").inner_text()
+    assert page.locator("#column-B").is_hidden()
+
+
+def test_traces_become_bars_on_one_axis_and_errors_show_in_their_column(page):
+    # The handlers do not return traces yet: answer two patterns with recorded-shape bodies.
+    traced = {
+        "reply": "Booked Court A.",
+        "pattern": "C",
+        "session_id": "s-1",
+        "booking": None,
+        "bookings": [],
+        "cancellations": [],
+        "usage": {
+            "llm_calls": 2,
+            "tool_calls": [],
+            "input_tokens": 10,
+            "output_tokens": 5,
+            "lambda_invocations": 6,
+            "state_transitions": 6,
+            "duration_ms": 1000,
+        },
+        "trace": [
+            {"at_ms": 0, "kind": "state", "name": "Understand", "duration_ms": 400, "detail": {}},
+            {"at_ms": 10, "kind": "model_call", "name": "parse", "duration_ms": 300, "detail": {}},
+            {"at_ms": 400, "kind": "lambda_invoke", "name": "Book", "duration_ms": 100},
+            {"at_ms": 500, "kind": "step", "name": "WriteReply", "duration_ms": 500},
+        ],
+    }
+    error = {"error": {"code": "model_not_configured", "message": "No model is configured."}}
+    page.route(
+        "**/c/chat",
+        lambda route: route.fulfill(status=200, json=traced, headers={"x-patterns-model": "x"}),
+    )
+    page.route("**/e/chat", lambda route: route.fulfill(status=503, json=error))
+    only(page, "A", "C", "E")
+
+    page.get_by_label("Message").fill("Book tomorrow at 3pm")
+    page.get_by_label("Message").press("Enter")
+    page.wait_for_function(ALL_ANSWERED, timeout=120_000)
+
+    bars = {
+        kind: page.locator(f"#column-C .lane[data-kind={kind}] .bar").count()
+        for kind in ("model_call", "tool_call", "lambda_invoke", "state", "step", "total")
+    }
+    assert bars == {
+        "model_call": 1,
+        "tool_call": 0,
+        "lambda_invoke": 1,
+        "state": 1,
+        "step": 1,
+        "total": 1,
+    }
+    # One axis for every column: C's 1000 ms turn or A's, whichever is longer, rounded up
+    scale = int(re.search(r"0 to (\d+) ms", page.locator("#scale-note").inner_text())[1])
+    assert scale >= 1000
+    step_style = page.locator("#column-C .lane[data-kind=step] .bar").get_attribute("style")
+    assert percent(step_style, "left") == pytest.approx(100 * 500 / scale, abs=0.01)
+    assert percent(step_style, "width") == pytest.approx(100 * 500 / scale, abs=0.01)
+    assert page.locator("#column-C .no-trace").count() == 0
+    # A's real answer has no trace: said so, and its bar uses C's axis (A took far less)
+    assert page.locator("#column-A .no-trace").count() == 1
+    a_style = page.locator("#column-A .lane[data-kind=total] .bar").get_attribute("style")
+    a_duration = int(page.locator("#column-A .lane[data-kind=total] .lane-sum").inner_text()[:-3])
+    assert percent(a_style, "width") == pytest.approx(100 * a_duration / scale, abs=0.01)
+    # E's error is shown in E's column, with status and code
+    e_column = page.locator("#column-E")
+    assert e_column.get_attribute("data-state") == "error"
+    assert "HTTP 503 model_not_configured" in e_column.locator(".status").inner_text()
+    assert "No model is configured." in e_column.locator(".transcript").inner_text()
