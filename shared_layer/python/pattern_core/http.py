@@ -40,6 +40,7 @@ from pattern_core import idempotency
 from pattern_core.deadline import Deadline, DeadlineExceeded
 from pattern_core.identity import InvalidSession, Unauthenticated, resolve_identity
 from pattern_core.llm import ModelNotConfigured
+from pattern_core.metrics import publish_error
 from pattern_core.reporting import reported_reply
 from pattern_core.usage import UsageMeter
 
@@ -170,25 +171,41 @@ def parse_json(text: str):
 
 
 class ChatResolver(APIGatewayHttpResolver):
-    """Powertools' HTTP API resolver with the envelope checked before routing."""
+    """Powertools' HTTP API resolver with the envelope checked before routing, and every error
+    answer counted as a metric (`Errors` by pattern and status, for the dashboard)."""
+
+    def __init__(self, pattern: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.pattern = pattern
 
     def resolve(self, event, context) -> dict:
         try:
             event = check_envelope(event)
         except MalformedRequest as exc:
-            return {
+            response = {
                 "statusCode": exc.status,
                 "headers": {"Content-Type": "application/json"},
                 "body": json.dumps(error_body(exc.code, exc.message), separators=(",", ":")),
                 "isBase64Encoded": False,
                 "cookies": [],
             }
-        return super().resolve(event, context)
+        else:
+            response = super().resolve(event, context)
+        if response.get("statusCode", 200) >= 400:
+            publish_error(self.pattern, response["statusCode"], _error_code(response))
+        return response
+
+
+def _error_code(response: dict) -> str:
+    try:
+        return str(json.loads(response.get("body") or "{}")["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        return "unknown"
 
 
 def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome]):
     """The resolver for one pattern: routes, validation and the error mapping."""
-    app = ChatResolver(enable_validation=True, json_body_deserializer=parse_json)
+    app = ChatResolver(pattern, enable_validation=True, json_body_deserializer=parse_json)
 
     @app.get("/health")
     def health() -> dict:

@@ -160,3 +160,16 @@ def test_a_turns_usage_is_published_as_metrics_per_pattern(monkeypatch, capsys):
     assert "pattern" in directive["Dimensions"][0]
     assert blob["pattern"] == "Z"
     assert (blob["ToolCalls"], blob["Bookings"], blob["LLMCalls"]) == ([1.0], [0.0], [0.0])
+
+
+def test_every_error_answer_is_counted_by_pattern_and_status(monkeypatch, capsys):
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    malformed = chat_event({"message": "hi"}) | {"body": "!!!", "isBase64Encoded": True}
+    invalid = chat_event({"message": ""})
+
+    answers = [resolve(RecordingOrchestration(), event) for event in (malformed, invalid)]
+
+    assert [a["statusCode"] for a in answers] == [400, 422]
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+    errors = [(b["pattern"], b["status"], b["code"]) for b in blobs if "Errors" in b]
+    assert errors == [("Z", "400", "invalid_encoding"), ("Z", "422", "validation_error")]
