@@ -40,6 +40,7 @@ from agents import (
     set_tracing_export_api_key,
 )
 from agents.models.interface import Model
+from aws_lambda_powertools import Logger
 from openai import AsyncOpenAI
 
 from pattern_core.agent_tools import RECORD_TOOL_CALLS, TurnContext
@@ -51,6 +52,7 @@ from pattern_core.sessions import Conversation, DynamoSession
 from pattern_core.usage import UsageMeter
 
 T = TypeVar("T")
+logger = Logger(child=True)
 _thread = threading.local()
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncOpenAI] = (
     weakref.WeakKeyDictionary()
@@ -195,7 +197,8 @@ async def run_chat_turn(
 ) -> ChatOutcome:
     """One /chat turn of an agent pattern (E, F, G's manager): the caller's own session, the
     run, and its outcome — the reply with everything booked and cancelled in this turn, or an
-    honest answer when the run ended early."""
+    honest answer when the run ended early. The session is read once and written once: what
+    the SDK added during the run is flushed when the run ends, however it ends."""
     session = DynamoSession(conversation) if conversation is not None else None
     try:
         result = await run_agent(
@@ -210,8 +213,10 @@ async def run_chat_turn(
             deadline=turn.deadline,
         )
     except TurnLimit as limit:
+        await _flush(session)
         return limit.outcome()
     except (ChatError, openai.APIError) as failure:
+        await _flush(session, failing=not context.effects.changed_anything)
         # A failed model call after a write must not hide the write behind an error.
         if not context.effects.changed_anything:
             raise
@@ -219,4 +224,23 @@ async def run_chat_turn(
         if isinstance(failure, ChatError):
             reason = "the model made an invalid request"
         return stopped(context, reason)
+    except BaseException:
+        # Even a deadline or an unexpected error keeps the turn's request (and every step the
+        # SDK completed) in the conversation.
+        await _flush(session, failing=True)
+        raise
+    await _flush(session)
     return outcome_of(result, context)
+
+
+async def _flush(session: DynamoSession | None, *, failing: bool = False) -> None:
+    """Write the run's session items; when the turn is already failing, a failed write is
+    logged rather than raised, so the caller still hears the first error."""
+    if session is None:
+        return
+    try:
+        await session.flush()
+    except Exception:
+        if not failing:
+            raise
+        logger.exception("the failed turn's session items could not be written")

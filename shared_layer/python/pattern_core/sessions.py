@@ -28,12 +28,14 @@ third-party sessions to do: importing the SDK here would cost pattern D's cold s
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import json
 import os
+import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -144,23 +146,39 @@ def conversation_key(namespace: str, owner: str, session_id: str) -> str:
 
 
 class Conversation:
-    """One caller's session history (synchronous DynamoDB calls)."""
+    """One caller's session history for one turn: read once, buffered, written once.
+
+    `items()` reads the history (one Query, cached for the turn); `add()` buffers the turn's
+    new messages and `pop()` takes back the latest; `flush()` writes all of it in one batch
+    and forgets the cached read, so the next turn reads afresh. `append()` is add + flush.
+    """
 
     def __init__(self, store: ConversationStore, namespace: str, session_id: str, owner: str):
         if not owner:
             raise ValueError("a conversation needs the verified caller as its owner")
         self.store, self.session_id, self.owner = store, session_id, owner
         self.pk = conversation_key(namespace, owner, session_id)
+        self._read: _Read | None = None  # this turn's one read
+        self._pending: list[dict] = []  # added this turn, not yet written
+        self._popped: set[str] = set()  # stored messages taken back this turn
 
     # -- reads -----------------------------------------------------------------------------
     def items(self, limit: int | None = None) -> list[dict]:
-        """The history, oldest first (the latest `limit` items if given)."""
-        items = [stored.item for stored in self._load()]
+        """The history, oldest first, with this turn's unwritten messages at the end (the
+        latest `limit` items if given)."""
+        items = [stored.item for stored in self._kept()] + copy.deepcopy(self._pending)
         return items[-limit:] if limit else items
 
-    def _load(self, *, bounded: bool = True) -> list[StoredItem]:
+    def _kept(self) -> list[StoredItem]:
+        stored = self._load().items
+        return stored[first_kept(stored, self.store.limits) :]
+
+    def _load(self) -> _Read:
+        """The whole partition, meta item included, once per turn (strongly consistent)."""
+        if self._read is not None:
+            return self._read
         now = int(self.store.clock())
-        stored: list[StoredItem] = []
+        read = _Read()
         request = {
             "TableName": self.store.table_name,
             "KeyConditionExpression": "#pk = :pk",
@@ -173,96 +191,108 @@ class Conversation:
             for raw in page.get("Items", []):
                 sk = raw[SORT_KEY]["S"]
                 if sk == META_SK:
+                    read.last_turn = max(read.last_turn, int(raw.get("next_seq", {}).get("N", 0)))
+                    read.created_at = raw.get("created_at", {}).get("N")
                     continue
+                # Numbers already used stay used, even by a message past its TTL.
+                read.last_turn = max(read.last_turn, _sequence_of(sk))
                 if int(raw.get(TTL_ATTRIBUTE, {}).get("N", now + 1)) > now:
                     # TTL deletion is lazy: an expired message is gone as far as we are concerned.
                     body = raw["body"]["S"]
-                    stored.append(StoredItem(sk, len(body.encode()), json.loads(body)))
+                    read.items.append(StoredItem(sk, len(body.encode()), json.loads(body)))
             if "LastEvaluatedKey" not in page:
                 break
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return stored[first_kept(stored, self.store.limits) :] if bounded else stored
+        self._read = read
+        return read
 
-    # -- writes ----------------------------------------------------------------------------
-    def append(self, items: list[dict]) -> None:
-        """Add a turn's items, trimming old turns."""
-        if not items:
-            return
-        limits = self.store.limits
-        bodies = [encode(item, limits.max_item_bytes) for item in items]
-        last_seq = self._claim(len(bodies))
-        # Unbounded: messages already outside the bounds (or expired) are deleted now too.
-        existing = self._load(bounded=False)
-        new = [
-            StoredItem(f"{ITEM_PREFIX}{last_seq - len(bodies) + 1 + i:012d}", len(b.encode()), it)
-            for i, (b, it) in enumerate(zip(bodies, items, strict=True))
-        ]
-        combined = existing + new
-        start = first_kept(combined, limits)
-        expires = str(int(self.store.clock()) + limits.ttl_seconds)
-        old = {stored.sk for stored in existing}
-        writes: list[dict] = [
-            {"DeleteRequest": {"Key": self._key(stored.sk)}}
-            for stored in combined[:start]
-            if stored.sk in old
-        ]
-        bodies_by_sk = {stored.sk: body for stored, body in zip(new, bodies, strict=True)}
-        for stored in combined[start:]:
-            if stored.sk in bodies_by_sk:
-                writes.append(
-                    {
-                        "PutRequest": {
-                            "Item": {
-                                **self._key(stored.sk),
-                                "body": {"S": bodies_by_sk[stored.sk]},
-                                "bytes": {"N": str(stored.size)},
-                                TTL_ATTRIBUTE: {"N": expires},
-                            }
-                        }
-                    }
-                )
-        self._batch_write(writes)
+    # -- this turn's changes -----------------------------------------------------------------
+    def add(self, items: list[dict]) -> None:
+        """Buffer messages for this turn's one write (`flush`)."""
+        self._pending.extend(copy.deepcopy(items))
 
     def pop(self) -> dict | None:
-        stored = self._load()
-        if not stored:
+        """Take back the latest message: an unwritten one simply leaves the buffer; a stored
+        one is deleted by this turn's write."""
+        if self._pending:
+            return self._pending.pop()
+        kept = self._kept()
+        if not kept:
             return None
-        self.store.client.delete_item(TableName=self.store.table_name, Key=self._key(stored[-1].sk))
-        return stored[-1].item
+        latest = kept[-1]
+        self._popped.add(latest.sk)
+        self._load().items.remove(latest)
+        return latest.item
+
+    def append(self, items: list[dict]) -> None:
+        """Add messages and write them now."""
+        self.add(items)
+        self.flush()
+
+    # -- the one write ---------------------------------------------------------------------
+    def flush(self) -> None:
+        """Write this turn's messages, drop the oldest whole turns past the bounds and refresh
+        the TTL: one BatchWriteItem (another per 25 rows past the first 25).
+
+        The trim needs no second read: the turn's read saw every stored message with its
+        size, and the meta item's counters (`messages`, `bytes`) are set from that read plus
+        this turn. This turn's messages take the next turn number from the meta item and a
+        random token in their sort keys (`item#<turn>-<token>-<index>`), so two turns running
+        at once on one session never overwrite each other's messages, without a claim call.
+        """
+        if not self._pending and not self._popped:
+            self._read = None
+            return
+        limits = self.store.limits
+        read = self._load()
+        turn = read.last_turn + 1
+        token = secrets.token_hex(4)
+        bodies = [encode(item, limits.max_item_bytes) for item in self._pending]
+        new = [
+            StoredItem(f"{ITEM_PREFIX}{turn:012d}-{token}-{i:04d}", len(body.encode()), item)
+            for i, (body, item) in enumerate(zip(bodies, self._pending, strict=True))
+        ]
+        combined = read.items + new
+        start = first_kept(combined, limits)
+        now = int(self.store.clock())
+        expires = str(now + limits.ttl_seconds)
+        kept = combined[start:]
+        meta = {
+            **self._key(META_SK),
+            "next_seq": {"N": str(turn)},
+            "created_at": {"N": read.created_at or str(now)},
+            "messages": {"N": str(len(kept))},
+            "bytes": {"N": str(sum(stored.size for stored in kept))},
+            TTL_ATTRIBUTE: {"N": expires},
+        }
+        # The new messages (and the meta item) go first: if a later batch fails, what is left
+        # over is old messages that the next turn's write deletes, never a lost message.
+        writes: list[dict] = [{"PutRequest": {"Item": meta}}]
+        bodies_by_sk = {stored.sk: body for stored, body in zip(new, bodies, strict=True)}
+        for stored in kept:
+            if stored.sk in bodies_by_sk:
+                item = {
+                    **self._key(stored.sk),
+                    "body": {"S": bodies_by_sk[stored.sk]},
+                    "bytes": {"N": str(stored.size)},
+                    TTL_ATTRIBUTE: {"N": expires},
+                }
+                writes.append({"PutRequest": {"Item": item}})
+        stored_sks = {stored.sk for stored in read.items}
+        writes += [
+            {"DeleteRequest": {"Key": self._key(sk)}}
+            for sk in sorted(self._popped | ({s.sk for s in combined[:start]} & stored_sks))
+        ]
+        self._batch_write(writes)
+        self._read, self._pending, self._popped = None, [], set()
 
     def clear(self) -> None:
-        """Forget the messages."""
+        """Forget the messages (now, not at the next flush)."""
+        self._read, self._pending, self._popped = None, [], set()
         self._batch_write(
-            [
-                {"DeleteRequest": {"Key": self._key(stored.sk)}}
-                for stored in self._load(bounded=False)
-            ]
+            [{"DeleteRequest": {"Key": self._key(stored.sk)}} for stored in self._load().items]
         )
-
-    def _claim(self, count: int) -> int:
-        """Refresh the TTL and reserve `count` sequence numbers — one atomic update (two
-        concurrent turns on one session never share a sequence number). Returns the last
-        reserved number."""
-        now = int(self.store.clock())
-        updated = self.store.client.update_item(
-            TableName=self.store.table_name,
-            Key=self._key(META_SK),
-            UpdateExpression=(
-                "SET #ttl = :ttl, #created = if_not_exists(#created, :now) ADD #seq :n"
-            ),
-            ExpressionAttributeNames={
-                "#ttl": TTL_ATTRIBUTE,
-                "#created": "created_at",
-                "#seq": "next_seq",
-            },
-            ExpressionAttributeValues={
-                ":ttl": {"N": str(now + self.store.limits.ttl_seconds)},
-                ":now": {"N": str(now)},
-                ":n": {"N": str(count)},
-            },
-            ReturnValues="UPDATED_NEW",
-        )
-        return int(updated["Attributes"]["next_seq"]["N"])
+        self._read = None
 
     def _batch_write(self, writes: list[dict]) -> None:
         for start in range(0, len(writes), _BATCH):
@@ -279,11 +309,29 @@ class Conversation:
         return {PARTITION_KEY: {"S": self.pk}, SORT_KEY: {"S": sk}}
 
 
+@dataclass
+class _Read:
+    """What a turn's one Query found: the live messages, and the meta item's bookkeeping."""
+
+    items: list[StoredItem] = field(default_factory=list)
+    last_turn: int = 0  # the highest turn (or, before issue 12, message) number used
+    created_at: str | None = None
+
+
+def _sequence_of(sk: str) -> int:
+    """The number in `item#000000000007` (one message, before) or `item#000000000007-…`."""
+    digits = sk[len(ITEM_PREFIX) :].split("-", 1)[0]
+    return int(digits) if digits.isdigit() else 0
+
+
 class DynamoSession:
     """The Agents SDK `agents.memory.Session` protocol over a `Conversation` (patterns E-G).
 
-    The SDK loads the history before the run and adds the run's new items as it goes; boto3 is
-    synchronous, so each call runs in a worker thread instead of blocking the event loop.
+    The SDK loads the history before the run, adds the run's new items after each of its
+    turns and may read the tail back (or pop it, to rewind a retried step). All of that happens
+    in memory over the turn's one read; whoever runs the agent calls `flush()` once when the
+    run ends — successful or not — to write everything in one go. boto3 is synchronous, so
+    the calls that reach DynamoDB run in a worker thread instead of blocking the event loop.
     """
 
     session_settings = None  # the size bounds live in the store (SessionLimits)
@@ -296,10 +344,14 @@ class DynamoSession:
         return await asyncio.to_thread(self.conversation.items, limit)
 
     async def add_items(self, items: list) -> None:
-        await asyncio.to_thread(self.conversation.append, [dict(item) for item in items])
+        self.conversation.add([dict(item) for item in items])
 
     async def pop_item(self):
         return await asyncio.to_thread(self.conversation.pop)
 
     async def clear_session(self) -> None:
         await asyncio.to_thread(self.conversation.clear)
+
+    async def flush(self) -> None:
+        """Write what the run added (one BatchWriteItem); call once, when the run ends."""
+        await asyncio.to_thread(self.conversation.flush)
