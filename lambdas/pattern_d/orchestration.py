@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 
 import openai
+from aws_lambda_powertools import Logger
 from openai import OpenAI
 
 from booking.service import BookingService
@@ -29,6 +30,7 @@ from pattern_core.llm import deadline_of_call, within_deadline
 from pattern_core.reporting import stopped_reply
 from pattern_core.sessions import Conversation
 
+logger = Logger(child=True)
 TOOL_SCHEMAS = [tool.chat_completions_schema() for tool in TOOLS]
 
 
@@ -64,8 +66,12 @@ def handle_turn(
     except openai.APIError:
         # A failed model call after a write must not hide the write behind an error.
         if not turn.effects.changed_anything:
+            _keep_request(conversation, new)
             raise
         return _stopped(turn, conversation, new, "the model could not be reached", limits)
+    except BaseException:
+        _keep_request(conversation, new)  # a deadline, say: the request is not forgotten
+        raise
     new.append({"role": "assistant", "content": reply})
     conversation.append(new)
     return ChatOutcome.of(reply, turn.effects)
@@ -120,6 +126,16 @@ def _loop(turn, service, client, model, history, new, limits) -> str:
             if turn.effects.ended:  # the budget refused a write: the turn ends here
                 raise _Stopped(turn.effects.limit_reason())
     raise _Stopped()
+
+
+def _keep_request(conversation: Conversation, new: list[dict]) -> None:
+    """A failed turn still writes its request (the session's one write), not the unfinished
+    tool exchange: a tool call without its result would make the next request invalid. A
+    failure to write is logged, so the caller still hears the first error."""
+    try:
+        conversation.append(new[:1])
+    except Exception:
+        logger.exception("the failed turn's request could not be written to the session")
 
 
 def _stopped(
