@@ -2,17 +2,31 @@
 
 Patterns D-G remember a conversation across requests (and across Lambda containers) here. One
 table, one partition per (pattern, caller, session id), **one item per message** under it — so
-no item grows with the conversation, and a turn's new messages are a batch of small puts:
+no item grows with the conversation:
 
-    pk "E#<sha256(caller, s1)>"  sk "#meta"              next_seq, expires_at
-    pk "E#<sha256(caller, s1)>"  sk "item#000000000001"  body (one message as JSON), bytes, …
-    pk "E#<sha256(caller, s1)>"  sk "item#000000000002"  …
+    pk "E#<sha256(caller, s1)>"  sk "#meta"                          next_seq, messages, bytes, …
+    pk "E#<sha256(caller, s1)>"  sk "item#000000000001-<token>-0000"  body (one message), bytes, …
+    pk "E#<sha256(caller, s1)>"  sk "item#000000000001-<token>-0001"  …
+
+**One read and one write per turn.** The turn's first read is one Query of the partition (meta
+item included); the turn's messages are buffered (the Agents SDK's several `add_items` calls,
+its read-backs and rewinds all work on the buffer) and `flush()` writes them in one
+BatchWriteItem together with the meta item and the deletes of trimmed turns. The trim needs no
+second read: the turn's read saw every message and its size. A turn's messages are numbered
+by the meta item's `next_seq` (a turn counter) plus a random token, so two turns running at
+once on one session both keep their messages without a claim call. (Sessions written before
+numbered each message; their numbers count as used, so new turns sort after them.)
+
+**A failed turn loses nothing it had:** the agent runtime flushes however the run ends — the
+request and every step the SDK completed (a tool call with its result); pattern D writes the
+request alone (an unanswered tool call would make the next request invalid).
 
 Bounds, so a long conversation can reach neither DynamoDB's 400 KB item limit nor the model's
 context: a message over `max_item_bytes` has its long strings shortened; the whole history is
 capped at `max_items` messages and `max_bytes`, dropping the **oldest whole turns** (history
 always starts at a user message, so a tool result never loses the call it answers); every
-write refreshes a TTL (`expires_at`), so abandoned sessions disappear by themselves.
+write sets the TTL (`expires_at`) of the meta item and the new messages, so abandoned
+sessions disappear by themselves.
 
 Sessions belong to their caller: the verified caller is part of the key, so a session id is
 only a name within one caller's conversations. Someone else sending the same id reaches their
