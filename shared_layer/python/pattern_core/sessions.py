@@ -180,7 +180,8 @@ class Conversation:
     def items(self, limit: int | None = None) -> list[dict]:
         """The history, oldest first, with this turn's unwritten messages at the end (the
         latest `limit` items if given)."""
-        items = [stored.item for stored in self._kept()] + copy.deepcopy(self._pending)
+        # Copies: the caller (the SDK) may change what it gets; the turn's read must not change.
+        items = copy.deepcopy([stored.item for stored in self._kept()] + self._pending)
         return items[-limit:] if limit else items
 
     def _kept(self) -> list[StoredItem]:
