@@ -5,7 +5,8 @@ Two callers reach this one function, and both end in the shared tool contract
 
 * a **Bedrock Agent action group** sends an action-group event (`apiPath`, `httpMethod`,
   `parameters`, `requestBody`, `sessionAttributes`); Powertools' `BedrockAgentResolver` routes
-  it and validates it, and its OpenAPI output *is* the action group's schema (`schema.py`);
+  it and validates it, and its OpenAPI output is the action group's schema (`schema.py` builds
+  the same document from the contract without importing this module; a test keeps them equal);
 * an **AgentCore Gateway Lambda target** sends the tool's arguments as the event and names the
   tool in the client context (`bedrockAgentCoreToolName`, prefixed `target___`).
 
