@@ -6,32 +6,27 @@
 
 Adding a pattern is one line in `PATTERN_STACKS`. Every stack deploys alone and is tagged
 `project` and `pattern`. `PatternsDashboard` shows the patterns' published metrics side by side.
+
+The stacks import the shared layer's and the handlers' pure modules (`booking.table`,
+`pattern_h.schema`) through the project's editable install (`dev-mode-dirs` in pyproject), so
+the app runs under `uv run` (as cdk.json does) or the project's `.venv` python.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from aws_cdk import App, Stack, Tags
 
-# The layer's code (`booking.table` holds the table's key schema) must import the same way
-# under a plain `python app.py` as under the editable install.
-_SHARED_LAYER = Path(__file__).resolve().parent / "shared_layer" / "python"
-if str(_SHARED_LAYER) not in sys.path:
-    sys.path.insert(0, str(_SHARED_LAYER))
-
-from aws_cdk import App, Stack, Tags  # noqa: E402
-
-from stacks.constants import PROJECT_TAG  # noqa: E402
-from stacks.constructs.nag import add_compliance_checks, require_strict_validation  # noqa: E402
-from stacks.dashboard_stack import PatternsDashboardStack  # noqa: E402
-from stacks.pattern_a_stack import PatternAStack  # noqa: E402
-from stacks.pattern_b_stack import PatternBStack  # noqa: E402
-from stacks.pattern_c_stack import PatternCStack  # noqa: E402
-from stacks.pattern_d_stack import PatternDStack  # noqa: E402
-from stacks.pattern_e_stack import PatternEStack  # noqa: E402
-from stacks.pattern_f_stack import PatternFStack  # noqa: E402
-from stacks.pattern_g_stack import PatternGStack  # noqa: E402
-from stacks.pattern_h_stack import PatternHStack  # noqa: E402
+from stacks.constants import PROJECT_TAG
+from stacks.constructs.nag import add_compliance_checks, require_strict_validation
+from stacks.dashboard_stack import PatternsDashboardStack
+from stacks.pattern_a_stack import PatternAStack
+from stacks.pattern_b_stack import PatternBStack
+from stacks.pattern_c_stack import PatternCStack
+from stacks.pattern_d_stack import PatternDStack
+from stacks.pattern_e_stack import PatternEStack
+from stacks.pattern_f_stack import PatternFStack
+from stacks.pattern_g_stack import PatternGStack
+from stacks.pattern_h_stack import PatternHStack
 
 PATTERN_STACKS: dict[str, type[Stack]] = {
     "PatternA": PatternAStack,

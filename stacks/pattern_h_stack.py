@@ -19,15 +19,21 @@ AWS shape: HTTP API → invoker Lambda → Bedrock Agent / AgentCore harness →
 
 from __future__ import annotations
 
-import sys
-
 from aws_cdk import CfnOutput, Duration, Stack
-from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from booking.table import USER_INDEX_NAME
+# Both are pure (no handler, no Powertools resolver, no AWS client): the instruction text and
+# the tool interface built from the tool contract, importable under `uv run` as installed.
+from pattern_h.instruction import AGENT_NAME, INSTRUCTION
+from pattern_h.schema import (
+    SCHEMA_DESCRIPTION,
+    TURN_HEADER,
+    USER_HEADER,
+    bedrock_openapi_payload,
+    gateway_tool_schemas,
+)
 from stacks import timeouts
-from stacks.constants import LAMBDAS_DIR, PatternSettings
+from stacks.constants import PatternSettings
 from stacks.constructs.agentcore_harness import BookingHarness
 from stacks.constructs.bedrock_agent import BookingBedrockAgent
 from stacks.constructs.booking_table import BookingTable
@@ -35,18 +41,6 @@ from stacks.constructs.chat_api import ChatApi
 from stacks.constructs.idempotency_table import IdempotencyTable
 from stacks.constructs.layers import DependenciesLayer, SharedLayer
 from stacks.constructs.pattern_function import PatternFunction, side_effect_limits
-
-# The schema is generated from the handler's code at synth time: the stack imports it.
-if str(LAMBDAS_DIR) not in sys.path:
-    sys.path.insert(0, str(LAMBDAS_DIR))
-
-from pattern_h.actions import TURN_HEADER, USER_HEADER
-from pattern_h.instruction import AGENT_NAME, INSTRUCTION
-from pattern_h.schema import (
-    SCHEMA_DESCRIPTION,
-    bedrock_openapi_payload,
-    gateway_tool_schemas,
-)
 
 ENGINES = ("bedrock_agent", "agentcore")
 ACTION_GROUP = "booking"  # also the gateway target's name: tools are `booking___<tool>`
@@ -119,11 +113,7 @@ class PatternHStack(Stack):
         )
         # The invoker books nothing: it only lists the caller's bookings (one Query on the
         # user index) to confirm that a booking the agent's trace reports is really theirs.
-        iam.Grant.add_to_principal(
-            grantee=invoker.function,
-            actions=["dynamodb:Query"],
-            resource_arns=[f"{table.table.table_arn}/index/{USER_INDEX_NAME}"],
-        )
+        table.grant_user_bookings_query(invoker.function)
 
         if engine == "bedrock_agent":
             agent = BookingBedrockAgent(
@@ -137,11 +127,8 @@ class PatternHStack(Stack):
                 api_schema=bedrock_openapi_payload(),
                 action_function=actions.function,
             )
-            agent.grant_invoke(invoker.function)
-            invoker.function.add_environment("AGENT_ID", agent.agent_id)
-            invoker.function.add_environment("AGENT_ALIAS_ID", agent.alias_id)
-            CfnOutput(self, AGENT_ID_OUTPUT, value=agent.agent_id)
-            CfnOutput(self, AGENT_ALIAS_ID_OUTPUT, value=agent.alias_id)
+            agent.serve(invoker.function)
+            outputs = {AGENT_ID_OUTPUT: agent.agent_id, AGENT_ALIAS_ID_OUTPUT: agent.alias_id}
         else:
             harness = BookingHarness(
                 self,
@@ -155,12 +142,10 @@ class PatternHStack(Stack):
                 identity_header=USER_HEADER,
                 turn_header=TURN_HEADER,
             )
-            harness.grant_invoke(invoker.function)
-            invoker.function.add_environment("HARNESS_ARN", harness.harness_arn)
-            invoker.function.add_environment("HARNESS_ENDPOINT", harness.endpoint.endpoint_name)
-            invoker.function.add_environment("GATEWAY_URL", harness.gateway_url)
-            CfnOutput(self, HARNESS_ARN_OUTPUT, value=harness.harness_arn)
-        CfnOutput(self, ENGINE_OUTPUT, value=engine)
+            harness.serve(invoker.function)
+            outputs = {HARNESS_ARN_OUTPUT: harness.harness_arn}
+        for name, value in {**outputs, ENGINE_OUTPUT: engine}.items():
+            CfnOutput(self, name, value=value)
 
         ChatApi(
             self,

@@ -5,7 +5,8 @@ Two callers reach this one function, and both end in the shared tool contract
 
 * a **Bedrock Agent action group** sends an action-group event (`apiPath`, `httpMethod`,
   `parameters`, `requestBody`, `sessionAttributes`); Powertools' `BedrockAgentResolver` routes
-  it and validates it, and its OpenAPI output *is* the action group's schema (`schema.py`);
+  it and validates it, and its OpenAPI output is the action group's schema (`schema.py` builds
+  the same document from the contract without importing this module; a test keeps them equal);
 * an **AgentCore Gateway Lambda target** sends the tool's arguments as the event and names the
   tool in the client context (`bedrockAgentCoreToolName`, prefixed `target___`).
 
@@ -42,18 +43,14 @@ from booking.store import dynamodb_client
 from booking.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from booking.tools import TOOLS, TOOLS_BY_NAME, BookingTool, invoke_tool
 from pattern_core.collaborators import booking_service
+from pattern_h.schema import TURN_HEADER, USER_HEADER, api_path, is_read
 
 logger = Logger()
 tracer = Tracer()
 
 USER_ATTRIBUTE = "user_id"  # session attribute set by the invoker (Bedrock Agent)
-USER_HEADER = "X-Patterns-User-Id"  # header the invoker sets on the harness's gateway calls
 TURN_ATTRIBUTE = "turn_id"  # session attribute: the /chat request this call belongs to
-TURN_HEADER = "X-Patterns-Turn-Id"  # the same, on the harness's gateway calls
 GATEWAY_TOOL_DELIMITER = "___"  # AgentCore names a target's tool `{target}___{tool}`
-
-# Reads are GETs whose arguments travel as query parameters; writes are POSTs with a JSON body.
-READ_ONLY = frozenset({"check_availability", "list_bookings"})
 
 
 class MissingIdentity(Exception):
@@ -89,10 +86,6 @@ def run_tool(tool: BookingTool, user_id: str, turn_id: str | None, arguments: An
         return NO_TURN
     effects = TurnEffects(WriteBudget.from_env(), counter=turn_counter(turn_id))
     return tool.invoke(booking_service(), user_id, arguments, effects=effects)
-
-
-def api_path(tool: BookingTool) -> str:
-    return f"/{tool.name}"
 
 
 def bedrock_arguments(tool: BookingTool) -> type[BaseModel]:
@@ -183,7 +176,8 @@ def build_action_app() -> BedrockAgentResolver:
 def _add_route(app: BedrockAgentResolver, tool: BookingTool) -> None:
     arguments_model = bedrock_arguments(tool)
 
-    if tool.name in READ_ONLY:
+    # Reads are GETs whose arguments travel as query parameters; writes are POSTs with a body.
+    if is_read(tool):
 
         def read(**arguments: Any) -> BedrockResponse:
             user_id = current_user(app.current_event)

@@ -1,19 +1,26 @@
-"""The managed agent's tool schemas, generated from the action handler's code.
+"""The managed agent's tool interface, built from the tool contract (`booking.tools`) alone.
 
-`bedrock_openapi_schema()` is Powertools' own OpenAPI output for the action group resolver
-(`BedrockAgentResolver.get_openapi_json_schema`, already OpenAPI 3.0 with `nullable` for
-optional values), tidied into the form the Bedrock action-group API accepts: references inlined,
-no `components`, no Powertools validation-error responses, no titles, single-member `anyOf`s
-folded away. `gateway_tool_schemas()` turns the same operations into AgentCore Gateway tool
-definitions. The CDK stack embeds both at synth time and the local simulation reads them, and an
-infrastructure test fails if the template and this code drift apart.
+The CDK stack embeds it at synth time and the local simulation reads it, so this module is
+pure: it imports no handler, no Powertools resolver and creates no AWS client.
+
+* `bedrock_openapi_schema()`: the action group's OpenAPI 3.0 document, in the form the Bedrock
+  action-group API accepts (no `$ref`/`components`, no titles, `nullable` for optional values).
+  Reads are GETs with query parameters, writes are POSTs with a JSON body; a nullable argument
+  may be left out. It is exactly what the action handler's `BedrockAgentResolver` generates,
+  tidied: an infrastructure test compares the template with the resolver's own output, so the
+  two cannot drift apart.
+* `gateway_tool_schemas()`: the same operations as AgentCore Gateway tool definitions.
+* `USER_HEADER`, `TURN_HEADER`: the headers the invoker puts on the harness's gateway calls and
+  the gateway passes to the action Lambda (the caller, and the turn whose write budget a write
+  spends); the stack allows exactly these.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
+
+from booking.tools import TOOLS, BookingTool
 
 SCHEMA_TITLE = "Tennis court booking"
 SCHEMA_VERSION = "1.0.0"
@@ -24,36 +31,37 @@ RESULT_DESCRIPTION = (
     "The operation's result as JSON. A refused call returns an `error` object with a `code` "
     "and a `message` saying what to do instead (a taken slot lists free `alternatives`)."
 )
+# The version Powertools' BedrockAgentResolver documents its routes in (Bedrock takes 3.0.x).
+OPENAPI_VERSION = "3.0.3"
+
+USER_HEADER = "X-Patterns-User-Id"  # header the invoker sets on the harness's gateway calls
+TURN_HEADER = "X-Patterns-Turn-Id"  # the /chat request a gateway call belongs to
+
 _GATEWAY_KEYS = ("type", "description", "properties", "required", "items")
 
 
-@functools.cache
-def _raw_schema() -> str:
-    from pattern_h.actions import app
+def is_read(tool: BookingTool) -> bool:
+    """A tool that changes nothing is a GET (arguments as query parameters), a write a POST."""
+    return tool.write is None
 
-    return app.get_openapi_json_schema(
-        title=SCHEMA_TITLE, version=SCHEMA_VERSION, description=SCHEMA_DESCRIPTION
-    )
+
+def api_path(tool: BookingTool) -> str:
+    return f"/{tool.name}"
 
 
 def bedrock_openapi_schema() -> dict:
     """The action group's OpenAPI 3.0 schema, as embedded in the Bedrock Agent."""
-    raw = json.loads(_raw_schema())
-    components = raw.get("components", {}).get("schemas", {})
     paths: dict[str, dict] = {}
-    for path, methods in raw["paths"].items():
-        for method, operation in methods.items():
-            operation.pop("summary", None)  # "POST /book_slot": the description says more
-            operation["responses"] = {
-                "200": {
-                    "description": RESULT_DESCRIPTION,
-                    "content": {"application/json": {"schema": {"type": "object"}}},
-                }
-            }
-            paths.setdefault(path, {})[method] = _tidy(operation, components)
+    for tool in TOOLS:
+        method = "get" if is_read(tool) else "post"
+        paths[api_path(tool)] = {method: _operation(tool)}
     return {
-        "openapi": raw["openapi"],
-        "info": raw["info"],
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": SCHEMA_TITLE,
+            "version": SCHEMA_VERSION,
+            "description": SCHEMA_DESCRIPTION,
+        },
         "paths": paths,
     }
 
@@ -63,32 +71,88 @@ def bedrock_openapi_payload() -> str:
     return json.dumps(bedrock_openapi_schema(), sort_keys=True, separators=(",", ":"))
 
 
-def operations() -> list[dict]:
-    """(name, description, JSON schema of the arguments) of every operation, in schema order."""
-    found = []
-    for methods in bedrock_openapi_schema()["paths"].values():
-        for operation in methods.values():
-            found.append(
-                {
-                    "name": operation["operationId"],
-                    "description": operation["description"],
-                    "parameters": _arguments_schema(operation),
-                }
-            )
-    return found
+def operations(schema: dict | None = None) -> list[dict]:
+    """(name, description, JSON schema of the arguments) of every operation of `schema` (by
+    default `bedrock_openapi_schema()`), in schema order."""
+    document = schema if schema is not None else bedrock_openapi_schema()
+    return [
+        {
+            "name": operation["operationId"],
+            "description": operation["description"],
+            "parameters": _arguments_schema(operation),
+        }
+        for methods in document["paths"].values()
+        for operation in methods.values()
+    ]
 
 
-def gateway_tool_schemas() -> list[dict]:
-    """AgentCore Gateway tool definitions (`name`, `description`, `inputSchema`) for the same
-    operations. Gateway schemas take only type/description/properties/required/items."""
+def gateway_tool_schemas(schema: dict | None = None) -> list[dict]:
+    """AgentCore Gateway tool definitions (`name`, `description`, `inputSchema`) for the
+    operations of `schema` (by default `bedrock_openapi_schema()`). Gateway schemas take only
+    type/description/properties/required/items."""
     return [
         {
             "name": op["name"],
             "description": op["description"],
             "inputSchema": _gateway_schema(op["parameters"]),
         }
-        for op in operations()
+        for op in operations(schema)
     ]
+
+
+def _operation(tool: BookingTool) -> dict:
+    arguments = _argument_schemas(tool)
+    # Bedrock sends only the values the model chose, so a nullable argument is optional.
+    required = [name for name, schema in arguments.items() if not schema.get("nullable")]
+    operation: dict[str, Any] = {"description": tool.description, "operationId": tool.name}
+    if is_read(tool):
+        if arguments:
+            operation["parameters"] = [
+                {
+                    **({"description": schema["description"]} if "description" in schema else {}),
+                    "in": "query",
+                    "name": name,
+                    "required": name in required,
+                    "schema": schema,
+                }
+                for name, schema in arguments.items()
+            ]
+    else:
+        body: dict[str, Any] = {"properties": arguments, "type": "object"}
+        if required:
+            body["required"] = required
+        operation["requestBody"] = {
+            "content": {"application/json": {"schema": body}},
+            "required": True,
+        }
+    operation["responses"] = {
+        "200": {
+            "description": RESULT_DESCRIPTION,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    }
+    return operation
+
+
+def _argument_schemas(tool: BookingTool) -> dict[str, dict]:
+    """Each argument's JSON schema from the contract's model, in OpenAPI 3.0 form: no titles,
+    and `X | None` as `nullable` instead of `anyOf` with `null` (3.0 has no `null` type)."""
+    properties = tool.args_model.model_json_schema().get("properties", {})
+    return {name: _openapi_30(schema) for name, schema in properties.items()}
+
+
+def _openapi_30(schema: dict) -> dict:
+    out = {key: value for key, value in schema.items() if key not in ("title", "anyOf")}
+    variants = schema.get("anyOf")
+    if variants:
+        others = [v for v in variants if v != {"type": "null"}]
+        if len(others) == 1:
+            out.update(_openapi_30(others[0]))
+        else:
+            out["anyOf"] = [_openapi_30(v) for v in others]
+        if len(others) < len(variants):
+            out["nullable"] = True
+    return out
 
 
 def _arguments_schema(operation: dict) -> dict:
@@ -116,17 +180,3 @@ def _gateway_schema(schema: dict) -> dict:
     if "items" in out:
         out["items"] = _gateway_schema(out["items"])
     return out
-
-
-def _tidy(node: Any, components: dict) -> Any:
-    if isinstance(node, list):
-        return [_tidy(item, components) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if "$ref" in node:
-        return _tidy(components[node["$ref"].rsplit("/", 1)[-1]], components)
-    node = {key: value for key, value in node.items() if key != "title"}
-    any_of = node.get("anyOf")
-    if isinstance(any_of, list) and len(any_of) == 1:  # left over from a removed `null`
-        node = {**{k: v for k, v in node.items() if k != "anyOf"}, **any_of[0]}
-    return {key: _tidy(value, components) for key, value in node.items()}

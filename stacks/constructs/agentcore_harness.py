@@ -4,7 +4,7 @@
   `bedrock-agentcore:InvokeGateway` on it — the harness role — may call it) with a role that may
   invoke the action Lambda and nothing else.
 * `AWS::BedrockAgentCore::GatewayTarget`: the action Lambda, with tool definitions generated
-  from the handler code (`pattern_h.schema.gateway_tool_schemas`), and the identity header
+  from the tool contract (`pattern_h.schema.gateway_tool_schemas`), and the identity header
   allow-listed for propagation to the Lambda (`metadataConfiguration`).
 * `AWS::BedrockAgentCore::Harness`: the model, the same instruction as the Bedrock Agent, the
   gateway as its tool, bounded iterations and time; its role may invoke exactly the model and
@@ -184,3 +184,11 @@ class BookingHarness(Construct):
             actions=["bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime"],
             resource_arns=[self.harness.attr_arn],
         )
+
+    def serve(self, function: lambda_.Function) -> None:
+        """Let `function` (the invoker) call this harness, and tell it where: the harness, its
+        endpoint and the gateway whose calls carry the caller and turn headers."""
+        self.grant_invoke(function)
+        function.add_environment("HARNESS_ARN", self.harness_arn)
+        function.add_environment("HARNESS_ENDPOINT", self.endpoint.endpoint_name)
+        function.add_environment("GATEWAY_URL", self.gateway_url)

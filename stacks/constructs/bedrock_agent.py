@@ -122,3 +122,9 @@ class BookingBedrockAgent(Construct):
             actions=["bedrock:InvokeAgent"],
             resource_arns=[self.alias.attr_agent_alias_arn],
         )
+
+    def serve(self, function: lambda_.Function) -> None:
+        """Let `function` (the invoker) call this agent, and tell it which agent and alias."""
+        self.grant_invoke(function)
+        function.add_environment("AGENT_ID", self.agent_id)
+        function.add_environment("AGENT_ALIAS_ID", self.alias_id)

@@ -78,3 +78,11 @@ class BookingTable(Construct):
             actions=list(INDEX_ACTIONS),
             resource_arns=[f"{self.table.table_arn}/index/{USER_INDEX_NAME}"],
         )
+
+    def grant_user_bookings_query(self, grantee: iam.IGrantable) -> None:
+        """Only a Query on the user index: list a caller's bookings, change nothing."""
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(INDEX_ACTIONS),
+            resource_arns=[f"{self.table.table_arn}/index/{USER_INDEX_NAME}"],
+        )

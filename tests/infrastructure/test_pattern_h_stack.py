@@ -1,14 +1,18 @@
 """PatternH's template, both engines: the agent (or harness), its schema, roles and wiring.
 
-The schema tests are drift tests: the template must embed exactly what the action handler's
-code generates today (`pattern_h.schema`), so a route or argument change that is not
-re-synthesized fails here.
+The schema tests are drift tests: the stack builds the schema from the tool contract
+(`pattern_h.schema`, importable without the handler), and the template must embed exactly what
+the action handler's own `BedrockAgentResolver` generates today, so a route or argument change
+on either side that the other does not follow fails here.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+from typing import Any
 
 import pytest
 from aws_cdk import App
@@ -17,7 +21,14 @@ from aws_cdk.assertions import Annotations, Match, Template
 from app import build_app
 from pattern_h.actions import TURN_HEADER, USER_HEADER
 from pattern_h.instruction import INSTRUCTION
-from pattern_h.schema import bedrock_openapi_schema, gateway_tool_schemas
+from pattern_h.schema import (
+    RESULT_DESCRIPTION,
+    SCHEMA_DESCRIPTION,
+    SCHEMA_TITLE,
+    SCHEMA_VERSION,
+    bedrock_openapi_schema,
+    gateway_tool_schemas,
+)
 from stacks.constants import DEFAULT_BEDROCK_MODEL
 from tests.infrastructure.conftest import cdk_json_context
 from tests.infrastructure.test_compliance import _findings
@@ -85,6 +96,47 @@ def harness_stack(tmp_path_factory) -> SynthesizedH:
     return SynthesizedH(tmp_path_factory.mktemp("h-harness"), h_engine="agentcore")
 
 
+def resolver_openapi_schema() -> dict:
+    """What the action handler's `BedrockAgentResolver` generates for its routes, tidied into
+    the form the Bedrock action-group API accepts: references inlined, no `components`, no
+    Powertools validation-error responses or summaries, no titles, single-member `anyOf`s
+    (left over from a removed `null`) folded away."""
+    from pattern_h.actions import app
+
+    raw = json.loads(
+        app.get_openapi_json_schema(
+            title=SCHEMA_TITLE, version=SCHEMA_VERSION, description=SCHEMA_DESCRIPTION
+        )
+    )
+    components = raw.get("components", {}).get("schemas", {})
+    paths: dict[str, dict] = {}
+    for path, methods in raw["paths"].items():
+        for method, operation in methods.items():
+            operation.pop("summary", None)
+            operation["responses"] = {
+                "200": {
+                    "description": RESULT_DESCRIPTION,
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            }
+            paths.setdefault(path, {})[method] = _tidy(operation, components)
+    return {"openapi": raw["openapi"], "info": raw["info"], "paths": paths}
+
+
+def _tidy(node: Any, components: dict) -> Any:
+    if isinstance(node, list):
+        return [_tidy(item, components) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return _tidy(components[node["$ref"].rsplit("/", 1)[-1]], components)
+    node = {key: value for key, value in node.items() if key != "title"}
+    any_of = node.get("anyOf")
+    if isinstance(any_of, list) and len(any_of) == 1:
+        node = {**{k: v for k, v in node.items() if k != "anyOf"}, **any_of[0]}
+    return {key: _tidy(value, components) for key, value in node.items()}
+
+
 def _actions(statements: list[dict]) -> set[str]:
     return {
         action
@@ -107,7 +159,9 @@ def test_the_action_group_schema_is_the_one_generated_from_the_handler(agent_sta
     _, agent = agent_stack.only("AWS::Bedrock::Agent")
     (group,) = agent["Properties"]["ActionGroups"]
 
-    assert json.loads(group["ApiSchema"]["Payload"]) == bedrock_openapi_schema()
+    deployed = json.loads(group["ApiSchema"]["Payload"])
+    assert deployed == resolver_openapi_schema()
+    assert deployed == bedrock_openapi_schema()
     assert group["ActionGroupExecutor"]["Lambda"] == {
         "Fn::GetAtt": [agent_stack.function("pattern_h.actions.handler"), "Arn"]
     }
@@ -278,6 +332,7 @@ def test_the_gateway_tools_are_the_ones_generated_from_the_handler(harness_stack
         for t in lambda_target["ToolSchema"]["InlinePayload"]
     ]
 
+    assert tools == gateway_tool_schemas(resolver_openapi_schema())
     assert tools == gateway_tool_schemas()
     assert lambda_target["LambdaArn"] == {
         "Fn::GetAtt": [harness_stack.function("pattern_h.actions.handler"), "Arn"]
@@ -341,3 +396,22 @@ def test_cdk_nag_and_cdk_report_nothing_unacknowledged(synth_name, request):
 def test_an_unknown_engine_is_refused_at_synth(tmp_path):
     with pytest.raises(ValueError, match="h_engine"):
         SynthesizedH(tmp_path, h_engine="langchain")
+
+
+def test_the_stack_builds_its_schema_without_the_handler_or_sys_path_edits(tmp_path):
+    """Synth imports the tool interface, never the action handler (its Powertools resolver,
+    its clients), and finds the layer's and the handlers' modules through the editable
+    install alone: a fresh interpreter outside the project, no PYTHONPATH."""
+    probe = (
+        "import sys; before = list(sys.path); import app; "
+        "assert sys.path == before, 'sys.path was edited'; "
+        "loaded = sorted(m for m in sys.modules if m == 'pattern_h.actions' "
+        "or m.startswith('aws_lambda_powertools.event_handler')); "
+        "assert not loaded, loaded"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stderr
