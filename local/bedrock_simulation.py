@@ -2,8 +2,8 @@
 
 Not AWS, and not Bedrock's orchestration prompt or planner: a plain tool loop that reads what
 the deployed agent is given — the same instruction (`pattern_h.instruction`) and the same
-OpenAPI schema generated from the action handler (`pattern_h.schema`) — asks the model
-(the offline stand-in, or OpenAI when OPENAI_API_KEY is set) which operation to call, and calls
+OpenAPI schema, built from the tool contract (`pattern_h.schema`) — asks the model (the
+offline stand-in, or OpenAI when OPENAI_API_KEY is set) which operation to call, and calls
 the *real* action Lambda with the event shapes AWS sends it:
 
 * `bedrock-agent-runtime:InvokeAgent` → Bedrock action-group events (`apiPath`, `httpMethod`,
