@@ -5,7 +5,8 @@ from pattern_a.orchestration import handle_turn
 from pattern_core.http import ChatTurn
 from pattern_core.understanding import BookingRequest, understand
 from pattern_core.usage import UsageMeter
-from tests.fakes import ScriptedParseClient
+from tests.fakes import ScriptedOpenAI
+from tests.utils import owners
 
 
 def request(
@@ -22,7 +23,7 @@ def request(
 
 
 def run(service, parsed, user="alice", message="Book tomorrow at 3pm"):
-    client = ScriptedParseClient(parsed)
+    client = ScriptedOpenAI(parsed)
     turn = ChatTurn(message, user, "s1", UsageMeter(), "A")
     outcome = handle_turn(
         turn,
@@ -36,7 +37,7 @@ def test_books_the_first_free_court_at_the_requested_time_with_one_model_call(se
     outcome, usage, client = run(service, request())
 
     assert outcome.booking.slot_id == "2026-11-25_CourtA_1500"
-    assert store.owner_of("2026-11-25_CourtA_1500") == "alice"
+    assert owners(store).get("2026-11-25_CourtA_1500") == "alice"
     assert "Court A" in outcome.reply and "15:00" in outcome.reply
     assert usage.llm_calls == 1 and usage.input_tokens == 100 and usage.output_tokens == 20
     assert "Today is 2026-11-24 (Tuesday)" in client.requests[0]["messages"][0]["content"]
@@ -61,7 +62,7 @@ def test_a_stated_court_preference_is_honoured(service, store):
 def test_booking_without_a_time_offers_options_and_books_nothing(service, store):
     outcome, _, _ = run(service, request(time=None, part_of_day="afternoon"))
 
-    assert outcome.booking is None and store.items == {}
+    assert outcome.booking is None and owners(store) == {}
     assert outcome.reply.startswith("Which time on Wed 25 Nov?")
     assert "09:00" not in outcome.reply and "14:00" in outcome.reply
 
@@ -74,7 +75,7 @@ def test_refusals_from_the_rules_become_replies(service, store):
     assert past.booking is None and "already started" in past.reply
     assert no_day.reply.startswith("Which day?")
     assert "No slot starts at 13:00" in odd_time.reply
-    assert store.items == {}
+    assert owners(store) == {}
 
 
 def test_list_and_cancel_act_only_on_the_callers_bookings(service, store):
@@ -87,9 +88,9 @@ def test_list_and_cancel_act_only_on_the_callers_bookings(service, store):
 
     assert mine.booking_id in listed.reply and theirs.booking_id not in listed.reply
     assert "belongs to someone else" in stolen.reply
-    assert store.owner_of(theirs.slot_id) == "bob"
+    assert owners(store).get(theirs.slot_id) == "bob"
     assert by_time.reply.startswith("Cancelled Court B")
-    assert store.owner_of(mine.slot_id) is None
+    assert owners(store).get(mine.slot_id) is None
 
 
 def test_check_lists_free_times_in_the_part_of_day(service):
@@ -103,7 +104,7 @@ def test_check_lists_free_times_in_the_part_of_day(service):
 
 def test_unclear_messages_get_help_not_a_guess(service, store):
     outcome, _, _ = run(service, request(intent="other", date=None, time=None))
-    assert "I can check free tennis courts" in outcome.reply and store.items == {}
+    assert "I can check free tennis courts" in outcome.reply and owners(store) == {}
 
 
 def test_a_second_booking_of_the_same_time_is_answered_with_the_booking_held(service, store):
@@ -117,7 +118,7 @@ def test_a_second_booking_of_the_same_time_is_answered_with_the_booking_held(ser
     assert again.bookings == []
     assert first.booking.booking_id in again.reply
     assert again.reply.startswith("You already have Court A on Wed 25 Nov at 15:00")
-    assert [owner for _, owner in store.items.values()] == ["alice"]
+    assert list(owners(store).values()) == ["alice"]
 
 
 def test_past_the_cap_on_upcoming_bookings_nothing_is_booked_and_the_caller_is_told(
@@ -131,7 +132,7 @@ def test_past_the_cap_on_upcoming_bookings_nothing_is_booked_and_the_caller_is_t
 
     assert outcome.bookings == []
     assert "You already have 2 upcoming bookings" in outcome.reply
-    assert sorted(slot for slot in store.items) == [
+    assert sorted(owners(store)) == [
         "2026-11-25_CourtA_0900",
         "2026-11-25_CourtA_1000",
     ]

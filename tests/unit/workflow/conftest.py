@@ -1,4 +1,4 @@
-"""Workflow steps with in-memory collaborators: the store fake and a scripted model."""
+"""Workflow steps on the moto-backed booking service and a scripted OpenAI client."""
 
 from __future__ import annotations
 
