@@ -1,8 +1,11 @@
-"""The turn's write budget across processes (pattern H) holds under real concurrency.
+"""The turn's write budget holds under real concurrency: across processes (pattern H) and
+across the threads of one process (parallel tool calls, patterns E-G).
 
 Parallel action-Lambda invocations of one turn each claim the budget with a conditional
-UpdateItem on the turn's counter item. moto serialises nothing across threads, so this is
-proved against the local DynamoDB server (dynalite), as the double-booking race is.
+UpdateItem on the turn's counter item; parallel tool calls in one process share one
+`TurnEffects`. Either way the bookings race on the caller's ledger item, and moto serialises
+nothing across threads, so this is proved against the local DynamoDB server (dynalite), as the
+double-booking race is.
 """
 
 import threading
@@ -56,3 +59,28 @@ def test_parallel_invocations_of_one_turn_book_at_most_its_budget(database, sche
     assert (len(booked), len(refused)) == (2, len(slots) - 2)
     held = BookingService(DynamoBookingStore(BOOKINGS_TABLE, database.client()), schedule)
     assert len(held.list_bookings("alice")) == 2
+
+
+def test_parallel_tool_calls_in_one_process_book_at_most_the_turns_budget(database, schedule):
+    # Given one turn that may book two, and seven simultaneous book calls through one service
+    day = schedule.bookable_days()[1]
+    slots = [s.slot_id for s in schedule.slots_on(day) if s.court == "Court B"][:RACERS]
+    service = BookingService(DynamoBookingStore(BOOKINGS_TABLE, database.client()), schedule)
+    effects = TurnEffects(WriteBudget(max_bookings=2))
+    barrier = threading.Barrier(len(slots))
+
+    def tool_call(slot_id: str) -> None:
+        barrier.wait(timeout=30)
+        invoke_tool("book_slot", service, "alice", {"slot_id": slot_id}, effects=effects)
+
+    threads = [threading.Thread(target=tool_call, args=(slot,)) for slot in slots]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    # Then exactly two were booked, and the store holds exactly those two
+    assert len(effects.bookings) == 2
+    assert sorted(b.slot_id for b in service.list_bookings("alice")) == sorted(
+        b.slot_id for b in effects.bookings
+    )

@@ -1,7 +1,6 @@
 """The tool contract: arguments, identity, and the turn's write budget."""
 
 import json
-import threading
 
 from booking.effects import TurnEffects, WriteBudget
 from booking.tools import TOOLS, TOOLS_BY_NAME, invoke_tool
@@ -133,24 +132,3 @@ def test_cancellations_past_the_turn_budget_are_refused(service, store):
     assert [b.slot_id for b in effects.cancellations] == [slot("14:00"), slot("15:00")]
     assert owners(store).get(slot("16:00")) == "alice"  # the refused cancel left it booked
     assert effects.ended_by == "cancel"
-
-
-def test_the_budget_holds_when_tools_run_in_parallel_threads(service, store):
-    # Given a turn that may book two, and seven simultaneous book calls (parallel tool calls)
-    effects = TurnEffects(WriteBudget(max_bookings=2))
-    times = ["09:00", "10:00", "11:00", "14:00", "15:00", "16:00", "17:00"]
-    start = threading.Barrier(len(times))
-
-    def book(time: str) -> None:
-        start.wait()
-        invoke_tool("book_slot", service, "alice", {"slot_id": slot(time)}, effects=effects)
-
-    threads = [threading.Thread(target=book, args=(t,)) for t in times]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    # Then exactly two were booked
-    assert len(effects.bookings) == 2
-    assert len(service.list_bookings("alice")) == 2
