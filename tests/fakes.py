@@ -16,10 +16,27 @@ import httpx2
 import openai
 from pydantic import BaseModel
 
+from pattern_core.understanding import BookingRequest
+
 
 def model_unreachable() -> openai.APIConnectionError:
     """The error the client raises when the model endpoint cannot be reached."""
     return openai.APIConnectionError(request=httpx2.Request("POST", "https://model.invalid/v1"))
+
+
+def booking_request(
+    intent="book", date="2026-11-25", time="15:00", part_of_day=None, court=None, booking_id=None
+) -> BookingRequest:
+    """What the model understood (the structured output of `understand`): by default, "book
+    tomorrow at 15:00"."""
+    return BookingRequest(
+        intent=intent,
+        date=date,
+        time=time,
+        part_of_day=part_of_day,
+        court=court,
+        booking_id=booking_id,
+    )
 
 
 def call(name: str, **arguments) -> tuple[str, dict]:

@@ -23,6 +23,7 @@ STEP_HANDLERS = {
 
 class PatternC:
     def __init__(self, synthesized: Synthesized) -> None:
+        self.synthesized = synthesized
         self.assembly = synthesized.assembly
         self.stack = synthesized.stack
         self.template = synthesized.template
@@ -46,16 +47,10 @@ class PatternC:
         return logical_id
 
     def statements_of_function(self, handler: str) -> list[dict]:
-        role_id = self.resources[self.function_id(handler)]["Properties"]["Role"]["Fn::GetAtt"][0]
-        return self.statements_of_role(role_id)
+        return self.statements_of_role(self.synthesized.role_of(self.function_id(handler)))
 
     def statements_of_role(self, role_id: str) -> list[dict]:
-        return [
-            statement
-            for policy in self.of_type("AWS::IAM::Policy").values()
-            if {"Ref": role_id} in policy["Properties"]["Roles"]
-            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        ]
+        return self.synthesized.statements_of(role_id)
 
 
 @pytest.fixture(scope="module")

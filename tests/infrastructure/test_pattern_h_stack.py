@@ -24,6 +24,7 @@ ON_DEMAND_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"  # invocable without 
 
 class SynthesizedH:
     def __init__(self, synthesized: Synthesized) -> None:
+        self.synthesized = synthesized
         self.stack = synthesized.stack
         self.template = synthesized.template
         self.json = synthesized.json
@@ -43,16 +44,10 @@ class SynthesizedH:
         )
 
     def policy_of(self, function_id: str) -> list[dict]:
-        role = self.json["Resources"][function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
-        return self.statements_of_role(role)
+        return self.statements_of_role(self.synthesized.role_of(function_id))
 
     def statements_of_role(self, role_id: str) -> list[dict]:
-        return [
-            statement
-            for policy in self.of_type("AWS::IAM::Policy").values()
-            if {"Ref": role_id} in policy["Properties"]["Roles"]
-            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        ]
+        return self.synthesized.statements_of(role_id)
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,7 @@ import pytest
 
 from pattern_b.orchestration import run_workflow
 from pattern_core.http import ChatError, ChatTurn
-from tests.fakes import ScriptedOpenAI, model_unreachable
-from tests.unit.workflow.conftest import booking_request
+from tests.fakes import ScriptedOpenAI, booking_request, model_unreachable
 from tests.utils import owners
 
 

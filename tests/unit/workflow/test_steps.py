@@ -25,8 +25,8 @@ from pattern_core.workflow import (
     understand,
     write_reply,
 )
-from tests.fakes import ScriptedOpenAI, model_unreachable
-from tests.unit.workflow.conftest import booking_request, understood
+from tests.fakes import ScriptedOpenAI, booking_request, model_unreachable
+from tests.unit.workflow.conftest import understood
 from tests.utils import owners
 
 
