@@ -1,4 +1,6 @@
-"""Test-wide setup: no test can reach a real AWS account or OpenAI."""
+"""Test-wide setup: no test can reach a real AWS account or OpenAI, and every test that
+books does so on moto-backed DynamoDB (the table `local.dynamodb` builds, the same key schema
+the stacks deploy) through the real `DynamoBookingStore`: there is no in-memory store."""
 
 from __future__ import annotations
 
@@ -6,7 +8,9 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo
 
+import boto3
 import pytest
+from moto import mock_aws
 
 os.environ.update(
     {
@@ -26,7 +30,10 @@ for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "OPENAI_API_KEY", "OPENAI_BASE
 
 from booking.schedule import Schedule  # noqa: E402
 from booking.service import BookingService  # noqa: E402
-from tests.fakes import InMemoryBookingStore  # noqa: E402
+from booking.store import DynamoBookingStore  # noqa: E402
+from local.dynamodb import create_bookings_table  # noqa: E402
+
+TABLE = "bookings-under-test"
 
 # Tuesday 24 Nov 2026, 10:30 in the courts' time zone: 09:00 and 10:00 today are past.
 NOW = dt.datetime(2026, 11, 24, 10, 30, tzinfo=ZoneInfo("UTC"))
@@ -39,9 +46,31 @@ def schedule() -> Schedule:
     return Schedule(clock=lambda: NOW)
 
 
+@pytest.fixture(scope="session")
+def dynamodb_client():
+    """One client for the session: moto intercepts a client made before `mock_aws` starts as
+    well, and building one costs more than a whole moto table."""
+    return boto3.client("dynamodb")
+
+
 @pytest.fixture
-def store() -> InMemoryBookingStore:
-    return InMemoryBookingStore()
+def moto_aws(monkeypatch):
+    """moto for this test, with fresh state; the local server's endpoint (if set) is ignored."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def dynamodb(moto_aws, dynamodb_client):
+    """The bookings table under moto, built by the local runtime's own table builder."""
+    create_bookings_table(dynamodb_client, TABLE)
+    return dynamodb_client
+
+
+@pytest.fixture
+def store(dynamodb) -> DynamoBookingStore:
+    return DynamoBookingStore(TABLE, dynamodb)
 
 
 @pytest.fixture

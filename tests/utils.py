@@ -32,6 +32,12 @@ def response_json(response: dict) -> dict:
     return json.loads(response["body"])
 
 
+def owners(store) -> dict[str, str]:
+    """{slot_id: owner} of every booking the store holds, read back from the table (the
+    callers' ledger items are not bookings)."""
+    return {booking.slot_id: owner for booking, owner in store.all_bookings()}
+
+
 def run_patterns(home, *args: str, today: str = "2026-11-24", **env_overrides: str):
     """The `patterns` CLI in its own process, on its own local database under `home`, with
     today pinned and the offline stand-in model (any OPENAI_API_KEY is removed)."""

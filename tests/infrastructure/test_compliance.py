@@ -1,17 +1,21 @@
-"""cdk-nag and CDK's own warnings: nothing unacknowledged, and the gate really closes."""
+"""cdk-nag and CDK's own warnings: nothing unacknowledged on any stack the app deploys (the
+one cdk-nag test of the suite), every acknowledgment says why, and the gate really closes."""
 
 from __future__ import annotations
 
 import pytest
 from aws_cdk import Annotations as ConstructAnnotations
-from aws_cdk import App, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
 
-from app import build_app
+from app import DASHBOARD_STACK_ID, PATTERN_STACKS, build_app
+from tests.infrastructure.conftest import new_app, synthesized
+from tests.infrastructure.test_pattern_h_stack import ON_DEMAND_MODEL, PROFILE
 
 ACKNOWLEDGED_RULES_KEY = "aws:cdk:acknowledged-rules"
+PUBLIC = {"public": "true", "retain_data": "true"}  # pattern_a_public's context: one synth
 
 
 def _findings(scope) -> list[tuple[str, str, list[str]]]:
@@ -22,15 +26,25 @@ def _findings(scope) -> list[tuple[str, str, list[str]]]:
     ]
 
 
-@pytest.mark.parametrize("synth_name", ["pattern_a", "pattern_a_public"])
-def test_aws_solutions_rules_report_nothing_unacknowledged(synth_name, request):
-    synth = request.getfixturevalue(synth_name)
-    assert _findings(synth.stack) == []
+# Every stack the app deploys, on the defaults and on each context that adds or swaps
+# resources: public mode (guest identity, an unauthenticated route) on every pattern, Pattern H
+# on its AgentCore engine and with either kind of Bedrock model id.
+NAGGED = [
+    *[pytest.param(stack_id, {}, id=stack_id) for stack_id in PATTERN_STACKS],
+    pytest.param(DASHBOARD_STACK_ID, {}, id=DASHBOARD_STACK_ID),
+    *[pytest.param(stack_id, PUBLIC, id=f"{stack_id}-public") for stack_id in PATTERN_STACKS],
+    pytest.param("PatternH", {"h_engine": "agentcore"}, id="PatternH-agentcore"),
+    pytest.param("PatternH", {"bedrock_model": PROFILE}, id="PatternH-inference-profile"),
+    pytest.param("PatternH", {"bedrock_model": ON_DEMAND_MODEL}, id="PatternH-on-demand-model"),
+]
 
 
-@pytest.mark.parametrize("synth_name", ["pattern_a", "pattern_a_public"])
-def test_no_construct_carries_a_warning_or_error(synth_name, request):
-    annotations = Annotations.from_stack(request.getfixturevalue(synth_name).stack)
+@pytest.mark.parametrize(("stack_id", "context"), NAGGED)
+def test_cdk_nag_and_cdk_report_nothing_unacknowledged(stack_id, context):
+    stack = synthesized(stack_id, **context).stack
+
+    assert _findings(stack) == []
+    annotations = Annotations.from_stack(stack)
     assert annotations.find_error("*", Match.any_value()) == []
     assert annotations.find_warning("*", Match.any_value()) == []
 
@@ -63,10 +77,9 @@ def test_the_public_mode_acknowledgment_exists_only_in_public_mode(pattern_a):
     assert not any("APIG4" in rule for rule in acknowledged)
 
 
-def test_an_unacknowledged_finding_fails_the_synth(tmp_path):
+def test_an_unacknowledged_finding_fails_the_synth():
     # Given the app as app.py builds it, plus a table without point-in-time recovery (a WARN rule)
-    app = App(outdir=str(tmp_path), context={"aws:cdk:bundling-stacks": []})
-    build_app(app, stack_ids=["PatternA"])
+    app = build_app(new_app(), stack_ids=["PatternA"])
     careless = Stack(app, "Careless")
     dynamodb.Table(
         careless,
@@ -81,10 +94,9 @@ def test_an_unacknowledged_finding_fails_the_synth(tmp_path):
         app.synth()
 
 
-def test_a_construct_warning_fails_the_synth_too(tmp_path):
+def test_a_construct_warning_fails_the_synth_too():
     # Given a compliant app in which one construct carries a (CDK) warning
-    app = App(outdir=str(tmp_path), context={"aws:cdk:bundling-stacks": []})
-    build_app(app, stack_ids=["PatternA"])
+    app = build_app(new_app(), stack_ids=["PatternA"])
     stack = app.node.find_child("PatternA")
     ConstructAnnotations.of(stack).add_warning_v2("test:warn", "this feature is deprecated")
 

@@ -1,5 +1,5 @@
 """PatternsDashboard's template: every pattern in every panel, reading exactly the metrics the
-pattern functions publish, deployable alone and cdk-nag clean.
+pattern functions publish, deployable alone (cdk-nag: test_compliance.py).
 
 The drift test runs the real publishing code (`publish_turn_metrics`, `publish_error`) with the
 environment of PatternA's synthesized function and compares the EMF it prints with what the
@@ -13,31 +13,25 @@ import json
 import re
 
 import pytest
-from aws_cdk import App
-from aws_cdk.assertions import Annotations, Match, Template
+from aws_cdk.assertions import Match
 
 from app import DASHBOARD_STACK_ID, PATTERN_STACKS, build_app
 from pattern_core.http import publish_turn_metrics
 from pattern_core.metrics import publish_error
 from stacks.constants import METRICS_NAMESPACE
-from tests.infrastructure.conftest import cdk_json_context
-from tests.infrastructure.test_compliance import _findings
+from tests.infrastructure.conftest import Synthesized, new_app, synthesized
 
 PATTERN_IDS = [stack_id.removeprefix("Pattern") for stack_id in PATTERN_STACKS]
 DEFAULT_STAT = "Average"  # what CloudWatch uses for a metric whose options name no stat
 
 
 class SynthesizedDashboard:
-    def __init__(self, outdir) -> None:
-        self.app = App(
-            outdir=str(outdir),
-            context={**cdk_json_context(), "aws:cdk:bundling-stacks": []},
-        )
-        build_app(self.app, stack_ids=[DASHBOARD_STACK_ID])
-        self.app.synth()
-        self.stack = self.app.node.find_child(DASHBOARD_STACK_ID)
-        self.template = Template.from_stack(self.stack)
-        self.json = self.template.to_json()
+    """The dashboard stack (the shared synth) with its one dashboard's body parsed."""
+
+    def __init__(self, synthesized: Synthesized) -> None:
+        self.stack = synthesized.stack
+        self.template = synthesized.template
+        self.json = synthesized.json
         ((self.logical_id, resource),) = self.json["Resources"].items()
         self.resource = resource
         self.body = _dashboard_body(resource["Properties"]["DashboardBody"])
@@ -90,13 +84,12 @@ def _searches(widget: dict) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def dashboard(tmp_path_factory) -> SynthesizedDashboard:
-    return SynthesizedDashboard(tmp_path_factory.mktemp("cdk-dashboard"))
+def dashboard() -> SynthesizedDashboard:
+    return SynthesizedDashboard(synthesized(DASHBOARD_STACK_ID))
 
 
-def test_the_app_deploys_the_dashboard_next_to_the_pattern_stacks(tmp_path):
-    app = App(outdir=str(tmp_path), context={"aws:cdk:bundling-stacks": []})
-    build_app(app)
+def test_the_app_deploys_the_dashboard_next_to_the_pattern_stacks():
+    app = build_app(new_app())
     assert [
         child.node.id for child in app.node.children if child.node.id.startswith("Pattern")
     ] == [
@@ -221,10 +214,3 @@ def test_the_dashboard_reads_exactly_the_metrics_the_pattern_functions_publish(
 def test_errors_are_split_by_pattern_and_status(dashboard):
     (search,) = _searches(dashboard.widget("Errors by status"))
     assert "Dim.pattern" in search["label"] and "Dim.status" in search["label"]
-
-
-def test_cdk_nag_reports_nothing_and_no_construct_carries_a_warning(dashboard):
-    assert _findings(dashboard.stack) == []
-    annotations = Annotations.from_stack(dashboard.stack)
-    assert annotations.find_error("*", Match.any_value()) == []
-    assert annotations.find_warning("*", Match.any_value()) == []

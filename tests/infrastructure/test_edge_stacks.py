@@ -6,36 +6,31 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_cdk.assertions import Annotations, Match
-from cdk_nag import AwsSolutionsChecks
 
 from pattern_core.idempotency import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
 from stacks.constructs.idempotency_table import IDEMPOTENCY_ACTIONS
-from tests.infrastructure.tool_stacks import StackSynth, arn_of
+from tests.infrastructure.conftest import Synthesized, arn_of, synthesized
 
 STACKS = [f"Pattern{p}" for p in "ABCDEFGH"]
 
 
 @pytest.fixture(scope="module")
-def synths(tmp_path_factory) -> dict[str, StackSynth]:
-    return {sid: StackSynth(sid, tmp_path_factory.mktemp(sid)) for sid in STACKS}
+def synths() -> dict[str, Synthesized]:
+    return {sid: synthesized(sid) for sid in STACKS}
 
 
 @pytest.fixture(scope="module")
-def capped(tmp_path_factory) -> dict[str, StackSynth]:
+def capped() -> dict[str, Synthesized]:
     """C and G (several functions each) deployed with `-c max_concurrency=3` (a string, as
     the command line gives it)."""
-    return {
-        sid: StackSynth(sid, tmp_path_factory.mktemp(f"{sid}-capped"), max_concurrency="3")
-        for sid in ("PatternC", "PatternG")
-    }
+    return {sid: synthesized(sid, max_concurrency="3") for sid in ("PatternC", "PatternG")}
 
 
-def idempotency_table(synth: StackSynth) -> str:
+def idempotency_table(synth: Synthesized) -> str:
     return synth.logical_id("AWS::DynamoDB::Table", "Idempotency")
 
 
-def chat_function(synth: StackSynth) -> str:
+def chat_function(synth: Synthesized) -> str:
     return synth.logical_id("AWS::Lambda::Function", "Chat")
 
 
@@ -72,19 +67,9 @@ def test_only_the_chat_function_uses_the_idempotency_table_with_powertools_calls
             assert grants is None
 
 
-@pytest.mark.parametrize("stack_id", ["PatternA", "PatternB", "PatternC", "PatternH"])
-def test_aws_solutions_rules_report_nothing_unacknowledged(synths, stack_id):
-    # D-G: tests/infrastructure/test_pattern_d_to_g_stacks.py
-    report = AwsSolutionsChecks().validate_scope(synths[stack_id].stack)
-    assert [
-        (v.rule_name, [r.construct_path for r in v.violating_resources]) for v in report.violations
-    ] == []
-    assert Annotations.from_stack(synths[stack_id].stack).find_warning("*", Match.any_value()) == []
-
-
-def test_retain_data_keeps_the_idempotency_table(tmp_path):
-    synth = StackSynth("PatternA", tmp_path, retain_data="true")
-    assert synth.json["Resources"][idempotency_table(synth)]["DeletionPolicy"] == "Retain"
+def test_retain_data_keeps_the_idempotency_table():
+    retained = synthesized("PatternA", public="true", retain_data="true")  # = pattern_a_public
+    assert retained.json["Resources"][idempotency_table(retained)]["DeletionPolicy"] == "Retain"
 
 
 @pytest.mark.parametrize("stack_id", STACKS)
@@ -105,6 +90,6 @@ def test_max_concurrency_reserves_it_on_every_function_of_the_stack(capped, stac
     } == {"3"}
 
 
-def test_max_concurrency_must_be_a_whole_number(tmp_path):
+def test_max_concurrency_must_be_a_whole_number():
     with pytest.raises(ValueError, match="max_concurrency"):
-        StackSynth("PatternA", tmp_path, max_concurrency="lots")
+        synthesized("PatternA", max_concurrency="lots")

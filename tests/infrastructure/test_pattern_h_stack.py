@@ -15,10 +15,7 @@ import sys
 from typing import Any
 
 import pytest
-from aws_cdk import App
-from aws_cdk.assertions import Annotations, Match, Template
 
-from app import build_app
 from pattern_h.actions import TURN_HEADER, USER_HEADER
 from pattern_h.instruction import INSTRUCTION
 from pattern_h.schema import (
@@ -30,24 +27,18 @@ from pattern_h.schema import (
     gateway_tool_schemas,
 )
 from stacks.constants import DEFAULT_BEDROCK_MODEL
-from tests.infrastructure.conftest import cdk_json_context
-from tests.infrastructure.test_compliance import _findings
+from tests.infrastructure.conftest import Synthesized, synthesized
 
 PROFILE = "eu.anthropic.claude-haiku-4-5-20251001-v1:0"
 ON_DEMAND_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"  # invocable without a profile
 
 
 class SynthesizedH:
-    def __init__(self, outdir, **context) -> None:
-        app = App(
-            outdir=str(outdir),
-            context={**cdk_json_context(), "aws:cdk:bundling-stacks": [], **context},
-        )
-        build_app(app, stack_ids=["PatternH"])
-        app.synth()
-        self.stack = app.node.find_child("PatternH")
-        self.template = Template.from_stack(self.stack)
-        self.json = self.template.to_json()
+    def __init__(self, synthesized: Synthesized) -> None:
+        self.synthesized = synthesized
+        self.stack = synthesized.stack
+        self.template = synthesized.template
+        self.json = synthesized.json
 
     def of_type(self, resource_type: str) -> dict[str, dict]:
         return {k: r for k, r in self.json["Resources"].items() if r["Type"] == resource_type}
@@ -64,36 +55,30 @@ class SynthesizedH:
         )
 
     def policy_of(self, function_id: str) -> list[dict]:
-        role = self.json["Resources"][function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
-        return self.statements_of_role(role)
+        return self.statements_of_role(self.synthesized.role_of(function_id))
 
     def statements_of_role(self, role_id: str) -> list[dict]:
-        return [
-            statement
-            for policy in self.of_type("AWS::IAM::Policy").values()
-            if {"Ref": role_id} in policy["Properties"]["Roles"]
-            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        ]
+        return self.synthesized.statements_of(role_id)
 
 
 @pytest.fixture(scope="module")
-def agent_stack(tmp_path_factory) -> SynthesizedH:
-    return SynthesizedH(tmp_path_factory.mktemp("h-agent"))
+def agent_stack() -> SynthesizedH:
+    return SynthesizedH(synthesized("PatternH"))
 
 
 @pytest.fixture(scope="module")
-def profile_stack(tmp_path_factory) -> SynthesizedH:
-    return SynthesizedH(tmp_path_factory.mktemp("h-profile"), bedrock_model=PROFILE)
+def profile_stack() -> SynthesizedH:
+    return SynthesizedH(synthesized("PatternH", bedrock_model=PROFILE))
 
 
 @pytest.fixture(scope="module")
-def on_demand_stack(tmp_path_factory) -> SynthesizedH:
-    return SynthesizedH(tmp_path_factory.mktemp("h-on-demand"), bedrock_model=ON_DEMAND_MODEL)
+def on_demand_stack() -> SynthesizedH:
+    return SynthesizedH(synthesized("PatternH", bedrock_model=ON_DEMAND_MODEL))
 
 
 @pytest.fixture(scope="module")
-def harness_stack(tmp_path_factory) -> SynthesizedH:
-    return SynthesizedH(tmp_path_factory.mktemp("h-harness"), h_engine="agentcore")
+def harness_stack() -> SynthesizedH:
+    return SynthesizedH(synthesized("PatternH", h_engine="agentcore"))
 
 
 def resolver_openapi_schema() -> dict:
@@ -382,20 +367,9 @@ def test_agentcore_iam_is_scoped_to_these_resources(harness_stack):
 
 
 # -- both ------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "synth_name", ["agent_stack", "profile_stack", "on_demand_stack", "harness_stack"]
-)
-def test_cdk_nag_and_cdk_report_nothing_unacknowledged(synth_name, request):
-    synth = request.getfixturevalue(synth_name)
-    assert _findings(synth.stack) == []
-    annotations = Annotations.from_stack(synth.stack)
-    assert annotations.find_error("*", Match.any_value()) == []
-    assert annotations.find_warning("*", Match.any_value()) == []
-
-
-def test_an_unknown_engine_is_refused_at_synth(tmp_path):
+def test_an_unknown_engine_is_refused_at_synth():
     with pytest.raises(ValueError, match="h_engine"):
-        SynthesizedH(tmp_path, h_engine="langchain")
+        synthesized("PatternH", h_engine="langchain")
 
 
 def test_the_stack_builds_its_schema_without_the_handler_or_sys_path_edits(tmp_path):

@@ -19,22 +19,20 @@ import pytest
 from pattern_core.deadline import MARGIN_SECONDS
 from pattern_g.wiring import FUNCTION_ENV
 from stacks import timeouts
-from tests.infrastructure.tool_stacks import StackSynth
+from tests.infrastructure.conftest import Synthesized, synthesized
 
 STACKS = [f"Pattern{p}" for p in "ABCDEFGH"]
 MODEL_STACKS = [s for s in STACKS if s != "PatternH"]  # H's model is Bedrock's, not OpenAI
 
 
 @pytest.fixture(scope="module")
-def synths(tmp_path_factory) -> dict[str, StackSynth]:
-    built = {sid: StackSynth(sid, tmp_path_factory.mktemp(sid)) for sid in STACKS}
-    built["PatternH-agentcore"] = StackSynth(
-        "PatternH", tmp_path_factory.mktemp("PatternH-agentcore"), h_engine="agentcore"
-    )
+def synths() -> dict[str, Synthesized]:
+    built = {sid: synthesized(sid) for sid in STACKS}
+    built["PatternH-agentcore"] = synthesized("PatternH", h_engine="agentcore")
     return built
 
 
-def functions(synth: StackSynth) -> dict[str, dict]:
+def functions(synth: Synthesized) -> dict[str, dict]:
     return {i: r["Properties"] for i, r in synth.resources("AWS::Lambda::Function").items()}
 
 
@@ -52,7 +50,7 @@ def _joined(reference: dict) -> str:
     raise AssertionError(f"no function in {reference}")
 
 
-def api_function(synth: StackSynth) -> tuple[int, dict]:
+def api_function(synth: Synthesized) -> tuple[int, dict]:
     """(integration timeout ms, the function behind the chat API)."""
     (integration,) = synth.resources("AWS::ApiGatewayV2::Integration").values()
     props = integration["Properties"]

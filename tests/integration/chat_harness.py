@@ -7,7 +7,6 @@ environment the CDK stack sets. Import the fixtures into a test module to use th
 
 from __future__ import annotations
 
-import functools
 import importlib
 
 import boto3
@@ -38,7 +37,7 @@ def clear_cached_getters(*modules: str) -> None:
     for name in modules:
         module = importlib.import_module(name)
         for value in vars(module).values():
-            if isinstance(value, functools._lru_cache_wrapper):
+            if callable(getattr(value, "cache_clear", None)):  # a functools.cache getter
                 value.cache_clear()
     _forget_model_clients()
 

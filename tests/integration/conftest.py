@@ -1,35 +1,17 @@
-"""Integration fixtures: the bookings table under moto, built from the shared key schema."""
+"""Integration helpers: what the moto bookings table (tests/conftest.py) holds, and the local
+DynamoDB server with a way to race threads against it (moto serialises nothing across
+threads, so concurrency is proved there)."""
 
 from __future__ import annotations
 
-import boto3
+import threading
+from collections.abc import Callable
+
 import pytest
-from moto import mock_aws
 
-from booking.service import BookingService
-from booking.store import DynamoBookingStore
-from local.dynamodb import create_bookings_table
-
-TABLE = "bookings-under-test"
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    with mock_aws():
-        yield
-
-
-@pytest.fixture
-def dynamodb(aws):
-    client = boto3.client("dynamodb")
-    create_bookings_table(client, TABLE)
-    return client
-
-
-@pytest.fixture
-def dynamo_service(dynamodb, schedule) -> BookingService:
-    return BookingService(DynamoBookingStore(TABLE, dynamodb), schedule)
+from booking.errors import BookingError
+from local.dynamodb import local_dynamodb
+from tests.conftest import TABLE
 
 
 def booking_items(client) -> list[tuple[str, str]]:
@@ -37,3 +19,31 @@ def booking_items(client) -> list[tuple[str, str]]:
     ledger item (booking.store), which is not a booking and has no slot_id."""
     items = client.scan(TableName=TABLE)["Items"]
     return sorted((i["slot_id"]["S"], i["user_id"]["S"]) for i in items if "slot_id" in i)
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch):
+    """The local DynamoDB server (dynalite) with the runtime's tables, data under tmp_path."""
+    monkeypatch.setenv("PATTERNS_HOME", str(tmp_path))
+    with local_dynamodb() as server:
+        yield server
+
+
+def race(count: int, attempt: Callable[[int], object]) -> list[object]:
+    """Run attempt(0..count-1) in threads released together; each result or raised error."""
+    results: list[object] = [None] * count
+    barrier = threading.Barrier(count)
+
+    def run(n: int) -> None:
+        barrier.wait(timeout=30)
+        try:
+            results[n] = attempt(n)
+        except BookingError as refused:
+            results[n] = refused
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results

@@ -6,14 +6,14 @@ caller must end up with one court per start time and no more than `max_active_bo
 """
 
 import threading
-from collections.abc import Callable
 
 import pytest
 
 from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken, TooManyBookings
 from booking.service import BookingService
 from booking.store import DynamoBookingStore
-from local.dynamodb import BOOKINGS_TABLE, local_dynamodb
+from local.dynamodb import BOOKINGS_TABLE
+from tests.integration.conftest import race
 
 pytestmark = pytest.mark.local_server
 
@@ -21,37 +21,10 @@ RACERS = 4
 BURST = 16
 
 
-def race(count: int, attempt: Callable[[int], object]) -> list[object]:
-    """Run attempt(0..count-1) in threads released together; each result or raised error."""
-    results: list[object] = [None] * count
-    barrier = threading.Barrier(count)
-
-    def run(n: int) -> None:
-        barrier.wait(timeout=30)
-        try:
-            results[n] = attempt(n)
-        except BookingError as refused:
-            results[n] = refused
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def stored_slots(database) -> list[tuple[str, str]]:
     """(slot_id, owner) of every booking item (the callers' ledger items are not bookings)."""
     items = database.client().scan(TableName=BOOKINGS_TABLE)["Items"]
     return sorted((i["slot_id"]["S"], i["user_id"]["S"]) for i in items if "slot_id" in i)
-
-
-@pytest.fixture
-def database(tmp_path, monkeypatch):
-    monkeypatch.setenv("PATTERNS_HOME", str(tmp_path))
-    with local_dynamodb() as server:
-        yield server
 
 
 def test_concurrent_bookings_of_one_slot_yield_exactly_one_booking(database, schedule):

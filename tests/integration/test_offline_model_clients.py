@@ -26,6 +26,7 @@ from booking.tools import TOOLS, TOOLS_BY_NAME
 from local.offline_model import start_offline_model
 from pattern_core.understanding import BookingRequest, understand
 from pattern_core.usage import UsageMeter
+from tests.utils import owners
 
 TARGET_SLOT = "2026-11-25_CourtB_1500"
 
@@ -135,7 +136,7 @@ def test_a_chat_completions_tool_loop_books_the_requested_slot(client, schedule,
         ("check_availability", {"date": "2026-11-25", "time": "15:00"}),
         ("book_slot", {"slot_id": TARGET_SLOT}),
     ]
-    assert store.owner_of(TARGET_SLOT) == "alice"
+    assert owners(store).get(TARGET_SLOT) == "alice"
     assert completion.choices[0].finish_reason == "stop"
     assert f"Your booking id is {TARGET_SLOT}." in message.content
     assert prompt_sizes == sorted(prompt_sizes) and len(set(prompt_sizes)) == 3
@@ -196,7 +197,7 @@ def test_an_agents_sdk_agent_books_through_its_function_tools(
         ("check_availability", {"date": "2026-11-25", "time": "15:00"}),
         ("book_slot", {"slot_id": TARGET_SLOT}),
     ]
-    assert store.owner_of(TARGET_SLOT) == "alice"
+    assert owners(store).get(TARGET_SLOT) == "alice"
     assert result.final_output.startswith("Booked: Court B on Wed 25 Nov at 15:00.")
     usage = result.context_wrapper.usage
     assert usage.requests == 3
@@ -249,7 +250,7 @@ def test_a_triage_agent_hands_off_to_the_specialist_that_fits(
     checked = Runner.run_sync(triage, "Is anything free tomorrow morning?", run_config=config)
 
     assert booked.last_agent is booking
-    assert store.owner_of(TARGET_SLOT) == "alice"
+    assert owners(store).get(TARGET_SLOT) == "alice"
     assert booked.final_output.startswith("Booked: Court B on Wed 25 Nov at 15:00.")
     assert checked.last_agent is availability
     assert checked.final_output == (
@@ -277,7 +278,7 @@ def test_a_manager_passes_a_self_contained_instruction_to_an_agent_tool(
 
     (call,) = [item.raw_item for item in result.new_items if item.type == "tool_call_item"]
     assert json.loads(call.arguments) == {"input": "Book Court B on 2026-11-25 at 15:00"}
-    assert store.owner_of(TARGET_SLOT) == "alice"
+    assert owners(store).get(TARGET_SLOT) == "alice"
     assert result.final_output.startswith("Booked: Court B on Wed 25 Nov at 15:00.")
 
 

@@ -10,10 +10,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from aws_cdk import App
-from aws_cdk.assertions import Template
 
-from app import build_app
 from booking.store import dynamodb_client
 from local.aws_overrides import AwsOverrides
 from local.offline_model import start_offline_model
@@ -22,7 +19,7 @@ from local.step_functions import STEP_FUNCTIONS, LocalStepFunctions, substitute
 from pattern_core import llm
 from pattern_core.usage import UsageMeter
 from pattern_core.workflow import WorkflowState, record_execution
-from tests.infrastructure.conftest import cdk_json_context
+from tests.infrastructure.conftest import synthesized
 from tests.integration.conftest import TABLE, booking_items
 from tests.utils import chat_event, lambda_context, response_json
 
@@ -31,18 +28,9 @@ STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:PatternC
 
 
 @pytest.fixture(scope="module")
-def synthesized(tmp_path_factory) -> SimpleNamespace:
-    app = App(
-        outdir=str(tmp_path_factory.mktemp("cdk-pattern-c")),
-        context={**cdk_json_context(), "aws:cdk:bundling-stacks": []},
-    )
-    build_app(app, stack_ids=["PatternC"])
-    template = Template.from_stack(app.node.find_child("PatternC")).to_json()
-    (machine,) = [
-        r["Properties"]
-        for r in template["Resources"].values()
-        if r["Type"] == "AWS::StepFunctions::StateMachine"
-    ]
+def state_machine() -> SimpleNamespace:
+    """The state machine PatternC deploys (the infrastructure tests' cached synth)."""
+    machine = synthesized("PatternC").only("AWS::StepFunctions::StateMachine")["Properties"]
     return SimpleNamespace(
         definition=machine["DefinitionString"],
         substitutions=machine["DefinitionSubstitutions"],
@@ -56,7 +44,7 @@ def offline_model():
 
 
 @pytest.fixture
-def pattern_c(dynamodb, offline_model, synthesized, monkeypatch):
+def pattern_c(dynamodb, offline_model, state_machine, monkeypatch):
     monkeypatch.setenv("BOOKINGS_TABLE_NAME", TABLE)
     monkeypatch.setenv("PATTERNS_TODAY", "2026-11-24T10:30")
     monkeypatch.setenv("OPENAI_BASE_URL", offline_model.base_url)
@@ -74,8 +62,8 @@ def pattern_c(dynamodb, offline_model, synthesized, monkeypatch):
     # The template's placeholders, filled with the step functions' local names: deployed,
     # CloudFormation fills the same placeholders with their ARNs.
     definition = substitute(
-        synthesized.definition,
-        {key: STEP_FUNCTIONS[key][0] for key in synthesized.substitutions},
+        state_machine.definition,
+        {key: STEP_FUNCTIONS[key][0] for key in state_machine.substitutions},
     )
     runtime = LocalRuntime()  # not started: only its in-process Lambda dispatch is used
     for name, handler in STEP_FUNCTIONS.values():
@@ -114,10 +102,10 @@ def assert_own_account_matches_history(execution) -> None:
     assert usage.lambda_invocations == 1 + execution.lambda_invocations
 
 
-def test_the_synthesized_definition_is_the_file_with_every_step_wired(synthesized):
-    assert set(synthesized.substitutions) == set(STEP_FUNCTIONS)
+def test_the_synthesized_definition_is_the_file_with_every_step_wired(state_machine):
+    assert set(state_machine.substitutions) == set(STEP_FUNCTIONS)
     for key in STEP_FUNCTIONS:
-        assert "${" + key + "}" in synthesized.definition
+        assert "${" + key + "}" in state_machine.definition
 
 
 def test_a_booking_runs_every_step_lambda_and_books_for_the_signed_caller(pattern_c, dynamodb):

@@ -24,8 +24,8 @@ from tests.conftest import NOW
 from tests.integration.conftest import TABLE, booking_items
 
 
-def test_a_booking_is_one_item_keyed_by_day_and_slot(dynamo_service, dynamodb):
-    booking = dynamo_service.book("2026-11-25_CourtB_1500", "alice")
+def test_a_booking_is_one_item_keyed_by_day_and_slot(service, dynamodb):
+    booking = service.book("2026-11-25_CourtB_1500", "alice")
 
     item = dynamodb.get_item(
         TableName=TABLE,
@@ -39,35 +39,35 @@ def test_a_booking_is_one_item_keyed_by_day_and_slot(dynamo_service, dynamodb):
     assert int(item["expires_at"]["N"]) > 0
 
 
-def test_the_conditional_put_refuses_a_second_booking_in_sequence(dynamo_service, dynamodb):
-    dynamo_service.book("2026-11-25_CourtB_1500", "alice")
+def test_the_conditional_put_refuses_a_second_booking_in_sequence(service, dynamodb):
+    service.book("2026-11-25_CourtB_1500", "alice")
     with pytest.raises(SlotTaken):
-        dynamo_service.book("2026-11-25_CourtB_1500", "bob")
+        service.book("2026-11-25_CourtB_1500", "bob")
     assert booking_items(dynamodb) == [("2026-11-25_CourtB_1500", "alice")]
 
 
-def test_availability_and_listing_read_back_what_was_stored(dynamo_service):
-    dynamo_service.book("2026-11-25_CourtA_1500", "alice")
-    dynamo_service.book("2026-11-26_CourtC_0900", "alice")
-    dynamo_service.book("2026-11-25_CourtB_1500", "bob")
+def test_availability_and_listing_read_back_what_was_stored(service):
+    service.book("2026-11-25_CourtA_1500", "alice")
+    service.book("2026-11-26_CourtC_0900", "alice")
+    service.book("2026-11-25_CourtB_1500", "bob")
 
-    free = dynamo_service.check_availability("2026-11-25", "15:00")
-    mine = dynamo_service.list_bookings("alice")
+    free = service.check_availability("2026-11-25", "15:00")
+    mine = service.list_bookings("alice")
 
     assert [s.court for s in free] == ["Court C"]
     assert [b.slot_id for b in mine] == ["2026-11-25_CourtA_1500", "2026-11-26_CourtC_0900"]
 
 
-def test_cancel_is_conditioned_on_the_owner(dynamo_service, dynamodb):
-    booking = dynamo_service.book("2026-11-25_CourtA_1500", "alice")
+def test_cancel_is_conditioned_on_the_owner(service, dynamodb):
+    booking = service.book("2026-11-25_CourtA_1500", "alice")
 
     with pytest.raises(NotYourBooking):
-        dynamo_service.cancel(booking.booking_id, "mallory")
+        service.cancel(booking.booking_id, "mallory")
     with pytest.raises(BookingNotFound):
-        dynamo_service.cancel("2026-11-25_CourtA_1500.00000000", "alice")
+        service.cancel("2026-11-25_CourtA_1500.00000000", "alice")
     assert booking_items(dynamodb) == [("2026-11-25_CourtA_1500", "alice")]
 
-    dynamo_service.cancel(booking.booking_id, "alice")
+    service.cancel(booking.booking_id, "alice")
     assert booking_items(dynamodb) == []
 
 

@@ -6,6 +6,7 @@ from booking.effects import TurnEffects
 from booking.errors import AlreadyBookedThatTime, TooManyBookings
 from booking.service import BookingService, request_digest
 from booking.tools import invoke_tool
+from tests.utils import owners
 
 
 def test_a_model_asking_to_book_a_time_already_held_is_told_which_booking_it_is(service, store):
@@ -23,7 +24,7 @@ def test_a_model_asking_to_book_a_time_already_held_is_told_which_booking_it_is(
     assert error["code"] == AlreadyBookedThatTime.code
     assert held.booking_id in error["message"] and "Court A" in error["message"]
     assert error["booking"] == held.public()
-    assert store.owner_of("2026-11-25_CourtB_1500") is None
+    assert owners(store).get("2026-11-25_CourtB_1500") is None
 
 
 def test_a_model_asking_past_the_cap_is_refused_with_the_limit(store, schedule):
@@ -36,7 +37,7 @@ def test_a_model_asking_past_the_cap_is_refused_with_the_limit(store, schedule):
 
     assert result["error"]["code"] == TooManyBookings.code
     assert result["error"]["limit"] == 1
-    assert list(store.items) == ["2026-11-25_CourtA_0900"]
+    assert list(owners(store)) == ["2026-11-25_CourtA_0900"]
 
 
 def test_the_cap_counts_upcoming_bookings_per_caller_not_across_callers(store, schedule):
@@ -45,7 +46,7 @@ def test_the_cap_counts_upcoming_bookings_per_caller_not_across_callers(store, s
     service.book("2026-11-25_CourtA_0900", "alice")
     service.book("2026-11-25_CourtB_0900", "bob")
 
-    assert len(store.items) == 2
+    assert len(owners(store)) == 2
 
 
 def test_the_cap_comes_from_the_environment(monkeypatch):

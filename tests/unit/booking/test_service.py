@@ -8,6 +8,7 @@ from booking.errors import (
     SlotInPast,
     SlotTaken,
 )
+from tests.utils import owners
 
 
 def test_booking_stores_the_slot_for_the_caller(service, store):
@@ -16,7 +17,7 @@ def test_booking_stores_the_slot_for_the_caller(service, store):
     assert booking.slot_id == "2026-11-25_CourtB_1500"
     assert booking.court == "Court B" and booking.time == "15:00"
     assert booking.booking_id.startswith("2026-11-25_CourtB_1500.")
-    assert store.owner_of("2026-11-25_CourtB_1500") == "alice"
+    assert owners(store).get("2026-11-25_CourtB_1500") == "alice"
 
 
 def test_second_booking_of_a_slot_is_refused_and_offers_the_nearest_free(service, store):
@@ -25,7 +26,7 @@ def test_second_booking_of_a_slot_is_refused_and_offers_the_nearest_free(service
     with pytest.raises(SlotTaken) as taken:
         service.book("2026-11-25_CourtA_1500", "bob")
 
-    assert store.owner_of("2026-11-25_CourtA_1500") == "alice"
+    assert owners(store).get("2026-11-25_CourtA_1500") == "alice"
     offered = [s.slot_id for s in taken.value.alternatives]
     assert offered[:2] == ["2026-11-25_CourtB_1500", "2026-11-25_CourtC_1500"]
     assert "Court B at 15:00" in taken.value.message
@@ -55,7 +56,7 @@ def test_availability_is_the_schedule_minus_bookings_and_started_slots(service):
 def test_refused_bookings_store_nothing(service, store, slot_id, error):
     with pytest.raises(error):
         service.book(slot_id, "alice")
-    assert store.items == {}
+    assert owners(store) == {}
 
 
 def test_only_the_owner_can_cancel(service, store):
@@ -63,10 +64,10 @@ def test_only_the_owner_can_cancel(service, store):
 
     with pytest.raises(NotYourBooking):
         service.cancel(booking.booking_id, "mallory")
-    assert store.owner_of(booking.slot_id) == "alice"
+    assert owners(store).get(booking.slot_id) == "alice"
 
     assert service.cancel(booking.booking_id, "alice") == booking
-    assert store.items == {}
+    assert owners(store) == {}
     with pytest.raises(BookingNotFound):
         service.cancel(booking.booking_id, "alice")
 
@@ -85,4 +86,4 @@ def test_list_bookings_shows_only_the_callers_in_time_order(service):
 def test_an_empty_identity_cannot_book(service, store):
     with pytest.raises(InvalidRequest, match="identity"):
         service.book("2026-11-25_CourtB_1500", "")
-    assert store.items == {}
+    assert owners(store) == {}

@@ -3,26 +3,14 @@
 from booking.service import BookingService
 from pattern_a.orchestration import handle_turn
 from pattern_core.http import ChatTurn
-from pattern_core.understanding import BookingRequest, understand
+from pattern_core.understanding import understand
 from pattern_core.usage import UsageMeter
-from tests.fakes import ScriptedParseClient
-
-
-def request(
-    intent="book", date="2026-11-25", time="15:00", part_of_day=None, court=None, booking_id=None
-):
-    return BookingRequest(
-        intent=intent,
-        date=date,
-        time=time,
-        part_of_day=part_of_day,
-        court=court,
-        booking_id=booking_id,
-    )
+from tests.fakes import ScriptedOpenAI, booking_request
+from tests.utils import owners
 
 
 def run(service, parsed, user="alice", message="Book tomorrow at 3pm"):
-    client = ScriptedParseClient(parsed)
+    client = ScriptedOpenAI(parsed)
     turn = ChatTurn(message, user, "s1", UsageMeter(), "A")
     outcome = handle_turn(
         turn,
@@ -33,18 +21,18 @@ def run(service, parsed, user="alice", message="Book tomorrow at 3pm"):
 
 
 def test_books_the_first_free_court_at_the_requested_time_with_one_model_call(service, store):
-    outcome, usage, client = run(service, request())
+    outcome, usage, client = run(service, booking_request())
 
     assert outcome.booking.slot_id == "2026-11-25_CourtA_1500"
-    assert store.owner_of("2026-11-25_CourtA_1500") == "alice"
+    assert owners(store).get("2026-11-25_CourtA_1500") == "alice"
     assert "Court A" in outcome.reply and "15:00" in outcome.reply
     assert usage.llm_calls == 1 and usage.input_tokens == 100 and usage.output_tokens == 20
     assert "Today is 2026-11-24 (Tuesday)" in client.requests[0]["messages"][0]["content"]
 
 
 def test_repeated_requests_fill_courts_then_offer_other_times(service, store):
-    courts = [run(service, request(), user=f"u{n}")[0].booking.court for n in range(3)]
-    full, _, _ = run(service, request(), user="u4")
+    courts = [run(service, booking_request(), user=f"u{n}")[0].booking.court for n in range(3)]
+    full, _, _ = run(service, booking_request(), user="u4")
 
     assert courts == ["Court A", "Court B", "Court C"]
     assert full.booking is None
@@ -54,84 +42,84 @@ def test_repeated_requests_fill_courts_then_offer_other_times(service, store):
 
 
 def test_a_stated_court_preference_is_honoured(service, store):
-    outcome, _, _ = run(service, request(court="Court C"))
+    outcome, _, _ = run(service, booking_request(court="Court C"))
     assert outcome.booking.court == "Court C"
 
 
 def test_booking_without_a_time_offers_options_and_books_nothing(service, store):
-    outcome, _, _ = run(service, request(time=None, part_of_day="afternoon"))
+    outcome, _, _ = run(service, booking_request(time=None, part_of_day="afternoon"))
 
-    assert outcome.booking is None and store.items == {}
+    assert outcome.booking is None and owners(store) == {}
     assert outcome.reply.startswith("Which time on Wed 25 Nov?")
     assert "09:00" not in outcome.reply and "14:00" in outcome.reply
 
 
 def test_refusals_from_the_rules_become_replies(service, store):
-    past, _, _ = run(service, request(date="2026-11-24", time="09:00"))
-    no_day, _, _ = run(service, request(date=None))
-    odd_time, _, _ = run(service, request(time="13:00"))
+    past, _, _ = run(service, booking_request(date="2026-11-24", time="09:00"))
+    no_day, _, _ = run(service, booking_request(date=None))
+    odd_time, _, _ = run(service, booking_request(time="13:00"))
 
     assert past.booking is None and "already started" in past.reply
     assert no_day.reply.startswith("Which day?")
     assert "No slot starts at 13:00" in odd_time.reply
-    assert store.items == {}
+    assert owners(store) == {}
 
 
 def test_list_and_cancel_act_only_on_the_callers_bookings(service, store):
     mine = service.book("2026-11-26_CourtB_1000", "alice")
     theirs = service.book("2026-11-26_CourtC_1000", "bob")
 
-    listed, _, _ = run(service, request(intent="list_bookings", date=None, time=None))
-    stolen, _, _ = run(service, request(intent="cancel", booking_id=theirs.booking_id))
-    by_time, _, _ = run(service, request(intent="cancel", date="2026-11-26", time="10:00"))
+    listed, _, _ = run(service, booking_request(intent="list_bookings", date=None, time=None))
+    stolen, _, _ = run(service, booking_request(intent="cancel", booking_id=theirs.booking_id))
+    by_time, _, _ = run(service, booking_request(intent="cancel", date="2026-11-26", time="10:00"))
 
     assert mine.booking_id in listed.reply and theirs.booking_id not in listed.reply
     assert "belongs to someone else" in stolen.reply
-    assert store.owner_of(theirs.slot_id) == "bob"
+    assert owners(store).get(theirs.slot_id) == "bob"
     assert by_time.reply.startswith("Cancelled Court B")
-    assert store.owner_of(mine.slot_id) is None
+    assert owners(store).get(mine.slot_id) is None
 
 
 def test_check_lists_free_times_in_the_part_of_day(service):
     service.book("2026-11-25_CourtA_1700", "bob")
     outcome, usage, _ = run(
-        service, request(intent="check_availability", time=None, part_of_day="evening")
+        service, booking_request(intent="check_availability", time=None, part_of_day="evening")
     )
     assert outcome.reply == "Free on Wed 25 Nov: 17:00 (Court B, Court C)."
     assert usage.llm_calls == 1 and usage.tool_calls == []
 
 
 def test_unclear_messages_get_help_not_a_guess(service, store):
-    outcome, _, _ = run(service, request(intent="other", date=None, time=None))
-    assert "I can check free tennis courts" in outcome.reply and store.items == {}
+    outcome, _, _ = run(service, booking_request(intent="other", date=None, time=None))
+    assert "I can check free tennis courts" in outcome.reply and owners(store) == {}
 
 
 def test_a_second_booking_of_the_same_time_is_answered_with_the_booking_held(service, store):
     # Given alice booked 15:00 tomorrow (Court A), and Courts B and C are still free
-    first, _, _ = run(service, request())
+    first, _, _ = run(service, booking_request())
 
     # When she asks for 15:00 tomorrow again
-    again, _, _ = run(service, request())
+    again, _, _ = run(service, booking_request())
 
     # Then she is told the booking she holds, by id, and no second court is booked
     assert again.bookings == []
     assert first.booking.booking_id in again.reply
     assert again.reply.startswith("You already have Court A on Wed 25 Nov at 15:00")
-    assert [owner for _, owner in store.items.values()] == ["alice"]
+    assert list(owners(store).values()) == ["alice"]
 
 
 def test_past_the_cap_on_upcoming_bookings_nothing_is_booked_and_the_caller_is_told(
     store, schedule
 ):
     service = BookingService(store, schedule, max_active_bookings=2)
-    run(service, request(time="09:00"))
-    run(service, request(time="10:00"))
+    run(service, booking_request(time="09:00"))
+    run(service, booking_request(time="10:00"))
 
-    outcome, _, _ = run(service, request(time="11:00"))
+    outcome, _, _ = run(service, booking_request(time="11:00"))
 
     assert outcome.bookings == []
     assert "You already have 2 upcoming bookings" in outcome.reply
-    assert sorted(slot for slot in store.items) == [
+    assert sorted(owners(store)) == [
         "2026-11-25_CourtA_0900",
         "2026-11-25_CourtA_1000",
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import pytest
 
@@ -11,53 +10,12 @@ from pattern_core.http import ChatError, ChatTurn
 from pattern_core.usage import UsageMeter
 from pattern_d.orchestration import LoopLimits, handle_turn
 from tests.conftest import TOMORROW
+from tests.fakes import ScriptedOpenAI, call, model_unreachable
 from tests.unit.sessions.fakes import MemoryConversation
-from tests.unit.workflow.fakes import model_unreachable
+from tests.utils import owners
 
 DAY = TOMORROW.isoformat()
 SLOT = f"{DAY}_CourtB_1500"
-
-
-def call(name: str, **arguments) -> tuple[str, dict]:
-    return (name, arguments)
-
-
-class ScriptedChatClient:
-    """Stands in for `openai.OpenAI` where only `chat.completions.create` is used. Each step is
-    a reply text or a list of tool calls; every request is recorded."""
-
-    def __init__(self, *steps) -> None:
-        self.steps = list(steps)
-        self.requests: list[dict] = []
-        self.chat = SimpleNamespace(completions=SimpleNamespace(create=self._create))
-        self.options: list[dict] = []  # per-call options (timeout, retries) from the deadline
-
-    def with_options(self, **options):
-        self.options.append(options)
-        return self
-
-    def _create(self, **request):
-        self.requests.append(json.loads(json.dumps(request)))
-        if not self.steps:
-            raise AssertionError("model called more often than scripted")
-        step = self.steps.pop(0)
-        if isinstance(step, str):
-            message = SimpleNamespace(content=step, refusal=None, tool_calls=None)
-        else:
-            message = SimpleNamespace(
-                content=None,
-                refusal=None,
-                tool_calls=[
-                    SimpleNamespace(
-                        id=f"call_{len(self.requests)}_{i}",
-                        type="function",
-                        function=SimpleNamespace(name=name, arguments=json.dumps(args)),
-                    )
-                    for i, (name, args) in enumerate(step)
-                ],
-            )
-        usage = SimpleNamespace(prompt_tokens=100, completion_tokens=10)
-        return SimpleNamespace(choices=[SimpleNamespace(message=message)], usage=usage)
 
 
 def turn(message: str, user_id: str = "alice") -> ChatTurn:
@@ -71,7 +29,7 @@ def run(client, service, conversation, message="Book tomorrow at 3pm", user_id="
 
 
 def test_books_through_the_tools_the_model_chose(service, store):
-    client = ScriptedChatClient(
+    client = ScriptedOpenAI(
         [call("check_availability", date=DAY, time="15:00")],
         [call("book_slot", slot_id=SLOT)],
         "Booked Court B tomorrow at 15:00.",
@@ -79,10 +37,10 @@ def test_books_through_the_tools_the_model_chose(service, store):
     outcome, usage = run(client, service, MemoryConversation())
 
     assert outcome.booking is not None and outcome.booking.slot_id == SLOT
-    assert store.owner_of(SLOT) == "alice"
+    assert owners(store).get(SLOT) == "alice"
     assert usage.llm_calls == 3
     assert usage.tool_calls == ["check_availability", "book_slot"]
-    assert (usage.input_tokens, usage.output_tokens) == (300, 30)
+    assert (usage.input_tokens, usage.output_tokens) == (300, 60)
     # The model saw today's date and the tool contract's schemas.
     system = client.requests[0]["messages"][0]["content"]
     assert "Today is 2026-11-24" in system
@@ -96,13 +54,13 @@ def test_books_through_the_tools_the_model_chose(service, store):
 
 def test_a_follow_up_turn_sees_the_earlier_turn_over_the_session(service, store):
     conversation = MemoryConversation()
-    first = ScriptedChatClient(
+    first = ScriptedOpenAI(
         [call("check_availability", date=DAY, time=None)], "14:00, 15:00 and 16:00 are free."
     )
     outcome, _ = run(first, service, conversation, "What's free tomorrow afternoon?")
     assert outcome.booking is None
 
-    second = ScriptedChatClient([call("book_slot", slot_id=SLOT)], "Booked 15:00.")
+    second = ScriptedOpenAI([call("book_slot", slot_id=SLOT)], "Booked 15:00.")
     outcome, _ = run(second, service, conversation, "Book the 3pm one")
 
     sent = second.requests[0]["messages"]
@@ -110,12 +68,12 @@ def test_a_follow_up_turn_sees_the_earlier_turn_over_the_session(service, store)
     assert sent[1]["content"] == "What's free tomorrow afternoon?"
     assert SLOT in sent[3]["content"]  # the earlier tool result, slot ids and all
     assert outcome.booking is not None and outcome.booking.slot_id == SLOT
-    assert store.owner_of(SLOT) == "alice"
+    assert owners(store).get(SLOT) == "alice"
 
 
 def test_a_tool_error_reaches_the_model_as_an_actionable_message(service, store):
     service.book(SLOT, "bob")
-    client = ScriptedChatClient(
+    client = ScriptedOpenAI(
         [call("book_slot", slot_id=SLOT)],
         [call("book_slot", slot_id=f"{DAY}_CourtC_1500")],
         "15:00 on Court B was taken, so I booked Court C.",
@@ -130,7 +88,7 @@ def test_a_tool_error_reaches_the_model_as_an_actionable_message(service, store)
 
 
 def test_a_model_that_keeps_calling_tools_is_stopped_with_an_honest_error(service):
-    looping = ScriptedChatClient(*[[call("list_bookings")] for _ in range(3)])
+    looping = ScriptedOpenAI(*[[call("list_bookings")] for _ in range(3)])
     conversation = MemoryConversation()
 
     with pytest.raises(ChatError) as stopped:
@@ -142,7 +100,7 @@ def test_a_model_that_keeps_calling_tools_is_stopped_with_an_honest_error(servic
 
 
 def test_the_tool_call_bound_stops_the_loop_but_reports_a_booking_already_made(service, store):
-    client = ScriptedChatClient(
+    client = ScriptedOpenAI(
         [call("book_slot", slot_id=SLOT), call("list_bookings"), call("list_bookings")]
     )
     outcome, usage = run(client, service, MemoryConversation(), limits=LoopLimits(max_tool_calls=2))
@@ -150,16 +108,16 @@ def test_the_tool_call_bound_stops_the_loop_but_reports_a_booking_already_made(s
     assert usage.tool_calls == ["book_slot", "list_bookings"]
     assert outcome.booking is not None and outcome.booking.slot_id == SLOT
     assert outcome.reply.startswith("Booked Court B") and "stopped" in outcome.reply
-    assert store.owner_of(SLOT) == "alice"
+    assert owners(store).get(SLOT) == "alice"
 
 
 def test_a_user_id_in_the_model_arguments_is_ignored(service, store):
-    client = ScriptedChatClient(
+    client = ScriptedOpenAI(
         [call("book_slot", slot_id=SLOT, user_id="mallory")], "Booked for mallory!"
     )
     outcome, _ = run(client, service, MemoryConversation())
 
-    assert store.owner_of(SLOT) == "alice"
+    assert owners(store).get(SLOT) == "alice"
     assert service.list_bookings("mallory") == []
     assert outcome.booking is not None
 
@@ -170,7 +128,7 @@ def test_another_caller_with_the_same_session_id_sees_nothing_of_the_first(servi
     alices.append([{"role": "user", "content": "private plans"}])
 
     # When mallory sends the same session id
-    client = ScriptedChatClient("Hello!")
+    client = ScriptedOpenAI("Hello!")
     outcome, _ = run(client, service, alices.as_caller("mallory"), "hi", user_id="mallory")
 
     # Then the model saw only mallory's message, and alice's history is intact
@@ -185,10 +143,10 @@ def hour_slot(time: str) -> str:
     return f"{DAY}_CourtB_{time.replace(':', '')}"
 
 
-def always_books(*times: str) -> ScriptedChatClient:
+def always_books(*times: str) -> ScriptedOpenAI:
     """A model that never stops asking to book: one book_slot per round, a new start time
     each time (never the same court twice at one time)."""
-    return ScriptedChatClient(*[[call("book_slot", slot_id=hour_slot(t))] for t in times])
+    return ScriptedOpenAI(*[[call("book_slot", slot_id=hour_slot(t))] for t in times])
 
 
 def test_a_model_that_keeps_booking_is_stopped_at_the_turn_budget(service, store):
@@ -214,7 +172,7 @@ def test_a_model_that_keeps_booking_is_stopped_at_the_turn_budget(service, store
 
 
 def test_parallel_book_calls_in_one_round_stop_at_the_budget_too(service, store):
-    client = ScriptedChatClient(
+    client = ScriptedOpenAI(
         [call("book_slot", slot_id=hour_slot(t)) for t in ("14:00", "15:00", "16:00", "17:00")]
     )
 
@@ -227,7 +185,7 @@ def test_parallel_book_calls_in_one_round_stop_at_the_budget_too(service, store)
 
 def test_a_model_that_keeps_cancelling_is_stopped_at_the_cancellation_budget(service, store):
     made = [service.book(hour_slot(t), "alice") for t in ("14:00", "15:00", "16:00")]
-    client = ScriptedChatClient(*[[call("cancel_booking", booking_id=b.booking_id)] for b in made])
+    client = ScriptedOpenAI(*[[call("cancel_booking", booking_id=b.booking_id)] for b in made])
 
     outcome, _ = run(client, service, MemoryConversation(), "Cancel all of them")
 
@@ -240,16 +198,10 @@ def test_a_model_that_keeps_cancelling_is_stopped_at_the_cancellation_budget(ser
 
 def test_bookings_made_before_a_model_error_are_reported(service, store):
 
-    class FailsSecondTime(ScriptedChatClient):
-        def _create(self, **request):
-            if self.requests:
-                raise model_unreachable()
-            return super()._create(**request)
-
-    client = FailsSecondTime([call("book_slot", slot_id=SLOT)])
+    client = ScriptedOpenAI([call("book_slot", slot_id=SLOT)], model_unreachable())
 
     outcome, _ = run(client, service, MemoryConversation())
 
     assert [b.slot_id for b in outcome.bookings] == [SLOT]
-    assert store.owner_of(SLOT) == "alice"
+    assert owners(store).get(SLOT) == "alice"
     assert outcome.booking.booking_id in outcome.reply and "could not be reached" in outcome.reply

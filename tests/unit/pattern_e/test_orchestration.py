@@ -23,6 +23,7 @@ from tests.unit.agent_scripts import (
     tool_outputs,
 )
 from tests.unit.sessions.fakes import MemoryConversation
+from tests.utils import owners
 
 DAY = TOMORROW.isoformat()
 SLOT = f"{DAY}_CourtB_1500"
@@ -45,7 +46,7 @@ def test_books_through_the_agents_tools_and_reports_the_sdks_usage(service, stor
     model.assert_complete()
     assert outcome.reply == "Booked Court B tomorrow at 15:00."
     assert outcome.booking is not None and outcome.booking.slot_id == SLOT
-    assert store.owner_of(SLOT) == "alice"
+    assert owners(store).get(SLOT) == "alice"
     assert usage.llm_calls == 3
     assert (usage.input_tokens, usage.output_tokens) == (3 * TOKENS_IN, 3 * TOKENS_OUT)
     assert usage.tool_calls == ["check_availability", "book_slot"]
@@ -71,7 +72,7 @@ def test_a_follow_up_turn_gets_the_earlier_turn_from_the_session(service, store)
     assert any(SLOT in str(item) for item in history)  # the earlier tool result
     assert history[-1]["content"] == "Book the 3pm one"
     assert outcome.booking is not None and outcome.booking.slot_id == SLOT
-    assert store.owner_of(SLOT) == "alice"
+    assert owners(store).get(SLOT) == "alice"
 
 
 def test_a_taken_slot_comes_back_to_the_agent_with_alternatives(service, store):
@@ -106,14 +107,14 @@ def test_max_turns_after_a_booking_reports_the_booking(service, store):
 
     assert outcome.booking is not None and outcome.booking.slot_id == SLOT
     assert "stopped" in outcome.reply
-    assert store.owner_of(SLOT) == "alice"
+    assert owners(store).get(SLOT) == "alice"
 
 
 def test_a_user_id_the_model_invents_is_ignored(service, store):
     model = scripted(call("book_slot", slot_id=SLOT, user_id="mallory"), says("Done."))
     run(model, service)
 
-    assert store.owner_of(SLOT) == "alice"
+    assert owners(store).get(SLOT) == "alice"
     assert service.list_bookings("mallory") == []
 
 

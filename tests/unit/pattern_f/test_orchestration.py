@@ -25,6 +25,7 @@ from tests.unit.agent_scripts import (
     tool_outputs,
 )
 from tests.unit.sessions.fakes import MemoryConversation
+from tests.utils import owners
 
 DAY = TOMORROW.isoformat()
 SLOT = f"{DAY}_CourtB_1500"
@@ -53,7 +54,7 @@ def test_the_manager_routes_a_booking_to_the_booking_specialist(service, store):
     model.assert_complete()
     assert outcome.reply == "You're booked: Court B tomorrow at 15:00."
     assert outcome.booking is not None and outcome.booking.slot_id == SLOT
-    assert store.owner_of(SLOT) == "alice"
+    assert owners(store).get(SLOT) == "alice"
     # Usage from the SDK's accounting, nested specialist runs included.
     assert usage.llm_calls == 5 and usage.input_tokens == 5 * TOKENS_IN
     assert usage.tool_calls == ["booking_specialist", "check_availability", "book_slot"]
@@ -79,7 +80,7 @@ def test_the_availability_specialist_can_only_look(service, store):
     outcome, usage = run(model, service, message="What's free tomorrow afternoon?")
 
     assert {t.name for t in model.calls[1].tools} == {"check_availability"}
-    assert outcome.booking is None and store.items == {}
+    assert outcome.booking is None and owners(store) == {}
     assert usage.tool_calls == ["availability_specialist", "check_availability"]
 
 
@@ -118,7 +119,7 @@ def test_a_taken_slot_reaches_the_specialist_as_an_actionable_error(service, sto
     (error,) = tool_outputs(model, 2)
     assert error["error"]["code"] == "slot_taken"
     assert outcome.booking is None
-    assert store.owner_of(SLOT) == "bob"
+    assert owners(store).get(SLOT) == "bob"
 
 
 def test_the_managers_turn_bound_is_an_honest_error(service):
@@ -139,7 +140,7 @@ def test_a_user_id_in_a_specialists_tool_arguments_is_ignored(service, store):
     model = scripted(*booking_script(user_id="mallory"))
     run(model, service)
 
-    assert store.owner_of(SLOT) == "alice"
+    assert owners(store).get(SLOT) == "alice"
     assert service.list_bookings("mallory") == []
 
 

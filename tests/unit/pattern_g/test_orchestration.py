@@ -28,6 +28,7 @@ from tests.unit.agent_scripts import (
     slot_at,
 )
 from tests.unit.sessions.fakes import MemoryConversation
+from tests.utils import owners
 
 DAY = TOMORROW.isoformat()
 SLOT = f"{DAY}_CourtB_1500"
@@ -88,7 +89,7 @@ def test_the_manager_invokes_the_booking_specialist_with_the_callers_identity(se
         )
     ]
     assert outcome.booking is not None and outcome.booking.slot_id == SLOT
-    assert store.owner_of(SLOT) == "alice"
+    assert owners(store).get(SLOT) == "alice"
     # Manager's 2 model calls + the specialist's 3, as each measured them; 1 + 1 invocations.
     assert usage.llm_calls == 5 and usage.input_tokens == 5 * TOKENS_IN
     assert usage.lambda_invocations == 2
@@ -107,7 +108,7 @@ def test_identity_in_the_payload_never_comes_from_the_model(service, store):
 
     ((_, payload),) = invoker.invocations
     assert payload["user_id"] == "alice"
-    assert store.owner_of(SLOT) == "alice"
+    assert owners(store).get(SLOT) == "alice"
     assert service.list_bookings("mallory") == []
 
 
@@ -145,7 +146,7 @@ def test_a_failing_specialist_is_reported_to_the_manager_not_hidden(service, sto
     outcome, usage = run(manager, broken, service)
 
     assert "could not finish" in str(manager.last_call.input[-1])
-    assert outcome.booking is None and store.items == {}
+    assert outcome.booking is None and owners(store) == {}
     assert usage.lambda_invocations == 2  # the invoke happened, and is counted
 
 
@@ -259,7 +260,7 @@ def test_the_specialist_enforces_the_budget_it_is_given_and_reports_every_write(
     assert [b["booking_id"] for b in report["cancellations"]] == [made[0].booking_id]
     assert report["booking"] == report["bookings"][0]
     assert report["budget_spent_by"] == "cancel"
-    assert store.owner_of(slot_at(DAY, "17:00")) == "alice"  # the refused cancel did nothing
+    assert owners(store).get(slot_at(DAY, "17:00")) == "alice"  # the refused cancel did nothing
 
 
 def test_a_payload_without_a_budget_is_refused(service):

@@ -6,17 +6,14 @@ import copy
 import json
 from types import SimpleNamespace
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from booking.effects import DynamoTurnCounter
-from local.dynamodb import create_bookings_table
 from pattern_h import actions
-from tests.utils import lambda_context, load_event
+from tests.conftest import TABLE
+from tests.utils import lambda_context, load_event, owners
 
 ALICE = "arn:aws:iam::123456789012:user/alice"
-COUNTER_TABLE = "bookings-under-test"
 
 
 @pytest.fixture(autouse=True)
@@ -25,18 +22,14 @@ def use_service(monkeypatch, service):
 
 
 @pytest.fixture(autouse=True)
-def turn_counters(monkeypatch):
-    """The turn counters in a moto bookings table (the bookings themselves stay in memory)."""
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        create_bookings_table(client, COUNTER_TABLE)
-        monkeypatch.setattr(
-            actions,
-            "turn_counter",
-            lambda turn_id: DynamoTurnCounter(client, COUNTER_TABLE, turn_id),
-        )
-        yield client
+def turn_counters(monkeypatch, dynamodb):
+    """Each turn's counter is an item in the same moto bookings table, as deployed."""
+    monkeypatch.setattr(
+        actions,
+        "turn_counter",
+        lambda turn_id: DynamoTurnCounter(dynamodb, TABLE, turn_id),
+    )
+    return dynamodb
 
 
 def book_event(time: str, turn_id: str = "turn-1") -> dict:
@@ -93,7 +86,7 @@ def test_book_slot_books_for_the_session_attribute_user(store):
 
     assert status == 200
     assert body["booking"]["slot_id"] == "2026-11-25_CourtA_1500"
-    assert store.owner_of("2026-11-25_CourtA_1500") == ALICE
+    assert owners(store).get("2026-11-25_CourtA_1500") == ALICE
 
 
 def test_a_user_id_the_model_adds_to_the_body_is_ignored(store):
@@ -105,7 +98,7 @@ def test_a_user_id_the_model_adds_to_the_body_is_ignored(store):
     status, _ = invoke(event)
 
     assert status == 200
-    assert store.owner_of("2026-11-25_CourtA_1500") == ALICE
+    assert owners(store).get("2026-11-25_CourtA_1500") == ALICE
 
 
 def test_without_the_user_session_attribute_nothing_is_booked(store):
@@ -115,7 +108,7 @@ def test_without_the_user_session_attribute_nothing_is_booked(store):
     status, body = invoke(event)
 
     assert status == 401 and body["error"]["code"] == "unauthenticated"
-    assert store.owner_of("2026-11-25_CourtA_1500") is None
+    assert owners(store).get("2026-11-25_CourtA_1500") is None
 
 
 def test_a_taken_slot_returns_409_with_free_alternatives(service):
@@ -135,7 +128,7 @@ def test_a_missing_argument_is_an_actionable_400_not_an_exception(store):
 
     assert status == 400 and body["error"]["code"] == "invalid_arguments"
     assert "slot_id" in body["error"]["message"]
-    assert store.items == {}
+    assert owners(store) == {}
 
 
 def test_a_malformed_slot_id_is_refused_with_the_expected_format():
@@ -166,7 +159,7 @@ def test_gateway_tool_call_books_for_the_propagated_user(store):
     result = actions.handler(recorded["event"], context)
 
     assert result["booking"]["slot_id"] == "2026-11-25_CourtA_1500"
-    assert store.owner_of("2026-11-25_CourtA_1500") == ALICE
+    assert owners(store).get("2026-11-25_CourtA_1500") == ALICE
 
 
 def test_gateway_tool_call_without_the_identity_header_books_nothing(store):
@@ -175,7 +168,7 @@ def test_gateway_tool_call_without_the_identity_header_books_nothing(store):
     result = actions.handler(event, gateway_context("book_slot", headers={}))
 
     assert result["error"]["code"] == "unauthenticated"
-    assert store.items == {}
+    assert owners(store) == {}
 
 
 def test_gateway_check_availability_accepts_an_omitted_time():
@@ -203,7 +196,7 @@ def test_one_turn_books_at_most_its_budget_across_separate_invocations(store):
     assert [status for status, _ in results] == [200, 200, 429]
     refused = results[2][1]["error"]
     assert refused["code"] == "turn_write_limit" and "at most 2 courts" in refused["message"]
-    assert sorted(store.items) == ["2026-11-25_CourtA_1400", "2026-11-25_CourtA_1500"]
+    assert sorted(owners(store)) == ["2026-11-25_CourtA_1400", "2026-11-25_CourtA_1500"]
 
 
 def test_the_budget_is_per_turn(store):
@@ -227,7 +220,10 @@ def test_a_write_refused_by_the_rules_does_not_spend_the_budget(service, store):
 def test_the_turn_counter_is_one_item_with_a_ttl(turn_counters):
     invoke(book_event("14:00", turn_id="abc"))
 
-    items = turn_counters.scan(TableName=COUNTER_TABLE)["Items"]
+    # (the table also holds the booking and alice's ledger, as deployed)
+    items = [
+        i for i in turn_counters.scan(TableName=TABLE)["Items"] if i["pk"]["S"].startswith("TURN#")
+    ]
     assert [(i["pk"]["S"], i["book"]["N"]) for i in items] == [("TURN#abc", "1")]
     assert int(items[0]["expires_at"]["N"]) > 0
 
@@ -239,7 +235,7 @@ def test_a_write_without_a_turn_id_is_refused(store):
     status, body = invoke(event)
 
     assert status == 400 and body["error"]["code"] == "missing_turn"
-    assert store.items == {}
+    assert owners(store) == {}
 
 
 def test_gateway_calls_of_one_turn_share_its_budget(store):
@@ -252,7 +248,7 @@ def test_gateway_calls_of_one_turn_share_its_budget(store):
     ]
 
     assert [r.get("error", {}).get("code") for r in results] == [None, None, "turn_write_limit"]
-    assert len(store.items) == 2
+    assert len(owners(store)) == 2
 
 
 def test_gateway_write_without_the_turn_header_books_nothing(store):
@@ -260,4 +256,4 @@ def test_gateway_write_without_the_turn_header_books_nothing(store):
 
     result = actions.handler({"slot_id": "2026-11-25_CourtB_1400"}, context)
 
-    assert result["error"]["code"] == "missing_turn" and store.items == {}
+    assert result["error"]["code"] == "missing_turn" and owners(store) == {}

@@ -326,9 +326,10 @@ def test_each_turn_gets_its_own_turn_id(aws, service):
 
 # -- the invoker's deadline: no automatic retries, and no wait past the turn's time --------
 @pytest.fixture
-def invoker(monkeypatch):
+def invoker(monkeypatch, moto_aws):
     """The deployed invoker module, its clients built from the default session (answered by
-    `AwsOverrides()` below) as in Lambda."""
+    `AwsOverrides()` below) as in Lambda. moto (the booking table) starts first: starting it
+    replaces the default session the overrides hook into."""
     from local.bedrock_simulation import LOCAL_ENV
     from pattern_h import handler
 

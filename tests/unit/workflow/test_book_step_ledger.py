@@ -8,9 +8,9 @@ import json
 from booking.errors import AlreadyBookedThatTime
 from pattern_c import steps
 from pattern_core.workflow import WorkflowState, book, choose_slot, find_slots, write_reply
-from tests.unit.workflow.conftest import booking_request, understood
-from tests.unit.workflow.fakes import ScriptedModel
-from tests.utils import lambda_context
+from tests.fakes import ScriptedOpenAI, booking_request
+from tests.unit.workflow.conftest import understood
+from tests.utils import lambda_context, owners
 
 
 def ready_to_book(ctx, token: str | None = "request-1") -> WorkflowState:
@@ -37,7 +37,7 @@ def test_the_book_step_run_twice_on_the_same_state_books_once_and_both_runs_retu
     assert first.booking == retry.booking
     assert retry.booking.slot_id == "2026-11-25_CourtA_1500"
     assert retry.error is None
-    assert list(store.items) == ["2026-11-25_CourtA_1500"]
+    assert list(owners(store)) == ["2026-11-25_CourtA_1500"]
 
 
 def test_a_retry_returns_the_court_the_first_run_moved_on_to(service, store, make_ctx):
@@ -54,8 +54,8 @@ def test_a_retry_returns_the_court_the_first_run_moved_on_to(service, store, mak
     assert first.booking.court == "Court B"
     assert retry.booking == first.booking
     assert retry.chosen.court == "Court B"
-    assert store.owner_of("2026-11-25_CourtB_1500") == "alice"
-    assert store.owner_of("2026-11-25_CourtC_1500") is None
+    assert owners(store).get("2026-11-25_CourtB_1500") == "alice"
+    assert owners(store).get("2026-11-25_CourtC_1500") is None
 
 
 def test_a_second_request_for_the_same_time_is_told_the_booking_already_held(store, make_ctx):
@@ -70,14 +70,14 @@ def test_a_second_request_for_the_same_time_is_told_the_booking_already_held(sto
     assert again.booking is None
     assert again.error["code"] == AlreadyBookedThatTime.code
     assert again.error["booking"]["booking_id"] == held.booking_id
-    assert list(store.items) == [held.slot_id]
+    assert list(owners(store)) == [held.slot_id]
 
 
 def test_the_reply_to_a_time_already_held_names_that_booking(make_ctx):
     ctx = make_ctx()
     held = book(ready_to_book(ctx, token="request-1"), ctx).booking
     again = book(ready_to_book(ctx, token="request-2"), ctx)
-    model = ScriptedModel(f"You already have Court A at 15:00 tomorrow ({held.booking_id}).")
+    model = ScriptedOpenAI(f"You already have Court A at 15:00 tomorrow ({held.booking_id}).")
 
     answered = write_reply(again, make_ctx(model))
 
@@ -91,7 +91,7 @@ def test_a_reply_that_forgets_the_held_booking_id_gets_it_appended(make_ctx):
     held = book(ready_to_book(ctx, token="request-1"), ctx).booking
     again = book(ready_to_book(ctx, token="request-2"), ctx)
 
-    answered = write_reply(again, make_ctx(ScriptedModel("You already have 15:00 tomorrow.")))
+    answered = write_reply(again, make_ctx(ScriptedOpenAI("You already have 15:00 tomorrow.")))
 
     assert answered.reply.endswith(f"(Booking id {held.booking_id}.)")
 
@@ -101,7 +101,7 @@ def test_a_reply_that_claims_a_new_booking_for_a_held_time_is_replaced_by_the_fa
     held = book(ready_to_book(ctx, token="request-1"), ctx).booking
     again = book(ready_to_book(ctx, token="request-2"), ctx)
 
-    answered = write_reply(again, make_ctx(ScriptedModel("Done, you're booked on Court B!")))
+    answered = write_reply(again, make_ctx(ScriptedOpenAI("Done, you're booked on Court B!")))
 
     assert answered.reply.startswith("You already have Court A on Wed 25 Nov at 15:00")
     assert held.booking_id in answered.reply

@@ -9,7 +9,7 @@ import pytest
 
 from pattern_c import steps
 from pattern_core.workflow import WorkflowState
-from tests.unit.workflow.conftest import booking_request
+from tests.fakes import booking_request
 from tests.utils import lambda_context
 
 

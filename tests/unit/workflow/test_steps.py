@@ -25,12 +25,13 @@ from pattern_core.workflow import (
     understand,
     write_reply,
 )
-from tests.unit.workflow.conftest import booking_request, understood
-from tests.unit.workflow.fakes import ScriptedModel, model_unreachable
+from tests.fakes import ScriptedOpenAI, booking_request, model_unreachable
+from tests.unit.workflow.conftest import understood
+from tests.utils import owners
 
 
 def test_understand_is_one_structured_output_call_that_knows_today(make_ctx):
-    model = ScriptedModel(booking_request())
+    model = ScriptedOpenAI(booking_request())
     ctx = make_ctx(model)
 
     state = understand(WorkflowState(message="Book tomorrow at 3pm", user_id="alice"), ctx)
@@ -99,7 +100,7 @@ def test_book_books_the_chosen_slot_for_the_caller_in_the_state(store, make_ctx)
     state = book(state, ctx)
 
     assert state.booking.slot_id == "2026-11-25_CourtA_1500"
-    assert store.owner_of("2026-11-25_CourtA_1500") == "alice"
+    assert owners(store).get("2026-11-25_CourtA_1500") == "alice"
 
 
 def test_book_moves_to_the_next_free_court_when_it_loses_the_race(service, store, make_ctx):
@@ -110,8 +111,8 @@ def test_book_moves_to_the_next_free_court_when_it_loses_the_race(service, store
     state = book(state, ctx)
 
     assert state.booking.court == "Court B"
-    assert store.owner_of("2026-11-25_CourtA_1500") == "bob"
-    assert store.owner_of("2026-11-25_CourtB_1500") == "alice"
+    assert owners(store).get("2026-11-25_CourtA_1500") == "bob"
+    assert owners(store).get("2026-11-25_CourtB_1500") == "alice"
 
 
 def test_book_reports_a_full_time_with_alternatives_when_every_race_is_lost(
@@ -127,14 +128,14 @@ def test_book_reports_a_full_time_with_alternatives_when_every_race_is_lost(
     assert state.booking is None and state.chosen is None
     assert state.error["code"] == SlotTaken.code
     assert {s.time for s in state.alternatives} == {"14:00", "16:00", "17:00"}
-    assert {owner for _, owner in store.items.values()} == {"player-A", "player-B", "player-C"}
+    assert set(owners(store).values()) == {"player-A", "player-B", "player-C"}
 
 
 def test_the_reply_is_written_from_the_facts_without_the_callers_identity(make_ctx):
     ctx = make_ctx()
     state = book(choose_slot(find_slots(understood(booking_request()), ctx), ctx), ctx)
     booking_id = state.booking.booking_id
-    model = ScriptedModel(f"Court A is yours tomorrow at 15:00, booking id {booking_id}.")
+    model = ScriptedOpenAI(f"Court A is yours tomorrow at 15:00, booking id {booking_id}.")
 
     state = write_reply(state, make_ctx(model))
 
@@ -149,7 +150,7 @@ def test_a_reply_that_claims_a_booking_the_facts_lack_is_replaced_by_the_facts(s
         service.book(f"2026-11-25_Court{court}_1500", f"player-{court}")
     state = find_slots(understood(booking_request()), make_ctx())
 
-    lying = write_reply(state, make_ctx(ScriptedModel("Great news, you're booked for 15:00!")))
+    lying = write_reply(state, make_ctx(ScriptedOpenAI("Great news, you're booked for 15:00!")))
 
     assert "booked for" not in lying.reply
     assert lying.reply.startswith("Nothing was booked: that time on Wed 25 Nov is full.")
@@ -160,7 +161,7 @@ def test_a_reply_that_omits_the_booking_id_gets_it_appended(make_ctx):
     ctx = make_ctx()
     state = book(choose_slot(find_slots(understood(booking_request()), ctx), ctx), ctx)
 
-    state = write_reply(state, make_ctx(ScriptedModel("All set for tomorrow at 3pm!")))
+    state = write_reply(state, make_ctx(ScriptedOpenAI("All set for tomorrow at 3pm!")))
 
     assert state.reply.endswith(f"(Booking id {state.booking.booking_id}.)")
 
