@@ -63,7 +63,7 @@ class ChatFunctionStack(Stack):
         )
         table.grant_booking_access(chat.function)
         if sessions:
-            sessions.grant_session_access(chat.function)
+            sessions.grant_calls(chat.function)
         secret.grant_read(chat.function)
         IdempotencyTable(self, "Idempotency", retain_data=settings.retain_data).serve(chat.function)
 

@@ -108,7 +108,7 @@ class PatternGStack(Stack):
         IdempotencyTable(self, "Idempotency", retain_data=settings.retain_data).serve(
             self.manager.function
         )
-        sessions.grant_session_access(self.manager.function)
+        sessions.grant_calls(self.manager.function)
         secret.grant_read(self.manager.function)
         # Exactly the two specialist functions, by ARN (grant_invoke would add `<arn>:*`).
         iam.Grant.add_to_principal(

@@ -22,7 +22,7 @@ from booking.table import (
     USER_INDEX_PARTITION_KEY,
     USER_INDEX_SORT_KEY,
 )
-from stacks.constructs.tables import on_demand_table
+from stacks.constructs.tables import ProjectTable
 
 # What `booking.store.DynamoBookingStore` calls, and nothing more: a conditional PutItem books,
 # a Query reads a day (table) or a user's bookings (index), a conditional DeleteItem cancels,
@@ -38,15 +38,16 @@ TABLE_ACTIONS = (
 INDEX_ACTIONS = ("dynamodb:Query",)
 
 
-class BookingTable(Construct):
+class BookingTable(ProjectTable):
     """On-demand table with point-in-time recovery, AWS-managed encryption, TTL and the
     by-user index."""
 
+    CALLS = TABLE_ACTIONS
+
     def __init__(self, scope: Construct, id_: str, *, retain_data: bool = False) -> None:
-        super().__init__(scope, id_)
-        self.table = on_demand_table(
-            self,
-            "Table",
+        super().__init__(
+            scope,
+            id_,
             partition_key=PARTITION_KEY,
             sort_key=SORT_KEY,
             ttl_attribute=TTL_ATTRIBUTE,
@@ -63,21 +64,11 @@ class BookingTable(Construct):
             projection_type=dynamodb.ProjectionType.ALL,
         )
 
-    @property
-    def table_name(self) -> str:
-        return self.table.table_name
-
     def grant_booking_access(self, grantee: iam.IGrantable) -> None:
         """Exactly the calls the booking store makes, on this table and its user index only
         (no `dynamodb:*`, no `index/*`)."""
-        iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(TABLE_ACTIONS), resource_arns=[self.table.table_arn]
-        )
-        iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=list(INDEX_ACTIONS),
-            resource_arns=[f"{self.table.table_arn}/index/{USER_INDEX_NAME}"],
-        )
+        self.grant_calls(grantee)
+        self.grant_user_bookings_query(grantee)
 
     def grant_user_bookings_query(self, grantee: iam.IGrantable) -> None:
         """Only a Query on the user index: list a caller's bookings, change nothing."""

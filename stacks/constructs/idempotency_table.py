@@ -9,12 +9,11 @@ table here (`stacks.constructs.tables`).
 
 from __future__ import annotations
 
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from pattern_core.idempotency import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
-from stacks.constructs.tables import on_demand_table
+from stacks.constructs.tables import ProjectTable
 
 # The item calls Powertools makes: PutItem (claim the key, conditionally), GetItem (read a
 # record when the claim fails), UpdateItem (store the answer), DeleteItem (release the key
@@ -27,30 +26,23 @@ IDEMPOTENCY_ACTIONS = (
 )
 
 
-class IdempotencyTable(Construct):
+class IdempotencyTable(ProjectTable):
     """On-demand, encrypted, point-in-time recoverable, with TTL."""
 
+    CALLS = IDEMPOTENCY_ACTIONS
+
     def __init__(self, scope: Construct, id_: str, *, retain_data: bool = False) -> None:
-        super().__init__(scope, id_)
-        self.table = on_demand_table(
-            self,
-            "Table",
+        super().__init__(
+            scope,
+            id_,
             partition_key=PARTITION_KEY,
             sort_key=None,
             ttl_attribute=TTL_ATTRIBUTE,
             retain_data=retain_data,
         )
 
-    @property
-    def table_name(self) -> str:
-        return self.table.table_name
-
     def serve(self, function: lambda_.Function) -> None:
         """Let the chat function keep its answers here: the table's name in its environment
         and exactly Powertools' item calls on this table."""
         function.add_environment(TABLE_NAME_ENV, self.table_name)
-        iam.Grant.add_to_principal(
-            grantee=function,
-            actions=list(IDEMPOTENCY_ACTIONS),
-            resource_arns=[self.table.table_arn],
-        )
+        self.grant_calls(function)

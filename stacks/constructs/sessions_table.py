@@ -7,43 +7,28 @@ conversations; the store itself caps each session's size.
 
 from __future__ import annotations
 
-from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from pattern_core.session_table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
-from stacks.constructs.tables import on_demand_table
+from stacks.constructs.tables import ProjectTable
 
-# What `pattern_core.sessions.Conversation` calls, and nothing more: GetItem (ownership),
-# Query (history), UpdateItem (claim + sequence numbers), BatchWriteItem (a turn's messages and
-# trimming), DeleteItem (pop).
-SESSION_ACTIONS = (
-    "dynamodb:BatchWriteItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:GetItem",
-    "dynamodb:Query",
-    "dynamodb:UpdateItem",
-)
+# What `pattern_core.sessions` calls, and nothing more: one Query reads a turn's history (meta
+# item included) and one BatchWriteItem writes the turn's messages, the meta item and the
+# deletes of trimmed turns.
+SESSION_ACTIONS = ("dynamodb:BatchWriteItem", "dynamodb:Query")
 
 
-class SessionsTable(Construct):
+class SessionsTable(ProjectTable):
     """On-demand, encrypted, point-in-time recoverable, with TTL."""
 
+    CALLS = SESSION_ACTIONS
+
     def __init__(self, scope: Construct, id_: str, *, retain_data: bool = False) -> None:
-        super().__init__(scope, id_)
-        self.table = on_demand_table(
-            self,
-            "Table",
+        super().__init__(
+            scope,
+            id_,
             partition_key=PARTITION_KEY,
             sort_key=SORT_KEY,
             ttl_attribute=TTL_ATTRIBUTE,
             retain_data=retain_data,
-        )
-
-    @property
-    def table_name(self) -> str:
-        return self.table.table_name
-
-    def grant_session_access(self, grantee: iam.IGrantable) -> None:
-        iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(SESSION_ACTIONS), resource_arns=[self.table.table_arn]
         )

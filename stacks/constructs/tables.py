@@ -1,9 +1,11 @@
-"""The DynamoDB table settings every table in this project shares."""
+"""The DynamoDB table settings every table in this project shares, and the construct the
+bookings, sessions and idempotency tables are built on."""
 
 from __future__ import annotations
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 
@@ -40,3 +42,39 @@ def on_demand_table(
         time_to_live_attribute=ttl_attribute,
         removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY,
     )
+
+
+class ProjectTable(Construct):
+    """One table of this project (`on_demand_table`) and a grant of exactly the item calls its
+    code makes (`CALLS`, set by each subclass), on this table only — never `dynamodb:*`."""
+
+    CALLS: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        partition_key: str,
+        sort_key: str | None,
+        ttl_attribute: str,
+        retain_data: bool = False,
+    ) -> None:
+        super().__init__(scope, id_)
+        self.table = on_demand_table(
+            self,
+            "Table",
+            partition_key=partition_key,
+            sort_key=sort_key,
+            ttl_attribute=ttl_attribute,
+            retain_data=retain_data,
+        )
+
+    @property
+    def table_name(self) -> str:
+        return self.table.table_name
+
+    def grant_calls(self, grantee: iam.IGrantable) -> None:
+        iam.Grant.add_to_principal(
+            grantee=grantee, actions=list(self.CALLS), resource_arns=[self.table.table_arn]
+        )

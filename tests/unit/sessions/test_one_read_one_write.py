@@ -22,10 +22,9 @@ from pattern_core.sessions import ConversationStore, DynamoSession, SessionLimit
 from pattern_d.orchestration import handle_turn as pattern_d_turn
 from pattern_e.orchestration import handle_turn as pattern_e_turn
 from tests.conftest import TOMORROW
+from tests.fakes import ScriptedOpenAI, model_unreachable
+from tests.fakes import call as chat_call
 from tests.unit.agent_scripts import call, chat_turn, scripted
-from tests.unit.pattern_d.test_orchestration import ScriptedChatClient
-from tests.unit.pattern_d.test_orchestration import call as chat_call
-from tests.unit.workflow.fakes import model_unreachable
 
 TABLE = "sessions-under-test"
 NOW = 1_790_000_000
@@ -237,16 +236,12 @@ def test_pattern_e_writes_the_steps_done_before_a_failure(client, service):
 
 
 def test_pattern_d_keeps_the_request_when_the_model_fails(client, service, calls):
-    class Unreachable(ScriptedChatClient):
-        def _create(self, **request):
-            raise model_unreachable()
-
     conversation = store(client).conversation("D", "s1", "alice")
     with pytest.raises(openai.APIError):
         pattern_d_turn(
             chat_turn("Book tomorrow at 3pm", pattern="D"),
             service,
-            Unreachable(),
+            ScriptedOpenAI(model_unreachable()),
             "m",
             conversation,
         )
@@ -256,7 +251,7 @@ def test_pattern_d_keeps_the_request_when_the_model_fails(client, service, calls
 
 
 def test_pattern_d_turn_is_one_query_and_one_batch_write(client, service, calls):
-    model = ScriptedChatClient([chat_call("book_slot", slot_id=SLOT)], "Booked.")
+    model = ScriptedOpenAI([chat_call("book_slot", slot_id=SLOT)], "Booked.")
     conversation = store(client).conversation("D", "s1", "alice")
 
     outcome = pattern_d_turn(
