@@ -138,6 +138,9 @@ def error_reply(error: Mapping[str, Any], alternatives: Sequence[Slot] = ()) -> 
     """A domain error from a tool, plus its alternatives when it offers any."""
     message = str(error.get("message") or error.get("code") or "something went wrong").rstrip(".")
     alternatives = list(error.get("alternatives") or alternatives)
+    if error.get("code") == "already_booked_that_time":
+        # Not a failure from the person's side: they hold a court at that time already.
+        return f"{message}."
     if error.get("code") == "slot_taken":
         message = f"Sorry, that slot is already taken ({message})"
     else:
