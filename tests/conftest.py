@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from zoneinfo import ZoneInfo
 
 import boto3
@@ -68,9 +69,31 @@ def dynamodb(moto_aws, dynamodb_client):
     return dynamodb_client
 
 
+class OneRequestAtATime:
+    """A DynamoDB client whose requests run one at a time. DynamoDB applies each request —
+    a conditional write's check and write included — atomically; moto does not when tests run
+    tools in parallel threads, so a lost update could make a test flaky. Serialising requests
+    gives moto DynamoDB's per-request atomicity back (concurrency itself is proved against the
+    local DynamoDB server)."""
+
+    def __init__(self, client) -> None:
+        self._client, self._lock = client, threading.RLock()
+
+    def __getattr__(self, name: str):
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        def one_at_a_time(*args, **kwargs):
+            with self._lock:
+                return attribute(*args, **kwargs)
+
+        return one_at_a_time
+
+
 @pytest.fixture
 def store(dynamodb) -> DynamoBookingStore:
-    return DynamoBookingStore(TABLE, dynamodb)
+    return DynamoBookingStore(TABLE, OneRequestAtATime(dynamodb))
 
 
 @pytest.fixture
