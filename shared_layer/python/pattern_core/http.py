@@ -37,7 +37,7 @@ from booking.effects import TurnEffects, WriteBudget
 from booking.errors import BookingError
 from booking.models import Booking
 from pattern_core import idempotency
-from pattern_core.deadline import Deadline, DeadlineExceeded
+from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
 from pattern_core.identity import InvalidSession, Unauthenticated, resolve_identity
 from pattern_core.llm import ModelNotConfigured
 from pattern_core.metrics import publish_error
@@ -74,7 +74,7 @@ class ChatTurn:
     pattern: str
     # When the answer must be ready (from the Lambda context) and what the turn may change and
     # has changed so far (written by the booking tools as they run).
-    deadline: Deadline = field(default_factory=lambda: Deadline.after(27.5))
+    deadline: Deadline = field(default_factory=lambda: Deadline.after(NO_CONTEXT_SECONDS))
     effects: TurnEffects = field(default_factory=TurnEffects)
 
 

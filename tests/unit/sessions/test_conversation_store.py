@@ -5,49 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 
-import boto3
-import pytest
-from moto import mock_aws
-
-from local.dynamodb import create_sessions_table
 from pattern_core.session_table import TTL_ATTRIBUTE
 from pattern_core.sessions import (
-    ConversationStore,
     DynamoSession,
-    SessionLimits,
 )
-
-TABLE = "sessions-under-test"
-NOW = 1_790_000_000
-
-
-@pytest.fixture
-def client(monkeypatch):
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        create_sessions_table(client, TABLE)
-        yield client
-
-
-def store(client, **limits) -> ConversationStore:
-    return ConversationStore(TABLE, client, limits=SessionLimits(**limits), clock=lambda: NOW)
-
-
-def user(text: str) -> dict:
-    return {"role": "user", "content": text}
-
-
-def assistant(text: str) -> dict:
-    return {"role": "assistant", "content": text}
-
-
-def tool_call(call_id: str) -> dict:
-    return {"type": "function_call", "call_id": call_id, "name": "check_availability"}
-
-
-def tool_output(call_id: str, output: str = "{}") -> dict:
-    return {"type": "function_call_output", "call_id": call_id, "output": output}
+from tests.unit.sessions.builders import (
+    NOW,
+    TABLE,
+    assistant,
+    store,
+    tool_call,
+    tool_output,
+    user,
+)
 
 
 def raw_items(client) -> list[dict]:

@@ -9,35 +9,30 @@ from __future__ import annotations
 import asyncio
 import json
 
-import boto3
 import openai
 import pytest
 from agents.testing import ModelStep
-from moto import mock_aws
 
-from local.dynamodb import create_sessions_table
 from pattern_core.agent_runtime import run_sync
 from pattern_core.session_table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
-from pattern_core.sessions import ConversationStore, DynamoSession, SessionLimits
+from pattern_core.sessions import DynamoSession
 from pattern_d.orchestration import handle_turn as pattern_d_turn
 from pattern_e.orchestration import handle_turn as pattern_e_turn
 from tests.conftest import TOMORROW
 from tests.fakes import ScriptedOpenAI, model_unreachable
 from tests.fakes import call as chat_call
 from tests.unit.agent_scripts import call, chat_turn, scripted
+from tests.unit.sessions.builders import (
+    NOW,
+    TABLE,
+    assistant,
+    store,
+    tool_call,
+    tool_output,
+    user,
+)
 
-TABLE = "sessions-under-test"
-NOW = 1_790_000_000
 SLOT = f"{TOMORROW.isoformat()}_CourtB_1500"
-
-
-@pytest.fixture
-def client(monkeypatch):
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        create_sessions_table(client, TABLE)
-        yield client
 
 
 @pytest.fixture
@@ -48,26 +43,6 @@ def calls(client):
         "before-parameter-build.dynamodb", lambda model, **_: made.append(model.name)
     )
     return made
-
-
-def store(client, **limits) -> ConversationStore:
-    return ConversationStore(TABLE, client, limits=SessionLimits(**limits), clock=lambda: NOW)
-
-
-def user(text: str) -> dict:
-    return {"role": "user", "content": text}
-
-
-def assistant(text: str) -> dict:
-    return {"role": "assistant", "content": text}
-
-
-def tool_call(call_id: str) -> dict:
-    return {"type": "function_call", "call_id": call_id, "name": "check_availability"}
-
-
-def tool_output(call_id: str, output: str = "{}") -> dict:
-    return {"type": "function_call_output", "call_id": call_id, "output": output}
 
 
 def sdk_turn(session: DynamoSession, *steps: list[dict]) -> list:
