@@ -316,7 +316,7 @@ class SimulatedManagedAgent:
         run_tool: ToolRunner,
         on_model: Callable[[dict], None],
     ) -> str:
-        from pattern_core.llm import model_name, openai_client
+        from pattern_core.model.client import model_name, openai_client
 
         history = self._load(session_id)
         messages: list[dict] = [

@@ -31,7 +31,8 @@ from booking.table import (
     USER_INDEX_SORT_KEY,
 )
 from local.paths import PROJECT_ROOT, state_dir
-from pattern_core import idempotency, session_table
+from pattern_core.agent_runtime import session_table
+from pattern_core.contract import idempotency
 
 BOOKINGS_TABLE = "patterns-bookings"
 SESSIONS_TABLE = "patterns-sessions"
@@ -248,7 +249,7 @@ def create_sessions_table(client, name: str) -> None:
 
 
 def create_idempotency_table(client, name: str) -> None:
-    """The answers to requests sent with an Idempotency-Key (`pattern_core.idempotency`)."""
+    """Answers to requests sent with an Idempotency-Key (`pattern_core.contract.idempotency`)."""
     client.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from aws_cdk import Stack
 from constructs import Construct
 
-from pattern_core.session_table import TABLE_NAME_ENV
+from pattern_core.agent_runtime.session_table import TABLE_NAME_ENV
 from stacks.constants import DEFAULT_FUNCTION_MEMORY_MB, PatternSettings
 from stacks.constructs.booking_table import BookingTable
 from stacks.constructs.chat_api import ChatApi

@@ -1,6 +1,6 @@
 """Pattern C — workflow, multi-process: the same fixed steps as an Express state machine.
 
-Each step of `pattern_core.workflow` is its own Lambda; an Express Step Functions state
+Each step of `pattern_core.workflow.steps` is its own Lambda; an Express Step Functions state
 machine chains them — a Choice skips choosing and booking when nothing is bookable, every task
 retries transient Lambda errors with backoff, has a timeout and is caught into the failure
 reply. A small API Lambda behind the chat API starts it with `StartSyncExecution` and answers

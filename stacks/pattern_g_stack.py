@@ -19,7 +19,7 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from pattern_core.session_table import TABLE_NAME_ENV
+from pattern_core.agent_runtime.session_table import TABLE_NAME_ENV
 from pattern_g.wiring import FUNCTION_ENV, SPECIALIST_HANDLERS
 from stacks import timeouts
 from stacks.constants import PatternSettings

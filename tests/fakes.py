@@ -16,7 +16,7 @@ import httpx2
 import openai
 from pydantic import BaseModel
 
-from pattern_core.understanding import BookingRequest
+from pattern_core.model.understanding import BookingRequest
 
 
 def model_unreachable() -> openai.APIConnectionError:

@@ -11,9 +11,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pattern_a.orchestration import handle_turn
 from pattern_core.collaborators import booking_service
-from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
-from pattern_core.llm import model_name, openai_client
-from pattern_core.understanding import understand
+from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.turn import ChatOutcome, ChatTurn
+from pattern_core.model.client import model_name, openai_client
+from pattern_core.model.understanding import understand
 
 logger = Logger()
 tracer = Tracer()

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
 from booking.models import Booking, Slot
 from booking.service import BookingService
-from pattern_core.fulfilment import (
+from pattern_core.contract.turn import ChatOutcome, ChatTurn
+from pattern_core.model.understanding import BookingRequest
+from pattern_core.workflow.fulfilment import (
     already_booked_reply,
     choose_slot,
     describe_booking,
@@ -25,8 +27,6 @@ from pattern_core.fulfilment import (
     requested_day,
     requested_time,
 )
-from pattern_core.http import ChatOutcome, ChatTurn
-from pattern_core.understanding import BookingRequest
 
 Understand = Callable[[str], BookingRequest]
 

@@ -11,9 +11,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pattern_b.orchestration import run_workflow
 from pattern_core.collaborators import booking_service
-from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
-from pattern_core.llm import model_name, openai_client
-from pattern_core.workflow import StepContext
+from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.turn import ChatOutcome, ChatTurn
+from pattern_core.model.client import model_name, openai_client
+from pattern_core.workflow.steps import StepContext
 
 logger = Logger()
 tracer = Tracer()

@@ -7,7 +7,7 @@ works *inside* two steps but never chooses the next one; the only branch is fixe
 logged. A step that fails ends the run with the failure reply: an error response with the
 same codes as every pattern, or — if the booking was already made — the booking, reported.
 
-Its neighbour, pattern C, runs the very same step functions (`pattern_core.workflow`) as one
+Its neighbour, pattern C, runs the very same step functions (`pattern_core.workflow.steps`) as one
 Lambda each, chained by an Express Step Functions state machine: the same work, spread over
 processes, with retries, timeouts and the path taken handled by AWS instead of this loop.
 Pattern A, on the other side, needs no workflow: one model call, then plain code and a
@@ -20,8 +20,8 @@ import time
 
 from aws_lambda_powertools import Logger
 
-from pattern_core.http import ChatOutcome, ChatTurn
-from pattern_core.workflow import (
+from pattern_core.contract.turn import ChatOutcome, ChatTurn
+from pattern_core.workflow.steps import (
     StepContext,
     WorkflowState,
     book,

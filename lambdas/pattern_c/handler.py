@@ -1,6 +1,6 @@
 """Pattern C — workflow, multi-process: the API Lambda in front of the state machine.
 
-The same fixed steps as pattern B (`pattern_core.workflow`), but each step is its own Lambda
+The same fixed steps as pattern B (`pattern_core.workflow.steps`), but each step is its own Lambda
 and an Express Step Functions state machine decides, from its definition, which runs next:
 a Choice skips choosing and booking when nothing is bookable; retries with backoff cover
 transient Lambda errors; every task has a timeout; a Catch on every task ends in the failure
@@ -27,9 +27,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 from botocore.exceptions import ReadTimeoutError
 
+from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_core.deadline import DeadlineExceeded
-from pattern_core.http import ChatError, ChatOutcome, ChatTurn, build_chat_app
-from pattern_core.workflow import WorkflowState, outcome_of, record_execution
+from pattern_core.workflow.steps import WorkflowState, outcome_of, record_execution
 
 logger = Logger()
 tracer = Tracer()

@@ -1,5 +1,5 @@
 """Pattern C's step functions: one Lambda per workflow step, each a thin wrapper around the
-shared step in `pattern_core.workflow` (the same function pattern B calls in-process).
+shared step in `pattern_core.workflow.steps` (the same function pattern B calls in-process).
 
 Step Functions invokes each with `{"workflow": <state>, "state": $$.State.Name, "retries":
 $$.State.RetryCount}` and passes the returned state to the next state. Each run appends a
@@ -19,15 +19,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from booking.schedule import Schedule
 from pattern_core.collaborators import booking_service
 from pattern_core.deadline import Deadline
-from pattern_core.llm import model_name, openai_client
+from pattern_core.model.client import model_name, openai_client
 from pattern_core.usage import UsageMeter
-from pattern_core.workflow import (
+from pattern_core.workflow.steps import (
     STEPS,
     StepContext,
     StepRecord,
     WorkflowState,
 )
-from pattern_core.workflow import (
+from pattern_core.workflow.steps import (
     failure_reply as end_with_failure,
 )
 

@@ -10,8 +10,9 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pattern_core.collaborators import booking_service, conversation_store
-from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
-from pattern_core.llm import model_name, openai_client
+from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.turn import ChatOutcome, ChatTurn
+from pattern_core.model.client import model_name, openai_client
 from pattern_d.orchestration import handle_turn
 
 logger = Logger()

@@ -24,11 +24,11 @@ from openai import OpenAI
 
 from booking.service import BookingService
 from booking.tools import TOOLS, invoke_tool
-from pattern_core.assistant import assistant_instructions
-from pattern_core.http import ChatError, ChatOutcome, ChatTurn
-from pattern_core.llm import deadline_of_call, within_deadline
-from pattern_core.reporting import stopped_reply
-from pattern_core.sessions import Conversation
+from pattern_core.agent_runtime.instructions import assistant_instructions
+from pattern_core.agent_runtime.sessions import Conversation
+from pattern_core.contract.reporting import stopped_reply
+from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
+from pattern_core.model.client import deadline_of_call, within_deadline
 
 logger = Logger(child=True)
 TOOL_SCHEMAS = [tool.chat_completions_schema() for tool in TOOLS]

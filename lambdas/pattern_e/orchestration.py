@@ -18,11 +18,11 @@ from agents.models.interface import Model
 
 from booking.schedule import Schedule
 from booking.service import BookingService
-from pattern_core.agent_runtime import run_chat_turn
-from pattern_core.agent_tools import TurnContext, booking_tools, stop_when_budget_spent
-from pattern_core.assistant import assistant_instructions
-from pattern_core.http import ChatOutcome, ChatTurn
-from pattern_core.sessions import Conversation
+from pattern_core.agent_runtime.instructions import assistant_instructions
+from pattern_core.agent_runtime.runtime import run_chat_turn
+from pattern_core.agent_runtime.sessions import Conversation
+from pattern_core.agent_runtime.tools import TurnContext, booking_tools, stop_when_budget_spent
+from pattern_core.contract.turn import ChatOutcome, ChatTurn
 
 MAX_TURNS = 8  # model calls per request
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from pattern_core.agent_runtime import run_sync
+from pattern_core.agent_runtime.runtime import run_sync
 from pattern_core.collaborators import booking_service, conversation_store
-from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
+from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.turn import ChatOutcome, ChatTurn
 from pattern_f.orchestration import handle_turn
 
 logger = Logger()

@@ -28,11 +28,11 @@ from agents.models.interface import Model
 
 from booking.schedule import Schedule
 from booking.service import BookingService
-from pattern_core.agent_runtime import run_chat_turn
-from pattern_core.agent_tools import RECORD_TOOL_CALLS, TurnContext, stop_when_budget_spent
-from pattern_core.http import ChatOutcome, ChatTurn
-from pattern_core.sessions import Conversation
-from pattern_core.specialists import SPECIALISTS, manager_instructions
+from pattern_core.agent_runtime.runtime import run_chat_turn
+from pattern_core.agent_runtime.sessions import Conversation
+from pattern_core.agent_runtime.specialists import SPECIALISTS, manager_instructions
+from pattern_core.agent_runtime.tools import RECORD_TOOL_CALLS, TurnContext, stop_when_budget_spent
+from pattern_core.contract.turn import ChatOutcome, ChatTurn
 
 MAX_TURNS = 6  # manager model calls per request
 SPECIALIST_MAX_TURNS = 6  # each specialist's model calls per request it gets

@@ -16,10 +16,11 @@ from botocore.config import Config
 from botocore.exceptions import ReadTimeoutError
 
 from booking.schedule import Schedule
-from pattern_core.agent_runtime import run_sync
+from pattern_core.agent_runtime.runtime import run_sync
 from pattern_core.collaborators import conversation_store
+from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.turn import ChatOutcome, ChatTurn
 from pattern_core.deadline import Deadline
-from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
 from pattern_g.orchestration import InvokeSpecialist, handle_turn, lambda_invoker
 from pattern_g.wiring import FUNCTION_ENV
 

@@ -36,11 +36,11 @@ from agents.tool_context import ToolContext
 from booking.effects import Write
 from booking.models import Booking
 from booking.schedule import Schedule
-from pattern_core.agent_runtime import run_chat_turn
-from pattern_core.agent_tools import TurnContext, stop_when_budget_spent
-from pattern_core.http import ChatOutcome, ChatTurn
-from pattern_core.sessions import Conversation
-from pattern_core.specialists import SPECIALISTS, Specialist, manager_instructions
+from pattern_core.agent_runtime.runtime import run_chat_turn
+from pattern_core.agent_runtime.sessions import Conversation
+from pattern_core.agent_runtime.specialists import SPECIALISTS, Specialist, manager_instructions
+from pattern_core.agent_runtime.tools import TurnContext, stop_when_budget_spent
+from pattern_core.contract.turn import ChatOutcome, ChatTurn
 from pattern_core.usage import UsageMeter
 
 MAX_TURNS = 6  # manager model calls per request

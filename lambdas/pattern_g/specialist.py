@@ -20,12 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from booking.effects import TurnEffects, WriteBudget
 from booking.service import BookingService
-from pattern_core.agent_runtime import TurnLimit, run_agent
-from pattern_core.agent_tools import TurnContext
+from pattern_core.agent_runtime.runtime import TurnLimit, run_agent
+from pattern_core.agent_runtime.specialists import Specialist
+from pattern_core.agent_runtime.tools import TurnContext
+from pattern_core.contract.turn import ChatError
 from pattern_core.deadline import Deadline, DeadlineExceeded
-from pattern_core.http import ChatError
-from pattern_core.llm import ModelNotConfigured
-from pattern_core.specialists import Specialist
+from pattern_core.model.client import ModelNotConfigured
 from pattern_core.usage import UsageMeter
 
 MAX_TURNS = 6

@@ -10,10 +10,10 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from pattern_core.agent_runtime import run_sync
+from pattern_core.agent_runtime.runtime import run_sync
+from pattern_core.agent_runtime.specialists import AVAILABILITY, BOOKING, Specialist
 from pattern_core.collaborators import booking_service
 from pattern_core.deadline import MARGIN_SECONDS, Deadline
-from pattern_core.specialists import AVAILABILITY, BOOKING, Specialist
 from pattern_g.specialist import SpecialistRequest, serve
 
 logger = Logger()

@@ -20,8 +20,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
 from pattern_core.collaborators import booking_service
+from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_core.deadline import Deadline, DeadlineExceeded
-from pattern_core.http import ChatError, ChatOutcome, ChatTurn, build_chat_app
 from pattern_h.engines import AgentCoreHarnessEngine, BedrockAgentEngine
 from pattern_h.orchestration import AgentEngine, handle_turn
 

@@ -29,8 +29,8 @@ from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutErr
 from booking.effects import TurnEffects
 from booking.models import Booking
 from booking.service import BookingService
-from pattern_core.http import ChatError, ChatOutcome, ChatTurn
-from pattern_core.reporting import done_sentence, stopped_reply
+from pattern_core.contract.reporting import done_sentence, stopped_reply
+from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_h.engines import AgentRequest, AgentRun
 
 NO_REPLY = "The agent finished without a reply."

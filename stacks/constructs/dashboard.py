@@ -1,8 +1,9 @@
 """A CloudWatch dashboard that puts every pattern's measured turns side by side.
 
 Each pattern's /chat function publishes one EMF data point per figure per turn
-(`pattern_core.http.publish_turn_metrics`) and one `Errors` count per error response
-(`pattern_core.metrics.publish_error`). This construct only reads those metrics: it creates no
+(`pattern_core.contract.http.publish_turn_metrics`) and one `Errors` count per error response
+(`pattern_core.contract.metrics.publish_error`). This construct only reads those metrics: it
+creates no
 alarm, role or log group, and needs none of the pattern stacks deployed to deploy (a pattern
 that has not sent a turn yet is simply an empty line).
 

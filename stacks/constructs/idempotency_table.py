@@ -1,6 +1,7 @@
 """The idempotency table: the answers to `POST /chat` requests sent with an `Idempotency-Key`.
 
-One per stack, used by the chat function only (`pattern_core.idempotency`). The schema is the
+One per stack, used by the chat function only (`pattern_core.contract.idempotency`). The schema
+is the
 one Powertools' `DynamoDBPersistenceLayer` expects by default: partition key `id` (the caller
 and key, hashed), TTL on `expiration` (records live 24 hours). On demand, encrypted,
 point-in-time recoverable, deleted with the stack unless `-c retain_data=true`, like every
@@ -12,7 +13,7 @@ from __future__ import annotations
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from pattern_core.idempotency import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
+from pattern_core.contract.idempotency import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
 from stacks.constructs.tables import ProjectTable
 
 # The item calls Powertools makes: PutItem (claim the key, conditionally), GetItem (read a

@@ -39,7 +39,8 @@ def runtime_environment(
     settings: PatternSettings, *, table_name: str, secret_arn: str
 ) -> dict[str, str]:
     """What the shared layer reads at run time (`booking.schedule`, `booking.store`,
-    `pattern_core.llm`, `pattern_core.http`): names and ARNs, never a secret value."""
+    `pattern_core.model.client`, `pattern_core.contract.http`): names and ARNs, never a secret
+    value."""
     return {
         "BOOKINGS_TABLE_NAME": table_name,
         "COURT_TIMEZONE": settings.court_timezone,

@@ -1,6 +1,7 @@
 """The sessions table: conversation history for patterns D-G, one item per message.
 
-Keyed as `pattern_core.sessions` expects (the schema comes from `pattern_core.session_table`,
+Keyed as `pattern_core.agent_runtime.sessions` expects (the schema comes from
+`pattern_core.agent_runtime.session_table`,
 the module the store and the local runtime read). TTL on `expires_at` removes abandoned
 conversations; the store itself caps each session's size.
 """
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from pattern_core.session_table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from pattern_core.agent_runtime.session_table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from stacks.constructs.tables import ProjectTable
 
-# What `pattern_core.sessions` calls, and nothing more: one Query reads a turn's history (meta
+# What `pattern_core.agent_runtime.sessions` calls, and nothing more: one Query reads a turn's
+# history (meta
 # item included) and one BatchWriteItem writes the turn's messages, the meta item and the
 # deletes of trimmed turns.
 SESSION_ACTIONS = ("dynamodb:BatchWriteItem", "dynamodb:Query")

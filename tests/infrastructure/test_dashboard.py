@@ -16,8 +16,8 @@ import pytest
 from aws_cdk.assertions import Match
 
 from app import DASHBOARD_STACK_ID, PATTERN_STACKS, build_app
-from pattern_core.http import publish_turn_metrics
-from pattern_core.metrics import publish_error
+from pattern_core.contract.http import publish_turn_metrics
+from pattern_core.contract.metrics import publish_error
 from stacks.constants import METRICS_NAMESPACE
 from tests.infrastructure.conftest import Synthesized, new_app, synthesized
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pattern_core.idempotency import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
+from pattern_core.contract.idempotency import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
 from stacks.constructs.idempotency_table import IDEMPOTENCY_ACTIONS
 from tests.infrastructure.conftest import Synthesized, arn_of, synthesized
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 from aws_cdk.assertions import Match
 
-from pattern_core.session_table import PARTITION_KEY, SORT_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
+from pattern_core.agent_runtime.session_table import (
+    PARTITION_KEY,
+    SORT_KEY,
+    TABLE_NAME_ENV,
+    TTL_ATTRIBUTE,
+)
 from pattern_g.wiring import FUNCTION_ENV
 from stacks.constructs.booking_table import TABLE_ACTIONS
 from stacks.constructs.sessions_table import SESSION_ACTIONS

@@ -14,7 +14,9 @@ import pytest
 
 from local.dynamodb import create_idempotency_table, create_sessions_table
 from local.offline_model import start_offline_model
-from pattern_core import agent_runtime, idempotency, llm
+from pattern_core.agent_runtime import runtime as agent_runtime
+from pattern_core.contract import idempotency
+from pattern_core.model import client as llm
 from tests.integration.conftest import TABLE
 from tests.utils import chat_event, lambda_context, response_json
 

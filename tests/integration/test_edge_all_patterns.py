@@ -21,8 +21,9 @@ from aws_lambda_powertools.utilities import parameters
 from local.aws_overrides import AwsOverrides
 from local.bedrock_simulation import LOCAL_ENV, SimulatedManagedAgent
 from local.runtime import LocalRuntime
-from pattern_core import agent_runtime, llm
-from pattern_core.http import MAX_BODY_BYTES
+from pattern_core.agent_runtime import runtime as agent_runtime
+from pattern_core.contract.http import MAX_BODY_BYTES
+from pattern_core.model import client as llm
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     chat_env,
     clear_cached_getters,

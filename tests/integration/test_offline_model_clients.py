@@ -24,7 +24,7 @@ from openai import AsyncOpenAI, OpenAI
 from booking.effects import TurnEffects
 from booking.tools import TOOLS, TOOLS_BY_NAME
 from local.offline_model import start_offline_model
-from pattern_core.understanding import BookingRequest, understand
+from pattern_core.model.understanding import BookingRequest, understand
 from pattern_core.usage import UsageMeter
 from tests.utils import owners
 

@@ -6,7 +6,7 @@ import functools
 import pytest
 
 from pattern_a import handler as pattern_a
-from pattern_core import llm
+from pattern_core.model import client as llm
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     chat_env,
     clear_cached_getters,

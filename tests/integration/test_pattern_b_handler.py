@@ -4,7 +4,7 @@ DynamoDB under moto and both model steps through the real `openai` client (offli
 import pytest
 
 from pattern_b import handler as pattern_b
-from pattern_core import llm
+from pattern_core.model import client as llm
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     chat_env,
     clear_cached_getters,

@@ -16,9 +16,9 @@ from local.aws_overrides import AwsOverrides
 from local.offline_model import start_offline_model
 from local.runtime import LocalRuntime
 from local.step_functions import STEP_FUNCTIONS, LocalStepFunctions, substitute
-from pattern_core import llm
+from pattern_core.model import client as llm
 from pattern_core.usage import UsageMeter
-from pattern_core.workflow import WorkflowState, record_execution
+from pattern_core.workflow.steps import WorkflowState, record_execution
 from tests.infrastructure.conftest import synthesized
 from tests.integration.conftest import TABLE, booking_items
 from tests.utils import chat_event, lambda_context, response_json

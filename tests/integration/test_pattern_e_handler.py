@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from booking.store import DynamoBookingStore
-from pattern_core import agent_runtime
+from pattern_core.agent_runtime import runtime as agent_runtime
 from pattern_e import handler as pattern_e
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     ALICE,

@@ -14,7 +14,7 @@ from openai.types.chat import ChatCompletion
 from local.aws_overrides import AwsOverrides
 from local.bedrock_simulation import LOCAL_ENV, SimulatedManagedAgent
 from local.runtime import LocalRuntime
-from pattern_core import llm
+from pattern_core.model import client as llm
 from tests.integration.chat_harness import TOMORROW, chat_env, clear_cached_getters, offline_model
 from tests.integration.conftest import booking_items
 from tests.utils import chat_event, lambda_context, load_event, response_json

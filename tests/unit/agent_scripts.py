@@ -8,7 +8,7 @@ import json
 from agents import Usage
 from agents.testing import ModelStep, ScriptedModel, assistant_message, function_call
 
-from pattern_core.http import ChatTurn
+from pattern_core.contract.turn import ChatTurn
 from pattern_core.usage import UsageMeter
 
 _ids = itertools.count(1)

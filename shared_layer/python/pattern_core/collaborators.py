@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from booking.service import BookingService
 
 if TYPE_CHECKING:
-    from pattern_core.sessions import ConversationStore
+    from pattern_core.agent_runtime.sessions import ConversationStore
 
 
 @functools.cache
@@ -22,6 +22,8 @@ def booking_service() -> BookingService:
 
 @functools.cache
 def conversation_store() -> ConversationStore:
-    from pattern_core.sessions import ConversationStore  # only the patterns that remember
+    from pattern_core.agent_runtime.sessions import (
+        ConversationStore,  # only the patterns that remember
+    )
 
     return ConversationStore.from_env()

@@ -11,7 +11,7 @@ from openai import pydantic_function_tool
 from pydantic import BaseModel
 
 from local.offline_model.schema_fill import fill_schema
-from pattern_core.understanding import BookingRequest
+from pattern_core.model.understanding import BookingRequest
 
 VALUES = {
     "intent": "list_bookings",

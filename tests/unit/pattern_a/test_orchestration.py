@@ -2,8 +2,8 @@
 
 from booking.service import BookingService
 from pattern_a.orchestration import handle_turn
-from pattern_core.http import ChatTurn
-from pattern_core.understanding import understand
+from pattern_core.contract.turn import ChatTurn
+from pattern_core.model.understanding import understand
 from pattern_core.usage import UsageMeter
 from tests.fakes import ScriptedOpenAI, booking_request
 from tests.utils import owners

@@ -10,9 +10,10 @@ from botocore.exceptions import ReadTimeoutError
 
 from booking.models import Booking
 from local.events import LocalLambdaContext
+from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.turn import ChatOutcome, ChatTurn
 from pattern_core.deadline import Deadline, DeadlineExceeded
-from pattern_core.http import ChatOutcome, ChatTurn, build_chat_app
-from pattern_core.llm import call_options, deadline_of_call
+from pattern_core.model.client import call_options, deadline_of_call
 from tests.utils import chat_event, lambda_context, response_json
 
 

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from booking.errors import SlotInPast
-from pattern_core.http import ChatOutcome, build_chat_app
+from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.turn import ChatOutcome
 from tests.utils import chat_event, lambda_context, load_event, response_json
 
 

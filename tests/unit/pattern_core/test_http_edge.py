@@ -13,10 +13,11 @@ from moto import mock_aws
 
 from booking.errors import SlotTaken
 from local.dynamodb import create_idempotency_table
-from pattern_core import idempotency
+from pattern_core.contract import idempotency
+from pattern_core.contract.http import MAX_BODY_BYTES, build_chat_app
+from pattern_core.contract.turn import ChatError, ChatOutcome
 from pattern_core.deadline import DeadlineExceeded
-from pattern_core.http import MAX_BODY_BYTES, ChatError, ChatOutcome, build_chat_app
-from pattern_core.llm import ModelNotConfigured
+from pattern_core.model.client import ModelNotConfigured
 from tests.utils import chat_event, lambda_context, response_json
 
 ALICE = "arn:aws:iam::123456789012:user/alice"

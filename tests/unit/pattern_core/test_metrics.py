@@ -1,4 +1,4 @@
-"""`pattern_core.metrics.publish_error`: the EMF line an error response leaves in the log."""
+"""`pattern_core.contract.metrics.publish_error`: the EMF line an error response logs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 from aws_lambda_powertools import Metrics
 
-from pattern_core.metrics import publish_error
+from pattern_core.contract.metrics import publish_error
 
 
 def _emf_lines(capsys) -> list[dict]:

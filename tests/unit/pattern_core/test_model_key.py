@@ -8,9 +8,9 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
-from pattern_core import llm
-from pattern_core.llm import ModelNotConfigured, openai_api_key
-from pattern_core.workflow import failure_of
+from pattern_core.model import client as llm
+from pattern_core.model.client import ModelNotConfigured, openai_api_key
+from pattern_core.workflow.steps import failure_of
 
 SECRET_NAME = "patterns/openai-api-key"
 CREATE = f'aws secretsmanager create-secret --name {SECRET_NAME} --secret-string "sk-..."'

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from booking.models import Booking
-from pattern_core.http import ChatOutcome, build_chat_app
-from pattern_core.reporting import reported_reply, stopped_reply
+from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.reporting import reported_reply, stopped_reply
+from pattern_core.contract.turn import ChatOutcome
 from tests.utils import chat_event, lambda_context, response_json
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pattern_core.http import ChatError, ChatTurn
+from pattern_core.contract.turn import ChatError, ChatTurn
 from pattern_core.usage import UsageMeter
 from pattern_d.orchestration import LoopLimits, handle_turn
 from tests.conftest import TOMORROW

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from pattern_core import agent_runtime
-from pattern_core.agent_runtime import async_openai_client, run_sync, tracing_disabled
+from pattern_core.agent_runtime import runtime as agent_runtime
+from pattern_core.agent_runtime.runtime import async_openai_client, run_sync, tracing_disabled
 
 
 @pytest.fixture(autouse=True)

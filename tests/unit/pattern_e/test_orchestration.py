@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pattern_core.agent_runtime import run_sync
-from pattern_core.http import ChatError
+from pattern_core.agent_runtime.runtime import run_sync
+from pattern_core.contract.turn import ChatError
 from pattern_e.orchestration import handle_turn
 from tests.conftest import TOMORROW
 from tests.unit.agent_scripts import (

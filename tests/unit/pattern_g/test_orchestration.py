@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from pattern_core.agent_runtime import run_sync
-from pattern_core.http import ChatError
-from pattern_core.specialists import SPECIALISTS
+from pattern_core.agent_runtime.runtime import run_sync
+from pattern_core.agent_runtime.specialists import SPECIALISTS
+from pattern_core.contract.turn import ChatError
 from pattern_g.orchestration import handle_turn
 from pattern_g.specialist import SpecialistRequest, serve
 from tests.conftest import TOMORROW

@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import EventStreamError, ReadTimeoutError
 
 from local.aws_overrides import AwsOverrides, ServiceError
-from pattern_core.http import build_chat_app
+from pattern_core.contract.http import build_chat_app
 from pattern_h.engines import AgentCoreHarnessEngine, AgentRun, BedrockAgentEngine, ToolCall
 from pattern_h.orchestration import agent_session_id, handle_turn
 from tests.utils import chat_event, lambda_context, load_event, response_json

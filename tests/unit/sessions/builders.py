@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pattern_core.sessions import ConversationStore, SessionLimits
+from pattern_core.agent_runtime.sessions import ConversationStore, SessionLimits
 
 TABLE = "sessions-under-test"
 NOW = 1_790_000_000

@@ -1,4 +1,4 @@
-"""An in-memory stand-in for `pattern_core.sessions.Conversation`, for orchestration tests."""
+"""An in-memory `pattern_core.agent_runtime.sessions.Conversation`, for orchestration tests."""
 
 from __future__ import annotations
 

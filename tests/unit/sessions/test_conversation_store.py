@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 
-from pattern_core.session_table import TTL_ATTRIBUTE
-from pattern_core.sessions import (
+from pattern_core.agent_runtime.session_table import TTL_ATTRIBUTE
+from pattern_core.agent_runtime.sessions import (
     DynamoSession,
 )
 from tests.unit.sessions.builders import (

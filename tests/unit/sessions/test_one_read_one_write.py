@@ -13,9 +13,9 @@ import openai
 import pytest
 from agents.testing import ModelStep
 
-from pattern_core.agent_runtime import run_sync
-from pattern_core.session_table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
-from pattern_core.sessions import DynamoSession
+from pattern_core.agent_runtime.runtime import run_sync
+from pattern_core.agent_runtime.session_table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from pattern_core.agent_runtime.sessions import DynamoSession
 from pattern_d.orchestration import handle_turn as pattern_d_turn
 from pattern_e.orchestration import handle_turn as pattern_e_turn
 from tests.conftest import TOMORROW

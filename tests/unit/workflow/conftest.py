@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pattern_core.usage import UsageMeter
-from pattern_core.workflow import StepContext, WorkflowState
+from pattern_core.workflow.steps import StepContext, WorkflowState
 
 
 def understood(request, message="Book tomorrow at 3pm", user="alice"):

@@ -7,7 +7,7 @@ import json
 
 from booking.errors import AlreadyBookedThatTime
 from pattern_c import steps
-from pattern_core.workflow import WorkflowState, book, choose_slot, find_slots, write_reply
+from pattern_core.workflow.steps import WorkflowState, book, choose_slot, find_slots, write_reply
 from tests.fakes import ScriptedOpenAI, booking_request
 from tests.unit.workflow.conftest import understood
 from tests.utils import lambda_context, owners

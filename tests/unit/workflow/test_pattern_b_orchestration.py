@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pattern_b.orchestration import run_workflow
-from pattern_core.http import ChatError, ChatTurn
+from pattern_core.contract.turn import ChatError, ChatTurn
 from tests.fakes import ScriptedOpenAI, booking_request, model_unreachable
 from tests.utils import owners
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from pattern_c import steps
-from pattern_core.workflow import WorkflowState
+from pattern_core.workflow.steps import WorkflowState
 from tests.fakes import booking_request
 from tests.utils import lambda_context
 

@@ -9,9 +9,9 @@ import pytest
 
 from booking.errors import SlotTaken
 from booking.models import Slot
-from pattern_core.http import ChatError
+from pattern_core.contract.turn import ChatError
 from pattern_core.usage import UsageMeter
-from pattern_core.workflow import (
+from pattern_core.workflow.steps import (
     StepRecord,
     WorkflowState,
     book,

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from itertools import groupby
 
+from booking.day_parts import in_part_of_day
 from booking.errors import AlreadyBookedThatTime, InvalidRequest
 from booking.models import Booking, Slot, parse_date, parse_time
 from booking.schedule import Schedule
 from booking.service import BookingService
-from pattern_core.understanding import BookingRequest, in_part_of_day
+from pattern_core.model.understanding import BookingRequest
 
 
 def requested_day(request: BookingRequest, schedule: Schedule) -> dt.date:

@@ -29,8 +29,13 @@ from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
 from booking.models import Booking, Slot
 from booking.schedule import Schedule
 from booking.service import BookingService
+from pattern_core.contract.turn import ChatError, ChatOutcome
 from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
-from pattern_core.fulfilment import (
+from pattern_core.model.client import ModelNotConfigured, deadline_of_call, within_deadline
+from pattern_core.model.understanding import BookingRequest
+from pattern_core.model.understanding import understand as understand_message
+from pattern_core.usage import UsageMeter
+from pattern_core.workflow.fulfilment import (
     already_booked_reply,
     describe_booking,
     describe_slots,
@@ -38,13 +43,8 @@ from pattern_core.fulfilment import (
     requested_day,
     requested_time,
 )
-from pattern_core.fulfilment import choose_slot as choose_from
-from pattern_core.fulfilment import find_slots as find_free_slots
-from pattern_core.http import ChatError, ChatOutcome
-from pattern_core.llm import ModelNotConfigured, deadline_of_call, within_deadline
-from pattern_core.understanding import BookingRequest
-from pattern_core.understanding import understand as understand_message
-from pattern_core.usage import UsageMeter
+from pattern_core.workflow.fulfilment import choose_slot as choose_from
+from pattern_core.workflow.fulfilment import find_slots as find_free_slots
 
 WORKFLOW_INTENTS = ("book", "check_availability")
 NOT_A_WORKFLOW_REQUEST = {

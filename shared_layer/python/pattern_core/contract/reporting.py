@@ -7,7 +7,8 @@ appended. `stopped_reply` is the reply written by code when a turn ends before t
 say (the write budget, a loop limit, a model error): it names everything done and why it stopped.
 
 Patterns B and C additionally refuse a reply that claims a booking that was not made
-(`pattern_core.workflow.checked_reply`); that check needs their workflow state, so it stays there.
+(`pattern_core.workflow.steps.checked_reply`); that check needs their workflow state, so it
+stays there.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from booking.models import Booking
-from pattern_core.fulfilment import describe_booking as describe
+from pattern_core.workflow.fulfilment import describe_booking as describe
 
 
 def _and(parts: list[str]) -> str:

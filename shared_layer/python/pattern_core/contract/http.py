@@ -9,7 +9,8 @@ content type other than JSON is 415, invalid base64 or non-UTF-8 bytes 400, a bo
 is never a 500. Errors share one shape, `{"error": {"code", "message"}}`, and never carry stack
 traces, table names or secrets.
 
-An `Idempotency-Key` header makes a retry return the first answer (`pattern_core.idempotency`).
+An `Idempotency-Key` header makes a retry return the first answer
+(`pattern_core.contract.idempotency`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import binascii
 import json
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Annotated
 
 import openai
@@ -35,13 +35,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from booking.effects import TurnEffects, WriteBudget
 from booking.errors import BookingError
-from booking.models import Booking
-from pattern_core import idempotency
-from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
-from pattern_core.identity import InvalidSession, Unauthenticated, resolve_identity
-from pattern_core.llm import ModelNotConfigured
-from pattern_core.metrics import publish_error
-from pattern_core.reporting import reported_reply
+from pattern_core.contract import idempotency
+from pattern_core.contract.identity import InvalidSession, Unauthenticated, resolve_identity
+from pattern_core.contract.metrics import publish_error
+from pattern_core.contract.reporting import reported_reply
+from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
+from pattern_core.deadline import Deadline, DeadlineExceeded
+from pattern_core.model.client import ModelNotConfigured
 from pattern_core.usage import UsageMeter
 
 logger = Logger(child=True)
@@ -61,46 +61,6 @@ class ChatRequest(BaseModel):
     session_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,128}$")] | None = (
         Field(default=None, description="Continue a conversation (patterns D-H remember it).")
     )
-
-
-@dataclass
-class ChatTurn:
-    """One validated /chat request, as the pattern's orchestration sees it."""
-
-    message: str
-    user_id: str  # from the verified identity, never from the body or a model
-    session_id: str
-    usage: UsageMeter
-    pattern: str
-    # When the answer must be ready (from the Lambda context) and what the turn may change and
-    # has changed so far (written by the booking tools as they run).
-    deadline: Deadline = field(default_factory=lambda: Deadline.after(NO_CONTEXT_SECONDS))
-    effects: TurnEffects = field(default_factory=TurnEffects)
-
-
-@dataclass
-class ChatOutcome:
-    """The turn's answer: the reply, and every booking made and cancelled, in order."""
-
-    reply: str
-    bookings: list[Booking] = field(default_factory=list)
-    cancellations: list[Booking] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, reply: str, effects: TurnEffects) -> ChatOutcome:
-        return cls(reply, list(effects.bookings), list(effects.cancellations))
-
-    @property
-    def booking(self) -> Booking | None:
-        return self.bookings[0] if self.bookings else None
-
-
-class ChatError(Exception):
-    """An orchestration failure to report with a specific status and code."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 def error_response(

@@ -43,12 +43,12 @@ from agents.models.interface import Model
 from aws_lambda_powertools import Logger
 from openai import AsyncOpenAI
 
-from pattern_core.agent_tools import RECORD_TOOL_CALLS, TurnContext
+from pattern_core.agent_runtime.sessions import Conversation, DynamoSession
+from pattern_core.agent_runtime.tools import RECORD_TOOL_CALLS, TurnContext
+from pattern_core.contract.reporting import stopped_reply
+from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_core.deadline import MIN_CALL_SECONDS, NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
-from pattern_core.http import ChatError, ChatOutcome, ChatTurn
-from pattern_core.llm import client_options, model_name, openai_api_key, within_deadline
-from pattern_core.reporting import stopped_reply
-from pattern_core.sessions import Conversation, DynamoSession
+from pattern_core.model.client import client_options, model_name, openai_api_key, within_deadline
 from pattern_core.usage import UsageMeter
 
 T = TypeVar("T")

@@ -7,19 +7,18 @@ the same thing to the model and to the booking rules.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from openai import OpenAI
 from pydantic import BaseModel, Field
 
+from booking.day_parts import PartOfDay
 from booking.schedule import Schedule
 from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline
-from pattern_core.llm import deadline_of_call, within_deadline
+from pattern_core.model.client import deadline_of_call, within_deadline
 from pattern_core.usage import UsageMeter
 
 Intent = Literal["check_availability", "book", "list_bookings", "cancel", "other"]
-PartOfDay = Literal["morning", "afternoon", "evening"]
 
 
 class BookingRequest(BaseModel):
@@ -73,13 +72,3 @@ def understand(
             intent="other", date=None, time=None, part_of_day=None, court=None, booking_id=None
         )
     return parsed
-
-
-def in_part_of_day(start: dt.time, part: PartOfDay | None) -> bool:
-    if part is None:
-        return True
-    if part == "morning":
-        return start.hour < 12
-    if part == "afternoon":
-        return 12 <= start.hour < 17
-    return start.hour >= 17

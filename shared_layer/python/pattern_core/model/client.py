@@ -4,7 +4,7 @@ In Lambda the API key comes from Secrets Manager (only the secret's ARN is in th
 read through Powertools parameters on first use; locally `OPENAI_API_KEY` is used.
 `OPENAI_BASE_URL` is honoured by the client itself — that is how the local offline model is
 reached. The model name is configuration (`OPENAI_MODEL`). Agents run on an async client per
-event loop (`pattern_core.agent_runtime`), built from the same `client_options()`.
+event loop (`pattern_core.agent_runtime.runtime`), built from the same `client_options()`.
 """
 
 from __future__ import annotations

@@ -54,7 +54,12 @@ from typing import Any
 
 import boto3
 
-from pattern_core.session_table import PARTITION_KEY, SORT_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
+from pattern_core.agent_runtime.session_table import (
+    PARTITION_KEY,
+    SORT_KEY,
+    TABLE_NAME_ENV,
+    TTL_ATTRIBUTE,
+)
 
 META_SK = "#meta"
 ITEM_PREFIX = "item#"

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from agents import Agent
 
 from booking.schedule import Schedule
-from pattern_core.agent_tools import TurnContext, booking_tools, stop_when_budget_spent
-from pattern_core.assistant import BOOKER_RULES, schedule_facts
+from pattern_core.agent_runtime.instructions import BOOKER_RULES, schedule_facts
+from pattern_core.agent_runtime.tools import TurnContext, booking_tools, stop_when_budget_spent
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Tool-calling assistants (D-G): instructions, tools adapter, SDK runtime, sessions, roles."""

@@ -1,0 +1,1 @@
+"""The HTTP contract every pattern serves: turn and outcome, identity, idempotency, resolver."""
