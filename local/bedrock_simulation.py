@@ -36,6 +36,7 @@ import openai
 from local.aws_overrides import ServiceError
 from local.events import LOCAL_ACCOUNT, LocalLambdaContext
 from local.paths import state_dir
+from settings import Settings, env_key
 from stacks import timeouts
 
 if TYPE_CHECKING:
@@ -50,15 +51,13 @@ ACTION_GROUP = "booking"
 GATEWAY_TARGET = "booking"
 MAX_MODEL_CALLS = 8  # a bound on the simulated loop, as Bedrock bounds its own
 
-LOCAL_ENV = {
-    "AGENT_ID": "LOCALAGENT",
-    "AGENT_ALIAS_ID": "LOCALALIAS",
-    "HARNESS_ARN": (
-        f"arn:aws:bedrock-agentcore:us-east-1:{LOCAL_ACCOUNT}:harness/patterns_h-LOCALSIM01"
-    ),
-    "HARNESS_ENDPOINT": "DEFAULT",
-    "GATEWAY_URL": "https://patterns-h-local.gateway.bedrock-agentcore.invalid/mcp",
-}
+LOCAL_ENV = Settings.environment(
+    agent_id="LOCALAGENT",
+    agent_alias_id="LOCALALIAS",
+    harness_arn=f"arn:aws:bedrock-agentcore:us-east-1:{LOCAL_ACCOUNT}:harness/patterns_h-LOCALSIM01",
+    harness_endpoint="DEFAULT",
+    gateway_url="https://patterns-h-local.gateway.bedrock-agentcore.invalid/mcp",
+)
 
 ToolRunner = Callable[[str, dict], dict]
 
@@ -67,7 +66,7 @@ def setup(runtime: LocalRuntime) -> None:
     """Play Bedrock for pattern H on this runtime (the `local_setup` of its PatternSpec)."""
     for name, value in LOCAL_ENV.items():
         os.environ.setdefault(name, value)
-    os.environ.setdefault("H_ENGINE", "bedrock_agent")
+    os.environ.setdefault(env_key("h_engine"), "bedrock_agent")
     simulation = SimulatedManagedAgent(runtime)
     runtime.register_function(
         ACTIONS_FUNCTION, ACTIONS_HANDLER, timeout_seconds=timeouts.H_ACTION_FUNCTION_SECONDS

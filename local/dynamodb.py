@@ -33,6 +33,7 @@ from booking.table import (
 from local.paths import PROJECT_ROOT, state_dir
 from pattern_core.agent_runtime import session_table
 from pattern_core.contract import idempotency
+from settings import Settings
 
 BOOKINGS_TABLE = "patterns-bookings"
 SESSIONS_TABLE = "patterns-sessions"
@@ -283,7 +284,8 @@ def local_env(server: LocalDynamo) -> dict[str, str]:
         "AWS_REGION": LOCAL_REGION,
         "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS["aws_access_key_id"],
         "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],
-        "BOOKINGS_TABLE_NAME": BOOKINGS_TABLE,
-        session_table.TABLE_NAME_ENV: SESSIONS_TABLE,
-        idempotency.TABLE_NAME_ENV: IDEMPOTENCY_TABLE,
-    }
+    } | Settings.environment(
+        bookings_table_name=BOOKINGS_TABLE,
+        sessions_table_name=SESSIONS_TABLE,
+        idempotency_table_name=IDEMPOTENCY_TABLE,
+    )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from pattern_g.wiring import FUNCTION_ENV, LOCAL_FUNCTION_NAMES, SPECIALIST_HANDLERS
+from pattern_g.wiring import FUNCTION_SETTING, LOCAL_FUNCTION_NAMES, SPECIALIST_HANDLERS
+from settings import env_key
 from stacks import timeouts
 
 if TYPE_CHECKING:
@@ -25,4 +26,4 @@ def setup(runtime: LocalRuntime) -> None:
             f"pattern_g.{module}:{function}",
             timeout_seconds=timeouts.G_SPECIALIST_FUNCTION_SECONDS,
         )
-        os.environ[FUNCTION_ENV[key]] = name
+        os.environ[env_key(FUNCTION_SETTING[key])] = name

@@ -23,6 +23,7 @@ from local.aws_overrides import AwsOverrides
 from local.dynamodb import LocalDynamo, ensure_tables, local_dynamodb, local_env, reset
 from local.events import LocalLambdaContext, http_api_event
 from local.patterns import PATTERNS, PatternSpec, pattern
+from settings import Settings
 from stacks import timeouts
 
 OFFLINE_LABEL = (
@@ -41,12 +42,12 @@ class HttpResult:
 def client_timeout_env() -> dict[str, str]:
     """The client timeouts the stacks give their functions (one process plays them all here,
     so each function's own deadline is what tells them apart)."""
-    return {
-        timeouts.MODEL_CALL_ENV: str(timeouts.MODEL_CALL_SECONDS),
-        timeouts.C_EXECUTION_READ_ENV: str(timeouts.C_EXECUTION_READ_SECONDS),
-        timeouts.G_SPECIALIST_READ_ENV: str(timeouts.G_SPECIALIST_READ_SECONDS),
-        timeouts.H_AGENT_READ_ENV: str(timeouts.H_AGENT_READ_SECONDS),
-    }
+    return Settings.environment(
+        openai_timeout_seconds=timeouts.MODEL_CALL_SECONDS,
+        sfn_read_timeout_seconds=timeouts.C_EXECUTION_READ_SECONDS,
+        specialist_read_timeout_seconds=timeouts.G_SPECIALIST_READ_SECONDS,
+        agent_read_timeout_seconds=timeouts.H_AGENT_READ_SECONDS,
+    )
 
 
 class LocalRuntime(contextlib.ExitStack):

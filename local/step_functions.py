@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from local.paths import PROJECT_ROOT
+from settings import Settings
 from stacks import timeouts
 
 if TYPE_CHECKING:
@@ -220,7 +221,7 @@ def setup_pattern_c(runtime: LocalRuntime) -> None:
         runtime.register_function(name, handler, timeout_seconds=step_function_timeout(name))
     service = LocalStepFunctions({STATE_MACHINE_ARN: local_definition()})
     runtime.aws.override("sfn", "StartSyncExecution", service.start_sync_execution)
-    os.environ["STATE_MACHINE_ARN"] = STATE_MACHINE_ARN
+    os.environ.update(Settings.environment(state_machine_arn=STATE_MACHINE_ARN))
 
 
 __all__ = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 from aws_cdk import Stack
 from constructs import Construct
 
-from pattern_core.agent_runtime.session_table import TABLE_NAME_ENV
+from settings import Settings
 from stacks.constants import DEFAULT_FUNCTION_MEMORY_MB, PatternSettings
 from stacks.constructs.booking_table import BookingTable
 from stacks.constructs.chat_api import ChatApi
@@ -56,7 +56,11 @@ class ChatFunctionStack(Stack):
                 **runtime_environment(
                     settings, table_name=table.table_name, secret_arn=secret.secret_arn
                 ),
-                **({TABLE_NAME_ENV: sessions.table_name} if sessions else {}),
+                **(
+                    Settings.environment(sessions_table_name=sessions.table_name)
+                    if sessions
+                    else {}
+                ),
             },
             memory_size=self.MEMORY_MB,
             retain_logs=settings.retain_data,

@@ -21,6 +21,7 @@ from __future__ import annotations
 from aws_cdk import Stack
 from constructs import Construct
 
+from settings import Settings
 from stacks import timeouts
 from stacks.constants import PatternSettings
 from stacks.constructs.booking_table import BookingTable
@@ -71,12 +72,12 @@ class PatternCStack(Stack):
             pattern_id=self.PATTERN_ID,
             package="pattern_c",
             layers=layers,
-            environment={
-                "STATE_MACHINE_ARN": self.workflow.state_machine_arn,
-                "AUTH_MODE": settings.auth_mode,
+            environment=Settings.environment(
+                state_machine_arn=self.workflow.state_machine_arn,
+                auth_mode=settings.auth_mode,
                 # Above the execution's TimeoutSeconds, below this function's own timeout.
-                timeouts.C_EXECUTION_READ_ENV: str(timeouts.C_EXECUTION_READ_SECONDS),
-            },
+                sfn_read_timeout_seconds=timeouts.C_EXECUTION_READ_SECONDS,
+            ),
             retain_logs=settings.retain_data,
         )
         IdempotencyTable(self, "Idempotency", retain_data=settings.retain_data).serve(chat.function)

@@ -19,8 +19,8 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from pattern_core.agent_runtime.session_table import TABLE_NAME_ENV
-from pattern_g.wiring import FUNCTION_ENV, SPECIALIST_HANDLERS
+from pattern_g.wiring import FUNCTION_SETTING, SPECIALIST_HANDLERS
+from settings import Settings, env_key
 from stacks import timeouts
 from stacks.constants import PatternSettings
 from stacks.constructs.booking_table import BookingTable
@@ -67,10 +67,10 @@ class PatternGStack(Stack):
                 package="pattern_g",
                 handler=handler,
                 layers=layers,
-                environment={
-                    **environment,
-                    timeouts.MODEL_CALL_ENV: str(timeouts.G_SPECIALIST_MODEL_CALL_SECONDS),
-                },
+                environment=environment
+                | Settings.environment(
+                    openai_timeout_seconds=timeouts.G_SPECIALIST_MODEL_CALL_SECONDS
+                ),
                 memory_size=AGENT_MEMORY_MB,
                 timeout=SPECIALIST_TIMEOUT,
                 description=f"Pattern G: the {key} specialist agent (invoked by the manager)",
@@ -85,14 +85,17 @@ class PatternGStack(Stack):
         )
         table.grant_booking_access(self.specialists["booking"].function)
 
+        bookings_table = env_key("bookings_table_name")  # the manager books nothing itself
         manager_environment = {
-            **{k: v for k, v in environment.items() if k != "BOOKINGS_TABLE_NAME"},
-            TABLE_NAME_ENV: sessions.table_name,
-            timeouts.G_SPECIALIST_READ_ENV: str(timeouts.G_SPECIALIST_READ_SECONDS),
-            **{
-                FUNCTION_ENV[key]: specialist.function.function_arn
-                for key, specialist in self.specialists.items()
-            },
+            **{k: v for k, v in environment.items() if k != bookings_table},
+            **Settings.environment(
+                sessions_table_name=sessions.table_name,
+                specialist_read_timeout_seconds=timeouts.G_SPECIALIST_READ_SECONDS,
+                **{
+                    FUNCTION_SETTING[key]: specialist.function.function_arn
+                    for key, specialist in self.specialists.items()
+                },
+            ),
         }
         self.manager = PatternFunction(
             self,

@@ -32,6 +32,7 @@ from pattern_h.schema import (
     bedrock_openapi_payload,
     gateway_tool_schemas,
 )
+from settings import Settings
 from stacks import timeouts
 from stacks.constants import PatternSettings
 from stacks.constructs.agentcore_harness import BookingHarness
@@ -69,11 +70,9 @@ class PatternHStack(Stack):
         shared = SharedLayer(self, "SharedLayer")
         dependencies = DependenciesLayer(self, "DependenciesLayer")
         layers = [shared.layer, dependencies.layer]
-        domain_environment = {
-            "BOOKINGS_TABLE_NAME": table.table_name,
-            "COURT_TIMEZONE": settings.court_timezone,
-            **side_effect_limits(settings),
-        }
+        domain_environment = Settings.environment(
+            bookings_table_name=table.table_name, court_timezone=settings.court_timezone
+        ) | side_effect_limits(settings)
 
         actions = PatternFunction(
             self,
@@ -99,13 +98,13 @@ class PatternHStack(Stack):
             pattern_id=self.PATTERN_ID,
             package="pattern_h",
             layers=layers,
-            environment={
-                **domain_environment,
-                "AUTH_MODE": settings.auth_mode,
-                "H_ENGINE": engine,
+            environment=domain_environment
+            | Settings.environment(
+                auth_mode=settings.auth_mode,
+                h_engine=engine,
                 # Below the invoker's own timeout: a slow agent is a 504 in the contract's body.
-                timeouts.H_AGENT_READ_ENV: str(timeouts.H_AGENT_READ_SECONDS),
-            },
+                agent_read_timeout_seconds=timeouts.H_AGENT_READ_SECONDS,
+            ),
             retain_logs=settings.retain_data,
         )
         IdempotencyTable(self, "Idempotency", retain_data=settings.retain_data).serve(

@@ -14,7 +14,7 @@
 
 Plain numbers and no imports, so the local runtime and the tests read them without loading the
 CDK. The stacks turn them into `Duration`s, the definition file repeats C's (a test checks that
-they agree), and client timeouts reach the functions as environment variables (`*_ENV`).
+they agree), and client timeouts reach the functions as settings (`settings.Settings`).
 Inside each function the request's deadline caps every downstream call at the time left, so a
 call never outlives the function that waits for it.
 """
@@ -50,10 +50,3 @@ H_HARNESS_SECONDS = 21  # the AgentCore harness's own limit on one invocation
 H_ACTION_FUNCTION_SECONDS = 10  # one booking tool: a DynamoDB call or two
 
 CONNECT_SECONDS = 3  # every AWS client's connect timeout
-
-# The environment variables carrying client timeouts to the functions.
-MODEL_CALL_ENV = "OPENAI_TIMEOUT_SECONDS"
-MODEL_RETRIES_ENV = "OPENAI_MAX_RETRIES"
-C_EXECUTION_READ_ENV = "SFN_READ_TIMEOUT_SECONDS"
-G_SPECIALIST_READ_ENV = "SPECIALIST_READ_TIMEOUT_SECONDS"
-H_AGENT_READ_ENV = "AGENT_READ_TIMEOUT_SECONDS"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import uuid
 
 import boto3
@@ -31,6 +30,7 @@ from pattern_core.contract.http import build_chat_app
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_core.deadline import DeadlineExceeded
 from pattern_core.workflow.steps import WorkflowState, outcome_of, record_execution
+from settings import Settings
 
 logger = Logger()
 tracer = Tracer()
@@ -39,7 +39,7 @@ tracer = Tracer()
 def execution_read_timeout() -> float:
     """StartSyncExecution's own cap: above the execution's TimeoutSeconds, so a timed-out
     execution still answers (TIMED_OUT), and below this function's timeout (stacks/timeouts.py)."""
-    return float(os.environ.get("SFN_READ_TIMEOUT_SECONDS") or 24)
+    return Settings.from_env().sfn_read_timeout_seconds
 
 
 @functools.lru_cache(maxsize=64)
@@ -70,7 +70,7 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
     try:
         with turn.deadline.bounding("the workflow"):
             response = stepfunctions(read_timeout).start_sync_execution(
-                stateMachineArn=os.environ["STATE_MACHINE_ARN"],
+                stateMachineArn=Settings.from_env().required("state_machine_arn"),
                 input=start.model_dump_json(),
             )
     except (DeadlineExceeded, ReadTimeoutError) as exc:

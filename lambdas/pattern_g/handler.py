@@ -7,7 +7,6 @@ environment; it has no access to the bookings table — only the specialists do.
 from __future__ import annotations
 
 import functools
-import os
 
 import boto3
 from aws_lambda_powertools import Logger, Tracer
@@ -22,7 +21,8 @@ from pattern_core.contract.http import build_chat_app
 from pattern_core.contract.turn import ChatOutcome, ChatTurn
 from pattern_core.deadline import Deadline
 from pattern_g.orchestration import InvokeSpecialist, handle_turn, lambda_invoker
-from pattern_g.wiring import FUNCTION_ENV
+from pattern_g.wiring import FUNCTION_SETTING
+from settings import Settings
 
 logger = Logger()
 tracer = Tracer()
@@ -31,7 +31,7 @@ tracer = Tracer()
 def specialist_read_timeout() -> float:
     """How long the manager waits for one specialist at most: above the specialists' function
     timeout and below the manager's own (stacks/timeouts.py)."""
-    return float(os.environ.get("SPECIALIST_READ_TIMEOUT_SECONDS") or 20)
+    return Settings.from_env().specialist_read_timeout_seconds
 
 
 @functools.lru_cache(maxsize=64)
@@ -73,7 +73,7 @@ def deadline_invoker(deadline: Deadline) -> InvokeSpecialist:
 
 
 def specialist_functions() -> dict[str, str]:
-    return {key: os.environ[name] for key, name in FUNCTION_ENV.items()}
+    return {key: Settings.from_env().required(name) for key, name in FUNCTION_SETTING.items()}
 
 
 @tracer.capture_method

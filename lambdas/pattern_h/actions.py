@@ -26,7 +26,6 @@ can act on; a write without a turn id is refused.
 from __future__ import annotations
 
 import inspect
-import os
 from typing import Annotated, Any, get_args
 
 from aws_lambda_powertools import Logger, Tracer
@@ -44,6 +43,7 @@ from booking.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from booking.tools import TOOLS, TOOLS_BY_NAME, BookingTool, invoke_tool
 from pattern_core.collaborators import booking_service
 from pattern_h.schema import TURN_HEADER, USER_HEADER, api_path, is_read
+from settings import Settings
 
 logger = Logger()
 tracer = Tracer()
@@ -69,7 +69,7 @@ def turn_counter(turn_id: str) -> TurnCounter:
     """Where a turn's writes are counted: its item in the bookings table."""
     return DynamoTurnCounter(
         dynamodb_client(),
-        os.environ["BOOKINGS_TABLE_NAME"],
+        Settings.from_env().required("bookings_table_name"),
         turn_id,
         keys=(PARTITION_KEY, SORT_KEY),
         ttl_attribute=TTL_ATTRIBUTE,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import os
 from collections.abc import Iterable, Iterator
 
 import boto3
@@ -25,6 +24,7 @@ from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_core.deadline import Deadline, DeadlineExceeded
 from pattern_h.engines import AgentCoreHarnessEngine, BedrockAgentEngine
 from pattern_h.orchestration import AgentEngine, handle_turn
+from settings import Settings
 
 logger = Logger()
 tracer = Tracer()
@@ -35,7 +35,7 @@ ENGINES = ("bedrock_agent", "agentcore")
 def agent_read_timeout() -> float:
     """How long the invoker waits on the agent at most: below its own function timeout
     (stacks/timeouts.py); the turn's deadline may allow less."""
-    return float(os.environ.get("AGENT_READ_TIMEOUT_SECONDS") or 22)
+    return Settings.from_env().agent_read_timeout_seconds
 
 
 def _client_config(read_timeout: float) -> Config:
@@ -52,20 +52,21 @@ def _client_config(read_timeout: float) -> Config:
 def agent_engine(read_timeout: float | None = None) -> AgentEngine:
     """The engine, with a client per read timeout (the turn's time left, in half seconds)."""
     config = _client_config(read_timeout or agent_read_timeout())
-    engine = os.environ.get("H_ENGINE", "bedrock_agent")
+    settings = Settings.from_env()
+    engine = settings.h_engine
     if engine == "agentcore":
         return AgentCoreHarnessEngine(
             boto3.client("bedrock-agentcore", config=config),
-            harness_arn=os.environ["HARNESS_ARN"],
-            endpoint=os.environ.get("HARNESS_ENDPOINT") or "DEFAULT",
-            gateway_url=os.environ["GATEWAY_URL"],
+            harness_arn=settings.required("harness_arn"),
+            endpoint=settings.harness_endpoint,
+            gateway_url=settings.required("gateway_url"),
         )
     if engine != "bedrock_agent":
         raise ValueError(f"H_ENGINE must be one of {ENGINES}, not {engine!r}")
     return BedrockAgentEngine(
         boto3.client("bedrock-agent-runtime", config=config),
-        agent_id=os.environ["AGENT_ID"],
-        alias_id=os.environ["AGENT_ALIAS_ID"],
+        agent_id=settings.required("agent_id"),
+        alias_id=settings.required("agent_alias_id"),
     )
 
 

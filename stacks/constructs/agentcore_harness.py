@@ -22,6 +22,7 @@ from constructs import Construct
 
 from stacks import timeouts
 from stacks.constructs.bedrock_model import BedrockModelId, grant_model_access
+from stacks.constructs.pattern_function import add_settings
 
 MAX_ITERATIONS = 8  # model calls per turn, as the local simulation bounds its loop
 TIMEOUT_SECONDS = timeouts.H_HARNESS_SECONDS  # inside the invoker's read timeout
@@ -189,6 +190,9 @@ class BookingHarness(Construct):
         """Let `function` (the invoker) call this harness, and tell it where: the harness, its
         endpoint and the gateway whose calls carry the caller and turn headers."""
         self.grant_invoke(function)
-        function.add_environment("HARNESS_ARN", self.harness_arn)
-        function.add_environment("HARNESS_ENDPOINT", self.endpoint.endpoint_name)
-        function.add_environment("GATEWAY_URL", self.gateway_url)
+        add_settings(
+            function,
+            harness_arn=self.harness_arn,
+            harness_endpoint=self.endpoint.endpoint_name,
+            gateway_url=self.gateway_url,
+        )

@@ -24,6 +24,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from stacks.constructs.bedrock_model import BedrockModelId, grant_model_access
+from stacks.constructs.pattern_function import add_settings
 
 IDLE_SESSION_TTL_SECONDS = 900  # Bedrock forgets a conversation after 15 idle minutes
 
@@ -126,5 +127,4 @@ class BookingBedrockAgent(Construct):
     def serve(self, function: lambda_.Function) -> None:
         """Let `function` (the invoker) call this agent, and tell it which agent and alias."""
         self.grant_invoke(function)
-        function.add_environment("AGENT_ID", self.agent_id)
-        function.add_environment("AGENT_ALIAS_ID", self.alias_id)
+        add_settings(function, agent_id=self.agent_id, agent_alias_id=self.alias_id)

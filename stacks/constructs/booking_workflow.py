@@ -22,6 +22,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from settings import Settings, env_key
 from stacks import timeouts
 from stacks.constants import LOG_RETENTION, PROJECT_ROOT
 from stacks.constructs.booking_table import BookingTable
@@ -72,13 +73,12 @@ def step_environment(environment: Mapping[str, str], *, uses_model: bool) -> dic
     """A step function's environment: a model step's one call must fit inside its function's
     deadline, with no client retries (Step Functions owns retrying); a code step has no model
     call to cap."""
+    model_call = env_key("openai_timeout_seconds")
     if not uses_model:
-        return {k: v for k, v in environment.items() if k != timeouts.MODEL_CALL_ENV}
-    return {
-        **environment,
-        timeouts.MODEL_CALL_ENV: str(timeouts.C_MODEL_CALL_SECONDS),
-        timeouts.MODEL_RETRIES_ENV: "0",
-    }
+        return {k: v for k, v in environment.items() if k != model_call}
+    return environment | Settings.environment(
+        openai_timeout_seconds=timeouts.C_MODEL_CALL_SECONDS, openai_max_retries=0
+    )
 
 
 class BookingWorkflow(Construct):

@@ -13,7 +13,8 @@ from __future__ import annotations
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from pattern_core.contract.idempotency import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
+from pattern_core.contract.idempotency import PARTITION_KEY, TTL_ATTRIBUTE
+from stacks.constructs.pattern_function import add_settings
 from stacks.constructs.tables import ProjectTable
 
 # The item calls Powertools makes: PutItem (claim the key, conditionally), GetItem (read a
@@ -45,5 +46,5 @@ class IdempotencyTable(ProjectTable):
     def serve(self, function: lambda_.Function) -> None:
         """Let the chat function keep its answers here: the table's name in its environment
         and exactly Powertools' item calls on this table."""
-        function.add_environment(TABLE_NAME_ENV, self.table_name)
+        add_settings(function, idempotency_table_name=self.table_name)
         self.grant_calls(function)

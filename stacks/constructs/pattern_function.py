@@ -21,6 +21,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from settings import Settings
 from stacks import timeouts
 from stacks.constants import (
     ARCHITECTURE,
@@ -41,27 +42,32 @@ def runtime_environment(
     """What the shared layer reads at run time (`booking.schedule`, `booking.store`,
     `pattern_core.model.client`, `pattern_core.contract.http`): names and ARNs, never a secret
     value."""
-    return {
-        "BOOKINGS_TABLE_NAME": table_name,
-        "COURT_TIMEZONE": settings.court_timezone,
-        "OPENAI_MODEL": settings.openai_model,
-        "OPENAI_API_KEY_SECRET_ARN": secret_arn,
+    return Settings.environment(
+        bookings_table_name=table_name,
+        court_timezone=settings.court_timezone,
+        openai_model=settings.openai_model,
+        openai_api_key_secret_arn=secret_arn,
         # Named in the 503 a missing or empty secret gets (with the command that creates it).
-        "OPENAI_API_KEY_SECRET_NAME": settings.openai_secret_name,
+        openai_api_key_secret_name=settings.openai_secret_name,
         # One model call's cap; the request's deadline may allow less (`llm.call_options`).
-        timeouts.MODEL_CALL_ENV: str(timeouts.MODEL_CALL_SECONDS),
-        "AUTH_MODE": settings.auth_mode,
-        **side_effect_limits(settings),
-    }
+        openai_timeout_seconds=timeouts.MODEL_CALL_SECONDS,
+        auth_mode=settings.auth_mode,
+    ) | side_effect_limits(settings)
+
+
+def add_settings(function: lambda_.Function, **values: object) -> None:
+    """Give `function` these run-time settings (`settings.Settings` field names)."""
+    for name, value in Settings.environment(**values).items():
+        function.add_environment(name, value)
 
 
 def side_effect_limits(settings: PatternSettings) -> dict[str, str]:
     """The booking rules' limits (`booking.service`, `booking.effects`), from context."""
-    return {
-        "MAX_ACTIVE_BOOKINGS": str(settings.max_active_bookings),
-        "MAX_BOOKINGS_PER_TURN": str(settings.max_bookings_per_turn),
-        "MAX_CANCELLATIONS_PER_TURN": str(settings.max_cancellations_per_turn),
-    }
+    return Settings.environment(
+        max_active_bookings=settings.max_active_bookings,
+        max_bookings_per_turn=settings.max_bookings_per_turn,
+        max_cancellations_per_turn=settings.max_cancellations_per_turn,
+    )
 
 
 def pattern_code(package: str) -> lambda_.Code:
@@ -129,12 +135,12 @@ class PatternFunction(Construct):
             environment={
                 "PATTERN_ID": pattern_id,
                 "POWERTOOLS_SERVICE_NAME": f"pattern-{pattern_id.lower()}",
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                **Settings.environment(powertools_metrics_namespace=METRICS_NAMESPACE),
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 # Chat replies carry users' bookings: keep them out of X-Ray metadata.
                 "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
                 # The Agents SDK would otherwise export traces (prompts included) to OpenAI.
-                "OPENAI_AGENTS_DISABLE_TRACING": "1",
+                **Settings.environment(openai_agents_disable_tracing=1),
                 **environment,
             },
         )

@@ -7,10 +7,12 @@ import json
 
 import pytest
 
-from pattern_core.contract.idempotency import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
+from pattern_core.contract.idempotency import PARTITION_KEY, TTL_ATTRIBUTE
+from settings import env_key
 from stacks.constructs.idempotency_table import IDEMPOTENCY_ACTIONS
 from tests.infrastructure.conftest import Synthesized, arn_of, synthesized
 
+TABLE_NAME_ENV = env_key("idempotency_table_name")
 STACKS = [f"Pattern{p}" for p in "ABCDEFGH"]
 
 

@@ -8,10 +8,10 @@ from aws_cdk.assertions import Match
 from pattern_core.agent_runtime.session_table import (
     PARTITION_KEY,
     SORT_KEY,
-    TABLE_NAME_ENV,
     TTL_ATTRIBUTE,
 )
-from pattern_g.wiring import FUNCTION_ENV
+from pattern_g.wiring import FUNCTION_SETTING
+from settings import env_key
 from stacks.constructs.booking_table import TABLE_ACTIONS
 from stacks.constructs.sessions_table import SESSION_ACTIONS
 from tests.infrastructure.conftest import Synthesized, arn_of, synthesized
@@ -64,7 +64,9 @@ def test_chat_function_runs_the_pattern_handler_and_may_use_only_its_sessions_ta
     sessions = synth.logical_id("AWS::DynamoDB::Table", "Sessions")
 
     assert properties["Handler"] == f"{package}.handler.handler"
-    assert properties["Environment"]["Variables"][TABLE_NAME_ENV] == {"Ref": sessions}
+    assert properties["Environment"]["Variables"][env_key("sessions_table_name")] == {
+        "Ref": sessions
+    }
     assert properties["Environment"]["Variables"]["OPENAI_AGENTS_DISABLE_TRACING"] == "1"
     assert synth.grants(chat, "dynamodb")[arn_of(sessions)] == sorted(SESSION_ACTIONS)
 
@@ -85,15 +87,15 @@ def test_g_manager_may_invoke_exactly_the_two_specialists(synths):
     manager = chat_function(synth)
     specialists = {
         key: synth.logical_id("AWS::Lambda::Function", f"{key.title()}Specialist")
-        for key in FUNCTION_ENV
+        for key in FUNCTION_SETTING
     }
 
     assert synth.grants(manager, "lambda") == {
         arn_of(fn): ["lambda:InvokeFunction"] for fn in specialists.values()
     }
     variables = synth.json["Resources"][manager]["Properties"]["Environment"]["Variables"]
-    for key, env_name in FUNCTION_ENV.items():
-        assert variables[env_name] == {"Fn::GetAtt": [specialists[key], "Arn"]}
+    for key, name in FUNCTION_SETTING.items():
+        assert variables[env_key(name)] == {"Fn::GetAtt": [specialists[key], "Arn"]}
     # The specialists invoke nothing, and nothing but the manager's role can invoke them.
     for function in specialists.values():
         assert synth.grants(function, "lambda") == {}

@@ -17,7 +17,8 @@ import json
 import pytest
 
 from pattern_core.deadline import MARGIN_SECONDS
-from pattern_g.wiring import FUNCTION_ENV
+from pattern_g.wiring import FUNCTION_SETTING
+from settings import env_key
 from stacks import timeouts
 from tests.infrastructure.conftest import Synthesized, synthesized
 
@@ -115,7 +116,10 @@ def test_pattern_g_nests_manager_read_specialist_and_model_call(synths):
     _, manager = api_function(synth)
     read = float(env(manager)["SPECIALIST_READ_TIMEOUT_SECONDS"])
     all_functions = functions(synth)
-    specialists = [all_functions[function_id(env(manager)[name])] for name in FUNCTION_ENV.values()]
+    specialists = [
+        all_functions[function_id(env(manager)[env_key(name)])]
+        for name in FUNCTION_SETTING.values()
+    ]
 
     assert seconds(manager) - MARGIN_SECONDS > read
     assert len(specialists) == 2

@@ -17,6 +17,7 @@ from local.offline_model import start_offline_model
 from pattern_core.agent_runtime import runtime as agent_runtime
 from pattern_core.contract import idempotency
 from pattern_core.model import client as llm
+from settings import env_key
 from tests.integration.conftest import TABLE
 from tests.utils import chat_event, lambda_context, response_json
 
@@ -61,7 +62,7 @@ def chat_env(dynamodb, offline_model, monkeypatch):
     for name, value in {
         "BOOKINGS_TABLE_NAME": TABLE,
         "SESSIONS_TABLE_NAME": SESSIONS_TABLE,
-        idempotency.TABLE_NAME_ENV: IDEMPOTENCY_TABLE,
+        env_key("idempotency_table_name"): IDEMPOTENCY_TABLE,
         "OPENAI_BASE_URL": offline_model.base_url,
         "OPENAI_API_KEY": "offline-stand-in",
         "OPENAI_MODEL": "offline-stand-in",

@@ -14,7 +14,8 @@ from botocore.response import StreamingBody
 from booking.store import DynamoBookingStore
 from local.aws_overrides import AwsOverrides
 from pattern_g import handler as pattern_g
-from pattern_g.wiring import FUNCTION_ENV, SPECIALIST_HANDLERS
+from pattern_g.wiring import FUNCTION_SETTING, SPECIALIST_HANDLERS
+from settings import env_key
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     TOMORROW,
     chat_env,
@@ -26,7 +27,7 @@ from tests.utils import chat_event, lambda_context, response_json
 
 ALICE = "arn:aws:iam::123456789012:user/alice"
 MALLORY = "arn:aws:iam::123456789012:user/mallory"
-ARNS = {key: f"arn:aws:lambda:us-east-1:123456789012:function:g-{key}" for key in FUNCTION_ENV}
+ARNS = {key: f"arn:aws:lambda:us-east-1:123456789012:function:g-{key}" for key in FUNCTION_SETTING}
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def invocations(request, monkeypatch):
     for key, path in SPECIALIST_HANDLERS.items():
         module, _, function = path.rpartition(".")
         handlers[ARNS[key]] = getattr(importlib.import_module(f"pattern_g.{module}"), function)
-        monkeypatch.setenv(FUNCTION_ENV[key], ARNS[key])
+        monkeypatch.setenv(env_key(FUNCTION_SETTING[key]), ARNS[key])
 
     def invoke(params: dict) -> dict:
         payload = json.loads(params["Payload"])

@@ -27,7 +27,8 @@ from local.bedrock_simulation import LOCAL_ENV
 from local.events import LocalLambdaContext
 from local.runtime import LocalRuntime
 from local.step_functions import STEP_FUNCTIONS, LocalStepFunctions, local_definition
-from pattern_g.wiring import FUNCTION_ENV, LOCAL_FUNCTION_NAMES, SPECIALIST_HANDLERS
+from pattern_g.wiring import FUNCTION_SETTING, LOCAL_FUNCTION_NAMES, SPECIALIST_HANDLERS
+from settings import env_key
 from tests.integration.chat_harness import ALICE, chat_env, clear_cached_getters, offline_model
 from tests.integration.conftest import TABLE
 from tests.utils import chat_event, response_json
@@ -105,7 +106,7 @@ def local_aws(monkeypatch):
     for key, name in LOCAL_FUNCTION_NAMES.items():
         module, _, function = SPECIALIST_HANDLERS[key].rpartition(".")
         runtime.register_function(name, f"pattern_g.{module}:{function}")
-        monkeypatch.setenv(FUNCTION_ENV[key], name)
+        monkeypatch.setenv(env_key(FUNCTION_SETTING[key]), name)
     state_machine = "arn:aws:states:us-east-1:123456789012:stateMachine:PatternCWorkflow"
     monkeypatch.setenv("STATE_MACHINE_ARN", state_machine)
     step_functions = LocalStepFunctions({state_machine: local_definition()})

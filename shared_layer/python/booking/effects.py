@@ -20,7 +20,6 @@ under concurrency.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from booking.models import Booking
+from settings import Settings
 
 Write = Literal["book", "cancel"]
 
@@ -42,13 +42,8 @@ class WriteBudget:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WriteBudget:
-        env = os.environ if env is None else env
-        return cls(
-            max_bookings=int(env.get("MAX_BOOKINGS_PER_TURN") or DEFAULT_MAX_BOOKINGS_PER_TURN),
-            max_cancellations=int(
-                env.get("MAX_CANCELLATIONS_PER_TURN") or DEFAULT_MAX_CANCELLATIONS_PER_TURN
-            ),
-        )
+        settings = Settings.from_env(env)
+        return cls(settings.max_bookings_per_turn, settings.max_cancellations_per_turn)
 
     def limit(self, write: Write) -> int:
         return self.max_bookings if write == "book" else self.max_cancellations

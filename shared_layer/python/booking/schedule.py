@@ -9,13 +9,13 @@ the start of that day) or "now" (an ISO date-time) for demos and tests.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from booking.errors import OutsideBookingWindow, SlotInPast, SlotNotFound
 from booking.models import Slot, court_key, parse_slot_id
+from settings import Settings
 
 DEFAULT_COURTS = ("Court A", "Court B", "Court C")
 DEFAULT_START_TIMES = ("09:00", "10:00", "11:00", "14:00", "15:00", "16:00", "17:00")
@@ -53,17 +53,17 @@ class Schedule:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Schedule:
-        env = os.environ if env is None else env
-        tz = ZoneInfo(env.get("COURT_TIMEZONE") or "UTC")
-        pinned = env.get("PATTERNS_TODAY") or None
+        settings = Settings.from_env(env)
+        tz = ZoneInfo(settings.court_timezone)
+        pinned = settings.patterns_today
         return cls(
-            courts=_split(env.get("COURTS") or ",".join(DEFAULT_COURTS)),
+            courts=_split(settings.courts or ",".join(DEFAULT_COURTS)),
             start_times=tuple(
                 dt.time.fromisoformat(t)
-                for t in _split(env.get("SLOT_START_TIMES") or ",".join(DEFAULT_START_TIMES))
+                for t in _split(settings.slot_start_times or ",".join(DEFAULT_START_TIMES))
             ),
-            slot_minutes=int(env.get("SLOT_MINUTES") or 60),
-            window_days=int(env.get("BOOKING_WINDOW_DAYS") or 6),
+            slot_minutes=settings.slot_minutes,
+            window_days=settings.booking_window_days,
             tz=tz,
             clock=lambda: system_now(tz, pinned),
         )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import random
 import secrets
 import time
@@ -47,6 +46,7 @@ from booking.store import (
     Reservation,
     SlotAlreadyBooked,
 )
+from settings import Settings
 
 DEFAULT_MAX_ACTIVE_BOOKINGS = 5
 # Each lost round means another request of the same caller changed the ledger; one of the
@@ -91,7 +91,7 @@ class BookingService:
 
     @classmethod
     def from_env(cls) -> BookingService:
-        limit = int(os.environ.get("MAX_ACTIVE_BOOKINGS") or DEFAULT_MAX_ACTIVE_BOOKINGS)
+        limit = Settings.from_env().max_active_bookings
         return cls(DynamoBookingStore.from_env(), Schedule.from_env(), max_active_bookings=limit)
 
     # -- queries ---------------------------------------------------------------------------

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -50,6 +49,7 @@ from booking.table import (
     USER_INDEX_NAME,
     USER_INDEX_PARTITION_KEY,
 )
+from settings import Settings
 
 RETENTION_DAYS = 30  # a booking item expires (TTL) this long after its slot
 # Longer than any function's timeout (the longest is 30 s): a reservation this old whose slot
@@ -155,7 +155,7 @@ class DynamoBookingStore:
 
     @classmethod
     def from_env(cls) -> DynamoBookingStore:
-        return cls(os.environ["BOOKINGS_TABLE_NAME"])
+        return cls(Settings.from_env().required("bookings_table_name"))
 
     def add(self, booking: Booking, user_id: str) -> None:
         item = _key(booking.date, booking.slot_id) | {

@@ -18,6 +18,7 @@ from pattern_core.contract.http import MAX_BODY_BYTES, build_chat_app
 from pattern_core.contract.turn import ChatError, ChatOutcome
 from pattern_core.deadline import DeadlineExceeded
 from pattern_core.model.client import ModelNotConfigured
+from settings import env_key
 from tests.utils import chat_event, lambda_context, response_json
 
 ALICE = "arn:aws:iam::123456789012:user/alice"
@@ -166,7 +167,7 @@ def idempotency_table(monkeypatch):
     with mock_aws():
         client = boto3.client("dynamodb")
         create_idempotency_table(client, IDEMPOTENCY_TABLE)
-        monkeypatch.setenv(idempotency.TABLE_NAME_ENV, IDEMPOTENCY_TABLE)
+        monkeypatch.setenv(env_key("idempotency_table_name"), IDEMPOTENCY_TABLE)
         idempotency.persistence_layer.cache_clear()
         yield client
         idempotency.persistence_layer.cache_clear()

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import weakref
 from collections.abc import Coroutine
@@ -50,6 +49,7 @@ from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_core.deadline import MIN_CALL_SECONDS, NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
 from pattern_core.model.client import client_options, model_name, openai_api_key, within_deadline
 from pattern_core.usage import UsageMeter
+from settings import Settings
 
 T = TypeVar("T")
 logger = Logger(child=True)
@@ -86,7 +86,7 @@ def default_model(deadline: Deadline | None = None) -> Model:
 
 
 def tracing_disabled() -> bool:
-    return os.environ.get("OPENAI_AGENTS_DISABLE_TRACING", "1").lower() not in ("0", "false")
+    return Settings.from_env().openai_agents_disable_tracing
 
 
 def record_usage(meter: UsageMeter, usage: Usage, tool_calls: list[str]) -> None:

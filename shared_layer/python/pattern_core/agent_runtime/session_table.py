@@ -10,4 +10,3 @@ PARTITION_KEY = "pk"
 # one item per message, so no item grows with the conversation.
 SORT_KEY = "sk"
 TTL_ATTRIBUTE = "expires_at"  # epoch seconds; refreshed on every write to the session
-TABLE_NAME_ENV = "SESSIONS_TABLE_NAME"

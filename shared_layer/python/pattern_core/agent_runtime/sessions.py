@@ -45,7 +45,6 @@ import asyncio
 import copy
 import hashlib
 import json
-import os
 import secrets
 import time
 from collections.abc import Callable
@@ -57,9 +56,9 @@ import boto3
 from pattern_core.agent_runtime.session_table import (
     PARTITION_KEY,
     SORT_KEY,
-    TABLE_NAME_ENV,
     TTL_ATTRIBUTE,
 )
+from settings import Settings, env_key
 
 META_SK = "#meta"
 ITEM_PREFIX = "item#"
@@ -80,8 +79,8 @@ class SessionLimits:
 
     @classmethod
     def from_env(cls) -> SessionLimits:
-        hours = os.environ.get("SESSION_TTL_HOURS")
-        return cls(ttl_seconds=int(float(hours) * 3600)) if hours else cls()
+        hours = Settings.from_env().session_ttl_hours
+        return cls(ttl_seconds=int(hours * 3600)) if hours else cls()
 
 
 @dataclass(frozen=True)
@@ -149,9 +148,9 @@ class ConversationStore:
 
     @classmethod
     def from_env(cls) -> ConversationStore:
-        name = os.environ.get(TABLE_NAME_ENV)
+        name = Settings.from_env().sessions_table_name
         if not name:
-            raise SessionsNotConfigured(f"{TABLE_NAME_ENV} is not set.")
+            raise SessionsNotConfigured(f"{env_key('sessions_table_name')} is not set.")
         return cls(name, limits=SessionLimits.from_env())
 
     def conversation(self, namespace: str, session_id: str, owner: str) -> Conversation:

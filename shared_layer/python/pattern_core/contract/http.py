@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 from collections.abc import Callable, Mapping
 from typing import Annotated
 
@@ -43,6 +42,7 @@ from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_core.deadline import Deadline, DeadlineExceeded
 from pattern_core.model.client import ModelNotConfigured
 from pattern_core.usage import UsageMeter
+from settings import Settings
 
 logger = Logger(child=True)
 
@@ -175,7 +175,7 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
     def chat(body: ChatRequest):  # returns a Response; unannotated so no response model is built
         key = idempotency.idempotency_key(app.current_event.headers)
         user_id, session_id = resolve_identity(
-            app.current_event, os.environ.get("AUTH_MODE", "iam"), body.session_id
+            app.current_event, Settings.from_env().auth_mode, body.session_id
         )
 
         def answer() -> idempotency.Answer:
@@ -351,9 +351,7 @@ def publish_turn_metrics(pattern: str, usage: dict, *, booked: bool) -> None:
     """The turn's usage as CloudWatch metrics (EMF, dimension `pattern`): the same measured
     figures as the response body, so the patterns can be compared on a dashboard. A figure
     the pattern cannot observe (`None`) is not published."""
-    metrics = Metrics(
-        namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "AiOrchestrationPatterns"
-    )
+    metrics = Metrics(namespace=Settings.from_env().powertools_metrics_namespace)
     metrics.add_dimension("pattern", pattern)
     figures = (
         ("LLMCalls", usage["llm_calls"], MetricUnit.Count),

@@ -27,7 +27,6 @@ per start time; a 504 names whatever the first attempt did book.
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -42,9 +41,10 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from settings import Settings
+
 logger = Logger(child=True)
 
-TABLE_NAME_ENV = "IDEMPOTENCY_TABLE_NAME"
 # The table's schema: DynamoDBPersistenceLayer's defaults, read by the CDK construct and the
 # local runtime so the deployed and local tables cannot drift apart.
 PARTITION_KEY = "id"
@@ -88,7 +88,7 @@ def idempotency_key(headers: Mapping[str, str] | None) -> str | None:
 @functools.cache
 def persistence_layer() -> BasePersistenceLayer | None:
     """The container's store (built on first use), or None when no table is configured."""
-    name = os.environ.get(TABLE_NAME_ENV)
+    name = Settings.from_env().idempotency_table_name
     return DynamoDBPersistenceLayer(table_name=name) if name else None
 
 

@@ -14,12 +14,11 @@ dimension: it is queryable in CloudWatch Logs Insights without multiplying metri
 
 from __future__ import annotations
 
-import os
-
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-DEFAULT_NAMESPACE = "AiOrchestrationPatterns"
+from settings import Settings
+
 ERRORS_METRIC = "Errors"
 STATUS_DIMENSION = "status"
 
@@ -30,7 +29,7 @@ def publish_error(pattern: str, status: int, code: str) -> None:
         # Only error responses are counted; a 2xx/3xx here is a caller's bug, and a metric
         # with such a status would make the dashboard's error panel lie.
         raise ValueError(f"an error response has a 4xx or 5xx status, got {status}")
-    metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or DEFAULT_NAMESPACE)
+    metrics = Metrics(namespace=Settings.from_env().powertools_metrics_namespace)
     metrics.add_dimension("pattern", pattern)
     metrics.add_dimension(STATUS_DIMENSION, str(status))
     metrics.add_metadata("code", code)

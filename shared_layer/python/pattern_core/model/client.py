@@ -12,19 +12,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
 from collections.abc import Iterator
 
 import openai
 from openai import OpenAI
 
 from pattern_core.deadline import MIN_CALL_SECONDS, Deadline, DeadlineExceeded
+from settings import Settings
 
 DEFAULT_MODEL = "gpt-5-mini"
 
 
-SECRET_ARN_ENV = "OPENAI_API_KEY_SECRET_ARN"
-SECRET_NAME_ENV = "OPENAI_API_KEY_SECRET_NAME"
 DEFAULT_SECRET_NAME = "patterns/openai-api-key"
 
 
@@ -50,8 +48,8 @@ class ModelNotConfigured(Exception):
 def configured_secret_name() -> str | None:
     """The key secret's name: from OPENAI_API_KEY_SECRET_NAME, else from the ARN the stack
     passes (`from_secret_name_v2` gives a partial ARN ending in the name itself)."""
-    name = os.environ.get(SECRET_NAME_ENV)
-    arn = os.environ.get(SECRET_ARN_ENV)
+    settings = Settings.from_env()
+    name, arn = settings.openai_api_key_secret_name, settings.openai_api_key_secret_arn
     if name:
         return name
     if arn:
@@ -60,12 +58,13 @@ def configured_secret_name() -> str | None:
 
 
 def model_name() -> str:
-    return os.environ.get("OPENAI_MODEL") or DEFAULT_MODEL
+    return Settings.from_env().openai_model
 
 
 @functools.cache
 def openai_api_key() -> str:
-    secret_arn = os.environ.get(SECRET_ARN_ENV)
+    settings = Settings.from_env()
+    secret_arn = settings.openai_api_key_secret_arn
     if secret_arn:
         value = _secret_value(secret_arn)
         # Accept a plain string secret or a JSON one: {"OPENAI_API_KEY": "sk-…"}.
@@ -78,10 +77,9 @@ def openai_api_key() -> str:
         if not value.strip():
             raise ModelNotConfigured()
         return value.strip()
-    key = os.environ.get("OPENAI_API_KEY")
-    if not key:
+    if settings.openai_api_key is None:
         raise ModelNotConfigured()
-    return key
+    return settings.openai_api_key.get_secret_value()
 
 
 def _secret_value(secret_arn: str) -> str:
@@ -105,15 +103,15 @@ def _secret_value(secret_arn: str) -> str:
 
 def model_timeout() -> float:
     """One model call's own cap, in seconds (a request's deadline may allow less)."""
-    return float(os.environ.get("OPENAI_TIMEOUT_SECONDS") or 20)
+    return Settings.from_env().openai_timeout_seconds
 
 
 def model_max_retries() -> int:
-    return int(os.environ.get("OPENAI_MAX_RETRIES") or 1)
+    return Settings.from_env().openai_max_retries
 
 
 def strict_responses() -> bool:
-    return (os.environ.get("OPENAI_STRICT_RESPONSES") or "true").lower() not in ("0", "false")
+    return Settings.from_env().openai_strict_responses
 
 
 def client_options() -> dict:
