@@ -16,7 +16,6 @@ moto's Step Functions interpreter, whose history confirms these counts.
 
 from __future__ import annotations
 
-import functools
 import json
 import uuid
 
@@ -26,6 +25,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 from botocore.exceptions import ReadTimeoutError
 
+from pattern_core.collaborators import per_container
 from pattern_core.contract.http import build_chat_app
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_core.deadline import DeadlineExceeded
@@ -42,7 +42,7 @@ def execution_read_timeout() -> float:
     return Settings.from_env().sfn_read_timeout_seconds
 
 
-@functools.lru_cache(maxsize=64)
+@per_container
 def stepfunctions(read_timeout: float):
     # No SDK retries: a retried StartSyncExecution whose first answer was lost would run the
     # whole workflow again and could book a second court. The execution itself retries

@@ -9,15 +9,13 @@ execution's output accounts for itself (Express executions have no history API).
 
 from __future__ import annotations
 
-import functools
 import json
 import time
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from booking.schedule import Schedule
-from pattern_core.collaborators import booking_service
+from pattern_core.collaborators import booking_service, schedule
 from pattern_core.deadline import Deadline
 from pattern_core.model.client import model_name, openai_client
 from pattern_core.usage import UsageMeter
@@ -33,11 +31,6 @@ from pattern_core.workflow.steps import (
 
 logger = Logger()
 tracer = Tracer()
-
-
-@functools.cache
-def schedule() -> Schedule:
-    return Schedule.from_env()
 
 
 def _run(step_name: str, event: dict, context: LambdaContext) -> dict:

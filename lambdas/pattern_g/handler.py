@@ -6,17 +6,14 @@ environment; it has no access to the bookings table — only the specialists do.
 
 from __future__ import annotations
 
-import functools
-
 import boto3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 from botocore.exceptions import ReadTimeoutError
 
-from booking.schedule import Schedule
 from pattern_core.agent_runtime.runtime import run_sync
-from pattern_core.collaborators import conversation_store
+from pattern_core.collaborators import conversation_store, per_container, schedule
 from pattern_core.contract.http import build_chat_app
 from pattern_core.contract.turn import ChatOutcome, ChatTurn
 from pattern_core.deadline import Deadline
@@ -34,7 +31,7 @@ def specialist_read_timeout() -> float:
     return Settings.from_env().specialist_read_timeout_seconds
 
 
-@functools.lru_cache(maxsize=64)
+@per_container
 def lambda_client(read_timeout: float):
     # No SDK retries: a timed-out invoke may still have booked; the model hears the error.
     # One client per read timeout (the turn's time left, in half seconds).
@@ -82,7 +79,7 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
     return run_sync(
         handle_turn(
             turn,
-            Schedule.from_env(),
+            schedule(),
             specialist_functions(),
             deadline_invoker(turn.deadline),
             conversation,

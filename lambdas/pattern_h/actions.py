@@ -38,10 +38,9 @@ from pydantic.fields import FieldInfo
 
 from booking.effects import DynamoTurnCounter, TurnCounter, TurnEffects, WriteBudget
 from booking.errors import BookingError
-from booking.store import dynamodb_client
 from booking.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from booking.tools import TOOLS, TOOLS_BY_NAME, BookingTool, invoke_tool
-from pattern_core.collaborators import booking_service
+from pattern_core.collaborators import booking_service, dynamodb_client
 from pattern_h.schema import TURN_HEADER, USER_HEADER, api_path, is_read
 from settings import Settings
 

@@ -10,7 +10,6 @@ a clear 504 in the contract's body rather than a gateway timeout.
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Iterable, Iterator
 
 import boto3
@@ -18,7 +17,7 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
-from pattern_core.collaborators import booking_service
+from pattern_core.collaborators import booking_service, per_container
 from pattern_core.contract.http import build_chat_app
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_core.deadline import Deadline, DeadlineExceeded
@@ -48,7 +47,7 @@ def _client_config(read_timeout: float) -> Config:
     )
 
 
-@functools.lru_cache(maxsize=64)
+@per_container
 def agent_engine(read_timeout: float | None = None) -> AgentEngine:
     """The engine, with a client per read timeout (the turn's time left, in half seconds)."""
     config = _client_config(read_timeout or agent_read_timeout())

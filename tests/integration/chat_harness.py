@@ -7,16 +7,12 @@ environment the CDK stack sets. Import the fixtures into a test module to use th
 
 from __future__ import annotations
 
-import importlib
-
 import boto3
 import pytest
 
 from local.dynamodb import create_idempotency_table, create_sessions_table
 from local.offline_model import start_offline_model
-from pattern_core.agent_runtime import runtime as agent_runtime
-from pattern_core.contract import idempotency
-from pattern_core.model import client as llm
+from pattern_core import collaborators
 from settings import env_key
 from tests.integration.conftest import TABLE
 from tests.utils import chat_event, lambda_context, response_json
@@ -35,30 +31,13 @@ def offline_model():
         yield model
 
 
-def clear_cached_getters(*modules: str) -> None:
-    """Drop every `functools.cache` getter in the handler modules (a fresh container)."""
-    for name in modules:
-        module = importlib.import_module(name)
-        for value in vars(module).values():
-            if callable(getattr(value, "cache_clear", None)):  # a functools.cache getter
-                value.cache_clear()
-    _forget_model_clients()
-
-
-def _forget_model_clients() -> None:
-    llm.openai_client.cache_clear()
-    llm.openai_api_key.cache_clear()
-    agent_runtime._clients.clear()  # per-loop clients carry the base URL they were built with
-    idempotency.persistence_layer.cache_clear()  # its client belongs to the previous moto mock
-
-
 @pytest.fixture
 def chat_env(dynamodb, offline_model, monkeypatch):
     """The environment a pattern's stack gives its functions, pointed at moto and the stand-in
     (bookings, sessions and idempotency tables)."""
     create_sessions_table(boto3.client("dynamodb"), SESSIONS_TABLE)
     create_idempotency_table(boto3.client("dynamodb"), IDEMPOTENCY_TABLE)
-    idempotency.persistence_layer.cache_clear()  # built on first use, from this environment
+    collaborators.reset()  # a fresh container: built on first use, from this environment
     for name, value in {
         "BOOKINGS_TABLE_NAME": TABLE,
         "SESSIONS_TABLE_NAME": SESSIONS_TABLE,
@@ -72,7 +51,7 @@ def chat_env(dynamodb, offline_model, monkeypatch):
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("OPENAI_API_KEY_SECRET_ARN", raising=False)
     yield
-    _forget_model_clients()
+    collaborators.reset()  # clients of this moto mock and model server are gone
 
 
 def chat(handler, body: dict, caller: str = ALICE) -> tuple[int, dict]:

@@ -17,7 +17,7 @@ import pytest
 
 from local.dynamodb import BOOKINGS_TABLE
 from local.runtime import LocalRuntime
-from tests.integration.chat_harness import clear_cached_getters
+from pattern_core import collaborators
 
 pytestmark = pytest.mark.local_server
 
@@ -30,14 +30,14 @@ def runtime(tmp_path, monkeypatch):
     monkeypatch.setenv("PATTERNS_TODAY", "2026-11-24")
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     saved = dict(os.environ)  # the runtime sets the stack's environment process-wide
-    clear_cached_getters("pattern_a.handler", "pattern_core.collaborators", "booking.store")
+    collaborators.reset()
     try:
         with LocalRuntime() as started:
             yield started
     finally:
         os.environ.clear()
         os.environ.update(saved)
-        clear_cached_getters("pattern_a.handler", "pattern_core.collaborators", "booking.store")
+        collaborators.reset()
 
 
 def test_sixteen_concurrent_chats_of_one_caller_book_one_court(runtime):

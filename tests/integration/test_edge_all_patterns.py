@@ -21,12 +21,10 @@ from aws_lambda_powertools.utilities import parameters
 from local.aws_overrides import AwsOverrides
 from local.bedrock_simulation import LOCAL_ENV, SimulatedManagedAgent
 from local.runtime import LocalRuntime
-from pattern_core.agent_runtime import runtime as agent_runtime
+from pattern_core import collaborators
 from pattern_core.contract.http import MAX_BODY_BYTES
-from pattern_core.model import client as llm
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     chat_env,
-    clear_cached_getters,
     offline_model,
 )
 from tests.integration.conftest import booking_items
@@ -84,9 +82,7 @@ def fake_model():
 def use_model(monkeypatch, base_url: str) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", base_url)
     monkeypatch.setenv("OPENAI_MAX_RETRIES", "0")
-    llm.openai_client.cache_clear()
-    llm.openai_api_key.cache_clear()
-    agent_runtime._clients.clear()
+    collaborators.reset()
 
 
 @pytest.fixture(params=PATTERNS)
@@ -105,17 +101,17 @@ def handler(request, monkeypatch, tmp_path):
         for name, value in LOCAL_ENV.items():
             monkeypatch.setenv(name, value)
         monkeypatch.setenv("H_ENGINE", "bedrock_agent")
-        clear_cached_getters("pattern_h.handler", "pattern_h.actions")
+        collaborators.reset()
         simulation = SimulatedManagedAgent(LocalRuntime(), sessions=tmp_path / "agent-sessions")
         with AwsOverrides() as aws:
             aws.override("bedrock-agent-runtime", "InvokeAgent", simulation.invoke_agent)
             from pattern_h import handler as module
 
             yield module.handler
-        clear_cached_getters("pattern_h.handler", "pattern_h.actions")
+        collaborators.reset()
     else:
         module = f"pattern_{key.lower()}.handler"
-        clear_cached_getters(module)
+        collaborators.reset()
         yield __import__(module, fromlist=["handler"]).handler
 
 
@@ -198,9 +194,7 @@ def test_a_missing_key_secret_is_a_503_naming_it_and_the_fix(handler, dynamodb, 
         "OPENAI_API_KEY_SECRET_ARN",
         f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{SECRET_NAME}",
     )
-    llm.openai_api_key.cache_clear()
-    llm.openai_client.cache_clear()
-    agent_runtime._clients.clear()
+    collaborators.reset()
     parameters.clear_caches()
 
     status, body, _ = call(

@@ -21,13 +21,12 @@ from local.dynamodb import BOOKINGS_TABLE
 from local.events import caller_arn
 from local.patterns import PATTERNS
 from local.runtime import LocalRuntime
-from tests.integration.chat_harness import clear_cached_getters
+from pattern_core import collaborators
 
 pytestmark = pytest.mark.local_server
 
 BURST = 16
 HANDLER_MODULES = tuple(spec.handler.split(":")[0] for spec in PATTERNS.values())
-CACHES = (*HANDLER_MODULES, "pattern_core.collaborators", "booking.store")
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +35,14 @@ def runtime(tmp_path_factory):
     os.environ["PATTERNS_HOME"] = str(tmp_path_factory.mktemp("one-court"))
     os.environ["PATTERNS_TODAY"] = "2026-11-24"
     os.environ.pop("OPENAI_API_KEY", None)
-    clear_cached_getters(*CACHES)
+    collaborators.reset()
     try:
         with LocalRuntime() as started:
             yield started
     finally:
         os.environ.clear()
         os.environ.update(saved)
-        clear_cached_getters(*CACHES)
+        collaborators.reset()
 
 
 @pytest.fixture

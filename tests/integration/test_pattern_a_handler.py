@@ -6,10 +6,10 @@ import functools
 import pytest
 
 from pattern_a import handler as pattern_a
+from pattern_core import collaborators
 from pattern_core.model import client as llm
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     chat_env,
-    clear_cached_getters,
     offline_model,
 )
 from tests.integration.conftest import TABLE, booking_items
@@ -21,7 +21,7 @@ ALICE = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/alice"
 @pytest.fixture
 def handler(request, monkeypatch):
     request.getfixturevalue("chat_env")
-    clear_cached_getters("pattern_a.handler")  # each test is a fresh container
+    collaborators.reset()  # each test is a fresh container
     module = pattern_a
     calls = []
     original = llm.openai_client

@@ -4,10 +4,9 @@ DynamoDB under moto and both model steps through the real `openai` client (offli
 import pytest
 
 from pattern_b import handler as pattern_b
-from pattern_core.model import client as llm
+from pattern_core import collaborators
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     chat_env,
-    clear_cached_getters,
     offline_model,
 )
 from tests.integration.conftest import booking_items
@@ -21,7 +20,7 @@ BOB = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/bob"
 def handler(request, monkeypatch):
     request.getfixturevalue("chat_env")
     monkeypatch.setenv("OPENAI_MAX_RETRIES", "0")
-    clear_cached_getters("pattern_b.handler")  # each test is a fresh container
+    collaborators.reset()  # each test is a fresh container
     return pattern_b
 
 
@@ -72,7 +71,7 @@ def test_when_the_time_is_full_nothing_is_booked_and_the_nearest_times_are_offer
 
 def test_an_unreachable_model_is_a_502_and_nothing_is_booked(handler, dynamodb, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens there
-    llm.openai_client.cache_clear()
+    collaborators.reset()
 
     status, body = chat(handler, "Book tomorrow at 3pm")
 

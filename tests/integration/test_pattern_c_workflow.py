@@ -11,12 +11,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from booking.store import dynamodb_client
 from local.aws_overrides import AwsOverrides
 from local.offline_model import start_offline_model
 from local.runtime import LocalRuntime
 from local.step_functions import STEP_FUNCTIONS, LocalStepFunctions, substitute
-from pattern_core.model import client as llm
+from pattern_core import collaborators
 from pattern_core.usage import UsageMeter
 from pattern_core.workflow.steps import WorkflowState, record_execution
 from tests.infrastructure.conftest import synthesized
@@ -53,11 +52,8 @@ def pattern_c(dynamodb, offline_model, state_machine, monkeypatch):
     monkeypatch.setenv("OPENAI_MAX_RETRIES", "0")
     monkeypatch.setenv("STATE_MACHINE_ARN", STATE_MACHINE_ARN)
     from pattern_c import handler as api
-    from pattern_c import steps
 
-    getters = (steps.booking_service, steps.schedule, api.stepfunctions)
-    for getter in (*getters, llm.openai_client, llm.openai_api_key, dynamodb_client):
-        getter.cache_clear()
+    collaborators.reset()  # a fresh container for every step function and the API function
 
     # The template's placeholders, filled with the step functions' local names: deployed,
     # CloudFormation fills the same placeholders with their ARNs.
@@ -156,7 +152,7 @@ def test_a_failing_model_step_ends_in_the_failure_reply_with_nothing_booked(
     pattern_c, dynamodb, monkeypatch
 ):
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens there
-    llm.openai_client.cache_clear()
+    collaborators.reset()
 
     status, body = chat(pattern_c, "Book tomorrow at 3pm")
 

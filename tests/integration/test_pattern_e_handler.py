@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from booking.store import DynamoBookingStore
+from pattern_core import collaborators
 from pattern_core.agent_runtime import runtime as agent_runtime
 from pattern_e import handler as pattern_e
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
@@ -13,7 +16,6 @@ from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     TOMORROW,
     chat,
     chat_env,
-    clear_cached_getters,
     offline_model,
 )
 from tests.integration.conftest import TABLE
@@ -22,7 +24,7 @@ from tests.integration.conftest import TABLE
 @pytest.fixture
 def handler(request):
     request.getfixturevalue("chat_env")
-    clear_cached_getters("pattern_e.handler")
+    collaborators.reset()
     return pattern_e.handler
 
 
@@ -41,14 +43,17 @@ def test_warm_invocations_reuse_the_loop_and_the_model_client(handler):
     # Two invocations in one process, as a warm Lambda container serves them: the second must
     # not find its HTTP client bound to a closed event loop.
     first_status, first = chat(handler, {"message": "What's free tomorrow afternoon?"})
-    loop = agent_runtime._thread.loop
-    clients = dict(agent_runtime._clients)
+    loop, client = agent_runtime.run_sync(_loop_and_model_client())
     second_status, second = chat(handler, {"message": "Book tomorrow at 4pm"})
 
     assert (first_status, second_status) == (200, 200), (first, second)
     assert second["booking"]["time"] == "16:00"
-    assert agent_runtime._thread.loop is loop and not loop.is_closed()
-    assert dict(agent_runtime._clients) == clients  # one client, built once for this loop
+    assert agent_runtime.run_sync(_loop_and_model_client()) == (loop, client)
+    assert not loop.is_closed()  # one loop and one client, built once for the container
+
+
+async def _loop_and_model_client():
+    return asyncio.get_running_loop(), collaborators.async_openai_client()
 
 
 def test_follow_up_over_a_session_books_the_3pm_one_and_the_session_is_its_owners(handler):

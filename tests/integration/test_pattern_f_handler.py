@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from booking.store import DynamoBookingStore
+from pattern_core import collaborators
 from pattern_f import handler as pattern_f
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     ALICE,
@@ -12,7 +13,6 @@ from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     TOMORROW,
     chat,
     chat_env,
-    clear_cached_getters,
     offline_model,
 )
 from tests.integration.conftest import TABLE
@@ -21,7 +21,7 @@ from tests.integration.conftest import TABLE
 @pytest.fixture
 def handler(request):
     request.getfixturevalue("chat_env")
-    clear_cached_getters("pattern_f.handler")
+    collaborators.reset()
     return pattern_f.handler
 
 

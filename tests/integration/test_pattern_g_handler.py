@@ -13,13 +13,13 @@ from botocore.response import StreamingBody
 
 from booking.store import DynamoBookingStore
 from local.aws_overrides import AwsOverrides
+from pattern_core import collaborators
 from pattern_g import handler as pattern_g
 from pattern_g.wiring import FUNCTION_SETTING, SPECIALIST_HANDLERS
 from settings import env_key
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     TOMORROW,
     chat_env,
-    clear_cached_getters,
     offline_model,
 )
 from tests.integration.conftest import TABLE
@@ -51,7 +51,7 @@ def invocations(request, monkeypatch):
 
     with AwsOverrides() as aws:
         aws.override("lambda", "Invoke", invoke)
-        clear_cached_getters("pattern_g.handler", "pattern_g.specialist_handler")
+        collaborators.reset()
         yield made
 
 

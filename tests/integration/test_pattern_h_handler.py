@@ -14,8 +14,9 @@ from openai.types.chat import ChatCompletion
 from local.aws_overrides import AwsOverrides
 from local.bedrock_simulation import LOCAL_ENV, SimulatedManagedAgent
 from local.runtime import LocalRuntime
+from pattern_core import collaborators
 from pattern_core.model import client as llm
-from tests.integration.chat_harness import TOMORROW, chat_env, clear_cached_getters, offline_model
+from tests.integration.chat_harness import TOMORROW, chat_env, offline_model
 from tests.integration.conftest import booking_items
 from tests.utils import chat_event, lambda_context, load_event, response_json
 
@@ -35,7 +36,7 @@ def handler(chat_env, engine, monkeypatch, tmp_path):
     for name, value in LOCAL_ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("H_ENGINE", engine)
-    clear_cached_getters("pattern_h.handler", "pattern_h.actions")
+    collaborators.reset()
     simulation = SimulatedManagedAgent(LocalRuntime(), sessions=tmp_path / "agent-sessions")
     with AwsOverrides() as aws:
         aws.override("bedrock-agent-runtime", "InvokeAgent", simulation.invoke_agent)
@@ -43,7 +44,7 @@ def handler(chat_env, engine, monkeypatch, tmp_path):
         from pattern_h import handler as module
 
         yield module
-    clear_cached_getters("pattern_h.handler", "pattern_h.actions")
+    collaborators.reset()
 
 
 def chat(handler, message, caller=ALICE, session=None):
@@ -158,9 +159,7 @@ class KeepsBooking:
 def test_an_agent_that_keeps_booking_books_only_the_turns_budget(handler, dynamodb, monkeypatch):
     # Given the managed loop's model asks to book on every call (until its own bound)
     model = KeepsBooking(TOMORROW)
-    scripted = lambda: model  # noqa: E731 - stands where the cached client getter is
-    scripted.cache_clear = lambda: None  # the harness clears the getter it replaces
-    monkeypatch.setattr(llm, "openai_client", scripted)
+    monkeypatch.setattr(llm, "openai_client", lambda: model)
 
     # When one request runs
     status, body = chat(handler, "Book every court you can")

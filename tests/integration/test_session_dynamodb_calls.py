@@ -7,7 +7,8 @@ from collections import Counter
 import boto3
 import pytest
 
-from booking.store import dynamodb_client
+from pattern_core import collaborators
+from pattern_core.collaborators import dynamodb_client
 from pattern_d import handler as pattern_d
 from pattern_e import handler as pattern_e
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
@@ -15,7 +16,6 @@ from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     TOMORROW,
     chat,
     chat_env,
-    clear_cached_getters,
     offline_model,
 )
 from tests.integration.conftest import TABLE
@@ -65,7 +65,7 @@ def by_table(calls: Counter, table: str) -> dict[str, int]:
 def test_a_two_turn_conversation_costs_the_session_one_read_and_one_write_a_turn(
     module, dynamo_calls
 ):
-    clear_cached_getters(module.__name__)
+    collaborators.reset()
 
     # Turn 1 books; before issue 12, E's session alone cost 13 calls here (Query 5,
     # UpdateItem 4, BatchWriteItem 4) and D's 4 (Query 2, UpdateItem 1, BatchWriteItem 1)

@@ -27,9 +27,10 @@ from local.bedrock_simulation import LOCAL_ENV
 from local.events import LocalLambdaContext
 from local.runtime import LocalRuntime
 from local.step_functions import STEP_FUNCTIONS, LocalStepFunctions, local_definition
+from pattern_core import collaborators
 from pattern_g.wiring import FUNCTION_SETTING, LOCAL_FUNCTION_NAMES, SPECIALIST_HANDLERS
 from settings import env_key
-from tests.integration.chat_harness import ALICE, chat_env, clear_cached_getters, offline_model
+from tests.integration.chat_harness import ALICE, chat_env, offline_model
 from tests.integration.conftest import TABLE
 from tests.utils import chat_event, response_json
 
@@ -120,7 +121,7 @@ def chat_once(pattern: str, message: str = "Book tomorrow at 3pm") -> tuple[int,
     """One signed /chat through the pattern's deployed handler, on a fresh container, with a
     short function timeout: (status, body, seconds the context had left on return)."""
     module = f"pattern_{pattern.lower()}.handler"
-    clear_cached_getters(module, "pattern_c.steps", "pattern_g.specialist_handler")
+    collaborators.reset()
     handler = importlib.import_module(module).handler
     context = LocalLambdaContext(
         function_name=f"pattern-{pattern.lower()}-chat",

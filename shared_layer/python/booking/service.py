@@ -90,9 +90,14 @@ class BookingService:
         self.wall_clock = wall_clock
 
     @classmethod
-    def from_env(cls) -> BookingService:
+    def from_env(cls, *, client=None, schedule: Schedule | None = None) -> BookingService:
+        """The service the settings describe, on `client` (a DynamoDB client) if given."""
         limit = Settings.from_env().max_active_bookings
-        return cls(DynamoBookingStore.from_env(), Schedule.from_env(), max_active_bookings=limit)
+        return cls(
+            DynamoBookingStore.from_env(client),
+            schedule or Schedule.from_env(),
+            max_active_bookings=limit,
+        )
 
     # -- queries ---------------------------------------------------------------------------
     def free_slots(self, day: dt.date, start: dt.time | None = None) -> list[Slot]:

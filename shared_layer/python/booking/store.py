@@ -33,7 +33,6 @@ next write, and the item expires (TTL) `RETENTION_DAYS` after its last slot, lik
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -142,20 +141,16 @@ def _booking(item: dict) -> Booking:
     )
 
 
-@functools.cache
-def dynamodb_client():
-    """One client per container; AWS_ENDPOINT_URL_DYNAMODB points it at the local server."""
-    return boto3.client("dynamodb")
-
-
 class DynamoBookingStore:
     def __init__(self, table_name: str, client=None) -> None:
         self.table_name = table_name
-        self.client = client or dynamodb_client()
+        # A handler passes the container's client (`pattern_core.collaborators`);
+        # AWS_ENDPOINT_URL_DYNAMODB points a client at the local server.
+        self.client = client or boto3.client("dynamodb")
 
     @classmethod
-    def from_env(cls) -> DynamoBookingStore:
-        return cls(Settings.from_env().required("bookings_table_name"))
+    def from_env(cls, client=None) -> DynamoBookingStore:
+        return cls(Settings.from_env().required("bookings_table_name"), client)
 
     def add(self, booking: Booking, user_id: str) -> None:
         item = _key(booking.date, booking.slot_id) | {

@@ -13,6 +13,7 @@ from moto import mock_aws
 
 from booking.errors import SlotTaken
 from local.dynamodb import create_idempotency_table
+from pattern_core import collaborators
 from pattern_core.contract import idempotency
 from pattern_core.contract.http import MAX_BODY_BYTES, build_chat_app
 from pattern_core.contract.turn import ChatError, ChatOutcome
@@ -168,9 +169,9 @@ def idempotency_table(monkeypatch):
         client = boto3.client("dynamodb")
         create_idempotency_table(client, IDEMPOTENCY_TABLE)
         monkeypatch.setenv(env_key("idempotency_table_name"), IDEMPOTENCY_TABLE)
-        idempotency.persistence_layer.cache_clear()
+        collaborators.reset()
         yield client
-        idempotency.persistence_layer.cache_clear()
+        collaborators.reset()
 
 
 def test_a_retry_with_the_same_key_gets_the_first_answer_without_a_second_turn(

@@ -8,7 +8,7 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
-from pattern_core.model import client as llm
+from pattern_core import collaborators
 from pattern_core.model.client import ModelNotConfigured, openai_api_key
 from pattern_core.workflow.steps import failure_of
 
@@ -26,10 +26,10 @@ def secrets(monkeypatch):
         monkeypatch.setenv("OPENAI_API_KEY_SECRET_ARN", arn)
         monkeypatch.delenv("OPENAI_API_KEY_SECRET_NAME", raising=False)
         monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-        llm.openai_api_key.cache_clear()
+        collaborators.reset()
         parameters.clear_caches()
         yield client
-        llm.openai_api_key.cache_clear()
+        collaborators.reset()
         parameters.clear_caches()
 
 
@@ -75,12 +75,12 @@ def test_the_name_from_the_environment_wins_over_the_arn(secrets, monkeypatch):
 def test_locally_without_any_key_the_message_says_to_set_one(monkeypatch):
     for name in ("OPENAI_API_KEY_SECRET_ARN", "OPENAI_API_KEY_SECRET_NAME", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
-    llm.openai_api_key.cache_clear()
+    collaborators.reset()
     try:
         with pytest.raises(ModelNotConfigured, match="OPENAI_API_KEY"):
             openai_api_key()
     finally:
-        llm.openai_api_key.cache_clear()
+        collaborators.reset()
 
 
 def test_the_workflow_reports_a_missing_key_as_503_with_the_same_message(secrets):

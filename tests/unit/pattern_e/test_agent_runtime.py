@@ -7,19 +7,18 @@ import threading
 
 import pytest
 
-from pattern_core.agent_runtime import runtime as agent_runtime
-from pattern_core.agent_runtime.runtime import async_openai_client, run_sync, tracing_disabled
+from pattern_core import collaborators
+from pattern_core.agent_runtime.runtime import run_sync, tracing_disabled
+from pattern_core.collaborators import async_openai_client
 
 
 @pytest.fixture(autouse=True)
 def fresh_clients(monkeypatch):
     """Clients built here carry a test key: never leave them for other tests."""
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    agent_runtime.openai_api_key.cache_clear()
-    agent_runtime._clients.clear()
+    collaborators.reset()
     yield
-    agent_runtime.openai_api_key.cache_clear()
-    agent_runtime._clients.clear()
+    collaborators.reset()
 
 
 async def _current_loop():

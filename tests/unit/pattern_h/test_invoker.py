@@ -15,6 +15,7 @@ import pytest
 from botocore.exceptions import EventStreamError, ReadTimeoutError
 
 from local.aws_overrides import AwsOverrides, ServiceError
+from pattern_core import collaborators
 from pattern_core.contract.http import build_chat_app
 from pattern_h.engines import AgentCoreHarnessEngine, AgentRun, BedrockAgentEngine, ToolCall
 from pattern_h.orchestration import agent_session_id, handle_turn
@@ -336,10 +337,10 @@ def invoker(monkeypatch, moto_aws):
     for name, value in LOCAL_ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("H_ENGINE", "bedrock_agent")
-    handler.agent_engine.cache_clear()
+    collaborators.reset()
     with AwsOverrides() as overrides:
         yield handler, overrides
-    handler.agent_engine.cache_clear()
+    collaborators.reset()
 
 
 def hand_clock_deadline(seconds: float):

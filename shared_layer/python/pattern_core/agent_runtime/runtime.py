@@ -5,8 +5,9 @@
   threaded, and pattern G's in-process specialists run in worker threads). `asyncio.run` per
   invocation would close the loop that a cached `AsyncOpenAI` client's connection pool is
   bound to, breaking every warm invocation after the first.
-- **One model client per loop**, built on first use inside that loop (`OPENAI_BASE_URL`,
-  timeouts and the key from Secrets Manager as for every pattern).
+- **One model client per loop** (`pattern_core.collaborators.async_openai_client`), built on
+  first use inside that loop (`OPENAI_BASE_URL`, timeouts and the key from Secrets Manager as
+  for every pattern).
 - **Trace export to OpenAI is off** unless `OPENAI_AGENTS_DISABLE_TRACING` is explicitly
   `0`/`false`.
 - **Usage from the SDK's own accounting** (`result.context_wrapper.usage`: requests, input and
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import weakref
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -40,23 +40,20 @@ from agents import (
 )
 from agents.models.interface import Model
 from aws_lambda_powertools import Logger
-from openai import AsyncOpenAI
 
 from pattern_core.agent_runtime.sessions import Conversation, DynamoSession
 from pattern_core.agent_runtime.tools import RECORD_TOOL_CALLS, TurnContext
+from pattern_core.collaborators import async_openai_client
 from pattern_core.contract.reporting import stopped_reply
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_core.deadline import MIN_CALL_SECONDS, NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
-from pattern_core.model.client import client_options, model_name, openai_api_key, within_deadline
+from pattern_core.model.client import model_name, openai_api_key, within_deadline
 from pattern_core.usage import UsageMeter
 from settings import Settings
 
 T = TypeVar("T")
 logger = Logger(child=True)
 _thread = threading.local()
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncOpenAI] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -65,15 +62,6 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     if loop is None or loop.is_closed():
         loop = _thread.loop = asyncio.new_event_loop()
     return loop.run_until_complete(coroutine)
-
-
-def async_openai_client() -> AsyncOpenAI:
-    """The model client for the running loop (its connection pool belongs to that loop)."""
-    loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
-    if client is None:
-        client = _clients[loop] = AsyncOpenAI(**client_options())
-    return client
 
 
 def default_model(deadline: Deadline | None = None) -> Model:

@@ -26,7 +26,6 @@ per start time; a 504 names whatever the first attempt did book.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -41,6 +40,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from pattern_core.collaborators import per_container
 from settings import Settings
 
 logger = Logger(child=True)
@@ -85,7 +85,7 @@ def idempotency_key(headers: Mapping[str, str] | None) -> str | None:
     return value
 
 
-@functools.cache
+@per_container
 def persistence_layer() -> BasePersistenceLayer | None:
     """The container's store (built on first use), or None when no table is configured."""
     name = Settings.from_env().idempotency_table_name

@@ -1,4 +1,4 @@
-"""The OpenAI client, built once per container.
+"""The OpenAI client, built once per container (`pattern_core.collaborators.reset()` forgets it).
 
 In Lambda the API key comes from Secrets Manager (only the secret's ARN is in the environment),
 read through Powertools parameters on first use; locally `OPENAI_API_KEY` is used.
@@ -10,13 +10,13 @@ event loop (`pattern_core.agent_runtime.runtime`), built from the same `client_o
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 from collections.abc import Iterator
 
 import openai
 from openai import OpenAI
 
+from pattern_core.collaborators import per_container
 from pattern_core.deadline import MIN_CALL_SECONDS, Deadline, DeadlineExceeded
 from settings import Settings
 
@@ -61,7 +61,7 @@ def model_name() -> str:
     return Settings.from_env().openai_model
 
 
-@functools.cache
+@per_container
 def openai_api_key() -> str:
     settings = Settings.from_env()
     secret_arn = settings.openai_api_key_secret_arn
@@ -161,6 +161,6 @@ def deadline_of_call(deadline: Deadline, what: str = "a model call") -> Iterator
         raise
 
 
-@functools.cache
+@per_container
 def openai_client() -> OpenAI:
     return OpenAI(**client_options())
