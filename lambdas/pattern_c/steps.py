@@ -1,16 +1,18 @@
 """Pattern C's step functions: one Lambda per workflow step, each a thin wrapper around the
-shared step in `pattern_core.workflow.steps` (the same function pattern B calls in-process).
+shared step in `pattern_core.workflow.steps`, run by the same `run_step` pattern B calls
+in-process. The module-level names (`understand`, `find_slots`, …) are the Lambda handlers the
+stack names (`steps.find_slots`), one per state.
 
 Step Functions invokes each with `{"workflow": <state>, "state": $$.State.Name, "retries":
 $$.State.RetryCount}` and passes the returned state to the next state. Each run appends a
-`StepRecord` to the state's `trail` and adds its model usage to the state's totals, so the
-execution's output accounts for itself (Express executions have no history API).
+`StepRecord` to the state's `trail` and carries the execution's model usage on in the state
+(`UsageMeter.snapshot()`), so the execution's output accounts for itself (Express executions
+have no history API).
 """
 
 from __future__ import annotations
 
 import json
-import time
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -20,13 +22,11 @@ from pattern_core.deadline import Deadline
 from pattern_core.model.client import model_name, openai_client
 from pattern_core.usage import UsageMeter
 from pattern_core.workflow.steps import (
-    STEPS,
     StepContext,
     StepRecord,
     WorkflowState,
-)
-from pattern_core.workflow.steps import (
-    failure_reply as end_with_failure,
+    end_with_failure,
+    run_step,
 )
 
 logger = Logger()
@@ -36,6 +36,7 @@ tracer = Tracer()
 def _run(step_name: str, event: dict, context: LambdaContext) -> dict:
     state = WorkflowState.model_validate(event["workflow"])
     usage = UsageMeter()
+    usage.record_remote(state.usage)  # what the steps before this one measured
     ctx = StepContext(
         usage=usage,
         service=booking_service,
@@ -46,24 +47,15 @@ def _run(step_name: str, event: dict, context: LambdaContext) -> dict:
         # out of time, the step raises DeadlineExceeded and the task's Catch reports it.
         deadline=Deadline.from_lambda_context(context),
     )
-    started = time.perf_counter()
-    state = STEPS[step_name](state, ctx)
-    ms = round((time.perf_counter() - started) * 1000)
-    state.llm_calls += usage.llm_calls or 0
-    state.input_tokens += usage.input_tokens or 0
-    state.output_tokens += usage.output_tokens or 0
+    state = run_step(step_name, state, ctx)
+    state.usage = usage.snapshot()  # the execution's model usage so far, this step's included
     state.trail.append(
-        StepRecord(step=step_name, state=event.get("state"), retries=event.get("retries", 0), ms=ms)
-    )
-    logger.info(
-        "workflow step",
-        extra={
-            "step": step_name,
-            "duration_ms": ms,
-            "bookable": state.bookable,
-            "booked": state.booking is not None,
-            "refused": (state.error or {}).get("code"),
-        },
+        StepRecord(
+            step=step_name,
+            state=event.get("state"),
+            retries=event.get("retries", 0),
+            ms=usage.steps[step_name],
+        )
     )
     return state.model_dump(mode="json")
 
@@ -107,15 +99,9 @@ def failure_reply(event: dict, context: LambdaContext) -> dict:
         "workflow step failed",
         extra={"state": failed_state, "error_type": error_type, "cause": _cause_type(error)},
     )
-    started = time.perf_counter()
-    state = end_with_failure(state, error_type)
-    state.trail.append(
-        StepRecord(
-            step="failure_reply",
-            state=event.get("state"),
-            ms=round((time.perf_counter() - started) * 1000),
-        )
-    )
+    with UsageMeter().timed_step("failure_reply") as timing:
+        state = end_with_failure(state, error_type)
+    state.trail.append(StepRecord(step="failure_reply", state=event.get("state"), ms=timing["ms"]))
     return state.model_dump(mode="json")
 
 

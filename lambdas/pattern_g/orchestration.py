@@ -41,7 +41,7 @@ from pattern_core.agent_runtime.sessions import Conversation
 from pattern_core.agent_runtime.specialists import SPECIALISTS, Specialist, manager_instructions
 from pattern_core.agent_runtime.tools import TurnContext, stop_when_budget_spent
 from pattern_core.contract.turn import ChatOutcome, ChatTurn
-from pattern_core.usage import UsageMeter
+from pattern_core.usage import UsageFigures, UsageMeter
 
 MAX_TURNS = 6  # manager model calls per request
 
@@ -96,7 +96,7 @@ def specialist_tool(
             # boto3 blocks; a worker thread keeps this loop free (and, locally, lets the
             # in-process specialist run its own loop on that thread).
             report = await asyncio.to_thread(invoke, function_name, payload)
-            usage.lambda_invocations += 1
+            usage.record_invocations(1)
             _account(report, turn, usage)
         if error := report.get("error"):
             return f"The {specialist.key} specialist could not finish: {error.get('message')}"
@@ -119,10 +119,7 @@ def specialist_tool(
 def _account(report: dict, turn: TurnContext, usage: UsageMeter) -> None:
     """Add a specialist's measured work to this turn: its model usage, tools, and every
     booking and cancellation it made (deducted from the turn's budget)."""
-    spent = report.get("usage") or {}
-    usage.llm_calls = (usage.llm_calls or 0) + int(spent.get("requests") or 0)
-    usage.input_tokens = (usage.input_tokens or 0) + int(spent.get("input_tokens") or 0)
-    usage.output_tokens = (usage.output_tokens or 0) + int(spent.get("output_tokens") or 0)
+    usage.record_remote(UsageFigures.model_validate(report.get("usage") or {}))
     turn.tool_calls.extend(str(name) for name in report.get("tool_calls") or ())
     effects = turn.effects
     bookings = [Booking.model_validate(b) for b in report.get("bookings") or ()]

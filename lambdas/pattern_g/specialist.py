@@ -101,10 +101,6 @@ async def serve(
         "cancellations": [b.public() for b in effects.cancellations],
         "budget_spent_by": effects.ended_by,
         "tool_calls": list(context.tool_calls),
-        "usage": {
-            "requests": meter.llm_calls or 0,
-            "input_tokens": meter.input_tokens or 0,
-            "output_tokens": meter.output_tokens or 0,
-        },
+        "usage": meter.snapshot().model_dump(),
     }
     return report

@@ -70,14 +70,12 @@ def handle_turn(turn: ChatTurn, engine: AgentEngine, service: BookingService) ->
     except ClientError as exc:
         raise agent_error(exc) from exc
 
-    turn.usage.unobservable_model()  # the loop's model calls happen inside AWS …
-    if run.llm_calls is not None:  # … unless its trace reports them
-        turn.usage.llm_calls = run.llm_calls
-    turn.usage.input_tokens, turn.usage.output_tokens = run.input_tokens, run.output_tokens
+    # The loop's model calls happen inside AWS: known only where its trace reports them.
+    turn.usage.record_managed_run(run.llm_calls, run.input_tokens, run.output_tokens)
     for call in run.tool_calls:
         turn.usage.record_tool_call(call.name)
     # Each action-group (or gateway) call the trace shows is one run of the action Lambda.
-    turn.usage.lambda_invocations += len(run.tool_calls)
+    turn.usage.record_invocations(len(run.tool_calls))
     effects = turn.effects
     record_confirmed_writes(run, service, turn.user_id, effects)
     if effects.ended:  # the budget refused a write: the reply comes from the record

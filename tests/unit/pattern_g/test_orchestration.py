@@ -162,7 +162,7 @@ def test_a_specialist_that_loops_stops_at_its_own_bound(service):
         )
     )
     assert report["error"]["code"] == "loop_limit"
-    assert report["usage"]["requests"] == 2
+    assert report["usage"]["llm_calls"] == 2
     assert report["tool_calls"] == ["list_bookings", "list_bookings"]
 
 

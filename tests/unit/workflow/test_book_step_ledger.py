@@ -7,7 +7,13 @@ import json
 
 from booking.errors import AlreadyBookedThatTime
 from pattern_c import steps
-from pattern_core.workflow.steps import WorkflowState, book, choose_slot, find_slots, write_reply
+from pattern_core.workflow.steps import (
+    WorkflowState,
+    book_step,
+    choose_slot_step,
+    find_slots_step,
+    write_reply_step,
+)
 from tests.fakes import ScriptedOpenAI, booking_request
 from tests.unit.workflow.conftest import understood
 from tests.utils import lambda_context, owners
@@ -17,7 +23,7 @@ def ready_to_book(ctx, token: str | None = "request-1") -> WorkflowState:
     """The state the Book step gets: understood, free slots found, a court chosen."""
     state = understood(booking_request())
     state.request_token = token
-    return choose_slot(find_slots(state, ctx), ctx)
+    return choose_slot_step(find_slots_step(state, ctx), ctx)
 
 
 def test_the_book_step_run_twice_on_the_same_state_books_once_and_both_runs_return_it(
@@ -45,10 +51,10 @@ def test_a_retry_returns_the_court_the_first_run_moved_on_to(service, store, mak
     ctx = make_ctx()
     state = ready_to_book(ctx)
     service.book("2026-11-25_CourtA_1500", "bob")
-    first = book(state.model_copy(deep=True), ctx)
+    first = book_step(state.model_copy(deep=True), ctx)
 
     # When the step runs again on the same input (which still chose Court A)
-    retry = book(state.model_copy(deep=True), ctx)
+    retry = book_step(state.model_copy(deep=True), ctx)
 
     # Then it returns Court B, and does not book Court C
     assert first.booking.court == "Court B"
@@ -61,10 +67,10 @@ def test_a_retry_returns_the_court_the_first_run_moved_on_to(service, store, mak
 def test_a_second_request_for_the_same_time_is_told_the_booking_already_held(store, make_ctx):
     # Given alice already booked 15:00 tomorrow in an earlier request
     ctx = make_ctx()
-    held = book(ready_to_book(ctx, token="request-1"), ctx).booking
+    held = book_step(ready_to_book(ctx, token="request-1"), ctx).booking
 
     # When a new request for the same time reaches the Book step
-    again = book(ready_to_book(ctx, token="request-2"), ctx)
+    again = book_step(ready_to_book(ctx, token="request-2"), ctx)
 
     # Then nothing more is booked and the refusal names the booking she holds
     assert again.booking is None
@@ -75,11 +81,11 @@ def test_a_second_request_for_the_same_time_is_told_the_booking_already_held(sto
 
 def test_the_reply_to_a_time_already_held_names_that_booking(make_ctx):
     ctx = make_ctx()
-    held = book(ready_to_book(ctx, token="request-1"), ctx).booking
-    again = book(ready_to_book(ctx, token="request-2"), ctx)
+    held = book_step(ready_to_book(ctx, token="request-1"), ctx).booking
+    again = book_step(ready_to_book(ctx, token="request-2"), ctx)
     model = ScriptedOpenAI(f"You already have Court A at 15:00 tomorrow ({held.booking_id}).")
 
-    answered = write_reply(again, make_ctx(model))
+    answered = write_reply_step(again, make_ctx(model))
 
     facts = json.loads(model.requests[0]["messages"][1]["content"])
     assert facts["error"]["booking"]["booking_id"] == held.booking_id
@@ -88,20 +94,20 @@ def test_the_reply_to_a_time_already_held_names_that_booking(make_ctx):
 
 def test_a_reply_that_forgets_the_held_booking_id_gets_it_appended(make_ctx):
     ctx = make_ctx()
-    held = book(ready_to_book(ctx, token="request-1"), ctx).booking
-    again = book(ready_to_book(ctx, token="request-2"), ctx)
+    held = book_step(ready_to_book(ctx, token="request-1"), ctx).booking
+    again = book_step(ready_to_book(ctx, token="request-2"), ctx)
 
-    answered = write_reply(again, make_ctx(ScriptedOpenAI("You already have 15:00 tomorrow.")))
+    answered = write_reply_step(again, make_ctx(ScriptedOpenAI("You already have 15:00 tomorrow.")))
 
     assert answered.reply.endswith(f"(Booking id {held.booking_id}.)")
 
 
 def test_a_reply_that_claims_a_new_booking_for_a_held_time_is_replaced_by_the_facts(make_ctx):
     ctx = make_ctx()
-    held = book(ready_to_book(ctx, token="request-1"), ctx).booking
-    again = book(ready_to_book(ctx, token="request-2"), ctx)
+    held = book_step(ready_to_book(ctx, token="request-1"), ctx).booking
+    again = book_step(ready_to_book(ctx, token="request-2"), ctx)
 
-    answered = write_reply(again, make_ctx(ScriptedOpenAI("Done, you're booked on Court B!")))
+    answered = write_reply_step(again, make_ctx(ScriptedOpenAI("Done, you're booked on Court B!")))
 
     assert answered.reply.startswith("You already have Court A on Wed 25 Nov at 15:00")
     assert held.booking_id in answered.reply

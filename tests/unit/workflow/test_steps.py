@@ -10,20 +10,20 @@ import pytest
 from booking.errors import SlotTaken
 from booking.models import Slot
 from pattern_core.contract.turn import ChatError
-from pattern_core.usage import UsageMeter
+from pattern_core.usage import UsageFigures, UsageMeter
 from pattern_core.workflow.steps import (
     StepRecord,
     WorkflowState,
-    book,
-    choose_slot,
+    book_step,
+    choose_slot_step,
+    end_with_failure,
     failure_of,
-    failure_reply,
-    find_slots,
+    find_slots_step,
     outcome_of,
     record_execution,
     reply_facts,
-    understand,
-    write_reply,
+    understand_step,
+    write_reply_step,
 )
 from tests.fakes import ScriptedOpenAI, booking_request, model_unreachable
 from tests.unit.workflow.conftest import understood
@@ -34,7 +34,7 @@ def test_understand_is_one_structured_output_call_that_knows_today(make_ctx):
     model = ScriptedOpenAI(booking_request())
     ctx = make_ctx(model)
 
-    state = understand(WorkflowState(message="Book tomorrow at 3pm", user_id="alice"), ctx)
+    state = understand_step(WorkflowState(message="Book tomorrow at 3pm", user_id="alice"), ctx)
 
     assert state.request.date == "2026-11-25" and state.request.time == "15:00"
     assert ctx.usage.llm_calls == 1 and ctx.usage.input_tokens == 100
@@ -42,7 +42,7 @@ def test_understand_is_one_structured_output_call_that_knows_today(make_ctx):
 
 
 def test_find_slots_marks_a_free_requested_time_as_bookable(make_ctx):
-    state = find_slots(understood(booking_request()), make_ctx())
+    state = find_slots_step(understood(booking_request()), make_ctx())
 
     assert state.bookable is True
     assert [s.slot_id for s in state.free_slots] == [
@@ -57,7 +57,7 @@ def test_find_slots_offers_the_nearest_free_times_when_the_time_is_full(service,
     for court in ("A", "B", "C"):
         service.book(f"2026-11-25_Court{court}_1500", f"player-{court}")
 
-    state = find_slots(understood(booking_request()), make_ctx())
+    state = find_slots_step(understood(booking_request()), make_ctx())
 
     assert state.bookable is False
     assert sorted({s.time for s in state.alternatives}) == ["14:00", "16:00", "17:00"]
@@ -66,38 +66,39 @@ def test_find_slots_offers_the_nearest_free_times_when_the_time_is_full(service,
 
 
 def test_a_booking_request_without_a_time_is_not_bookable_but_lists_options(make_ctx):
-    state = find_slots(understood(booking_request(time=None, part_of_day="afternoon")), make_ctx())
+    request = booking_request(time=None, part_of_day="afternoon")
+    state = find_slots_step(understood(request), make_ctx())
 
     assert state.bookable is False
     assert {s.time for s in state.free_slots} == {"14:00", "15:00", "16:00"}
 
 
 def test_refusals_by_the_booking_rules_become_facts_not_failures(make_ctx):
-    past = find_slots(understood(booking_request(date="2026-11-24", time="09:00")), make_ctx())
-    no_day = find_slots(understood(booking_request(date=None)), make_ctx())
+    past = find_slots_step(understood(booking_request(date="2026-11-24", time="09:00")), make_ctx())
+    no_day = find_slots_step(understood(booking_request(date=None)), make_ctx())
 
     assert past.error["code"] == "slot_in_past" and past.bookable is False
     assert no_day.error["code"] == "invalid_request" and "Which day?" in no_day.error["message"]
 
 
 def test_requests_the_workflow_has_no_steps_for_are_answered_not_guessed(make_ctx):
-    state = find_slots(understood(booking_request(intent="cancel")), make_ctx())
+    state = find_slots_step(understood(booking_request(intent="cancel")), make_ctx())
 
     assert state.error["code"] == "not_supported" and state.bookable is False
 
 
 def test_choose_slot_honours_a_free_preferred_court(make_ctx):
     ctx = make_ctx()
-    state = find_slots(understood(booking_request(court="Court C")), ctx)
+    state = find_slots_step(understood(booking_request(court="Court C")), ctx)
 
-    assert choose_slot(state, ctx).chosen.court == "Court C"
+    assert choose_slot_step(state, ctx).chosen.court == "Court C"
 
 
 def test_book_books_the_chosen_slot_for_the_caller_in_the_state(store, make_ctx):
     ctx = make_ctx()
-    state = choose_slot(find_slots(understood(booking_request(), user="alice"), ctx), ctx)
+    state = choose_slot_step(find_slots_step(understood(booking_request(), user="alice"), ctx), ctx)
 
-    state = book(state, ctx)
+    state = book_step(state, ctx)
 
     assert state.booking.slot_id == "2026-11-25_CourtA_1500"
     assert owners(store).get("2026-11-25_CourtA_1500") == "alice"
@@ -105,10 +106,10 @@ def test_book_books_the_chosen_slot_for_the_caller_in_the_state(store, make_ctx)
 
 def test_book_moves_to_the_next_free_court_when_it_loses_the_race(service, store, make_ctx):
     ctx = make_ctx()
-    state = choose_slot(find_slots(understood(booking_request()), ctx), ctx)
+    state = choose_slot_step(find_slots_step(understood(booking_request()), ctx), ctx)
     service.book("2026-11-25_CourtA_1500", "bob")  # between finding and booking
 
-    state = book(state, ctx)
+    state = book_step(state, ctx)
 
     assert state.booking.court == "Court B"
     assert owners(store).get("2026-11-25_CourtA_1500") == "bob"
@@ -119,11 +120,11 @@ def test_book_reports_a_full_time_with_alternatives_when_every_race_is_lost(
     service, store, make_ctx
 ):
     ctx = make_ctx()
-    state = choose_slot(find_slots(understood(booking_request()), ctx), ctx)
+    state = choose_slot_step(find_slots_step(understood(booking_request()), ctx), ctx)
     for court in ("A", "B", "C"):
         service.book(f"2026-11-25_Court{court}_1500", f"player-{court}")
 
-    state = book(state, ctx)
+    state = book_step(state, ctx)
 
     assert state.booking is None and state.chosen is None
     assert state.error["code"] == SlotTaken.code
@@ -133,11 +134,11 @@ def test_book_reports_a_full_time_with_alternatives_when_every_race_is_lost(
 
 def test_the_reply_is_written_from_the_facts_without_the_callers_identity(make_ctx):
     ctx = make_ctx()
-    state = book(choose_slot(find_slots(understood(booking_request()), ctx), ctx), ctx)
+    state = _booked(ctx)
     booking_id = state.booking.booking_id
     model = ScriptedOpenAI(f"Court A is yours tomorrow at 15:00, booking id {booking_id}.")
 
-    state = write_reply(state, make_ctx(model))
+    state = write_reply_step(state, make_ctx(model))
 
     facts = json.loads(model.requests[0]["messages"][1]["content"])
     assert facts["booking"]["booking_id"] == booking_id
@@ -148,9 +149,10 @@ def test_the_reply_is_written_from_the_facts_without_the_callers_identity(make_c
 def test_a_reply_that_claims_a_booking_the_facts_lack_is_replaced_by_the_facts(service, make_ctx):
     for court in ("A", "B", "C"):
         service.book(f"2026-11-25_Court{court}_1500", f"player-{court}")
-    state = find_slots(understood(booking_request()), make_ctx())
+    state = find_slots_step(understood(booking_request()), make_ctx())
 
-    lying = write_reply(state, make_ctx(ScriptedOpenAI("Great news, you're booked for 15:00!")))
+    model = ScriptedOpenAI("Great news, you're booked for 15:00!")
+    lying = write_reply_step(state, make_ctx(model))
 
     assert "booked for" not in lying.reply
     assert lying.reply.startswith("Nothing was booked: that time on Wed 25 Nov is full.")
@@ -159,9 +161,9 @@ def test_a_reply_that_claims_a_booking_the_facts_lack_is_replaced_by_the_facts(s
 
 def test_a_reply_that_omits_the_booking_id_gets_it_appended(make_ctx):
     ctx = make_ctx()
-    state = book(choose_slot(find_slots(understood(booking_request()), ctx), ctx), ctx)
+    state = _booked(ctx)
 
-    state = write_reply(state, make_ctx(ScriptedOpenAI("All set for tomorrow at 3pm!")))
+    state = write_reply_step(state, make_ctx(ScriptedOpenAI("All set for tomorrow at 3pm!")))
 
     assert state.reply.endswith(f"(Booking id {state.booking.booking_id}.)")
 
@@ -169,7 +171,7 @@ def test_a_reply_that_omits_the_booking_id_gets_it_appended(make_ctx):
 def test_nothing_free_facts_carry_the_days_free_slots_and_the_nearest_times(service, make_ctx):
     for court in ("A", "B", "C"):
         service.book(f"2026-11-25_Court{court}_1500", f"player-{court}")
-    state = find_slots(understood(booking_request()), make_ctx())
+    state = find_slots_step(understood(booking_request()), make_ctx())
 
     facts = reply_facts(state)
 
@@ -195,7 +197,7 @@ def test_a_failed_steps_error_type_maps_to_the_http_contract(error_type, status,
 
 
 def test_a_failure_before_booking_is_an_error_that_says_nothing_was_booked():
-    state = failure_reply(WorkflowState(message="m", user_id="alice"), "APIConnectionError")
+    state = end_with_failure(WorkflowState(message="m", user_id="alice"), "APIConnectionError")
 
     with pytest.raises(ChatError) as raised:
         outcome_of(state)
@@ -206,9 +208,9 @@ def test_a_failure_before_booking_is_an_error_that_says_nothing_was_booked():
 
 def test_a_failure_after_booking_still_reports_the_booking(make_ctx):
     ctx = make_ctx()
-    state = book(choose_slot(find_slots(understood(booking_request()), ctx), ctx), ctx)
+    state = _booked(ctx)
 
-    outcome = outcome_of(failure_reply(state, model_unreachable().__class__.__name__))
+    outcome = outcome_of(end_with_failure(state, model_unreachable().__class__.__name__))
 
     assert outcome.booking == state.booking
     assert outcome.reply.startswith("Booked Court A on Wed 25 Nov at 15:00")
@@ -218,13 +220,15 @@ def test_a_failure_while_booking_does_not_claim_either_way():
     chosen = Slot.of(dt.date(2026, 11, 25), "Court A", dt.time(15))
     state = WorkflowState(message="m", user_id="alice", chosen=chosen)
 
-    state = failure_reply(state, "ClientError")
+    state = end_with_failure(state, "ClientError")
 
     assert "could not be confirmed" in state.reply and "Nothing was booked" not in state.reply
 
 
 def test_an_executions_own_trail_gives_its_lambda_invocations_and_transitions():
-    state = WorkflowState(message="m", user_id="alice", llm_calls=2, input_tokens=9)
+    state = WorkflowState(
+        message="m", user_id="alice", usage=UsageFigures(llm_calls=2, input_tokens=9)
+    )
     state.trail = [
         StepRecord(step="understand", ms=5),
         StepRecord(step="find_slots", ms=3),
@@ -239,3 +243,10 @@ def test_an_executions_own_trail_gives_its_lambda_invocations_and_transitions():
     assert usage.state_transitions == 4 + 1  # four task states and the Choice after FindSlots
     assert usage.llm_calls == 2 and usage.input_tokens == 9
     assert usage.steps == {"understand": 5, "find_slots": 3, "failure_reply": 1}
+
+
+def _booked(ctx) -> WorkflowState:
+    """Tomorrow 15:00 understood, found, chosen and booked for alice."""
+    return book_step(
+        choose_slot_step(find_slots_step(understood(booking_request()), ctx), ctx), ctx
+    )

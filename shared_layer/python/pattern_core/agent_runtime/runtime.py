@@ -34,7 +34,6 @@ from agents import (
     RunConfig,
     Runner,
     RunResult,
-    Usage,
     set_tracing_disabled,
     set_tracing_export_api_key,
 )
@@ -77,14 +76,6 @@ def tracing_disabled() -> bool:
     return Settings.from_env().openai_agents_disable_tracing
 
 
-def record_usage(meter: UsageMeter, usage: Usage, tool_calls: list[str]) -> None:
-    """Add one run's SDK-measured usage (and the tools it ran) to the turn's meter."""
-    meter.llm_calls = (meter.llm_calls or 0) + usage.requests
-    meter.input_tokens = (meter.input_tokens or 0) + usage.input_tokens
-    meter.output_tokens = (meter.output_tokens or 0) + usage.output_tokens
-    meter.tool_calls.extend(tool_calls)
-
-
 async def run_agent(
     agent: Agent[TurnContext],
     message: str,
@@ -124,7 +115,7 @@ async def run_agent(
         raise
     except MaxTurnsExceeded as exc:
         if exc.run_data is not None:
-            record_usage(usage, exc.run_data.context_wrapper.usage, context.tool_calls)
+            usage.record_model_run(exc.run_data.context_wrapper.usage, context.tool_calls)
         raise TurnLimit(max_turns, context) from None
     except ModelBehaviorError:
         raise ChatError(502, "model_error", "The model made an invalid request.") from None
@@ -134,7 +125,7 @@ async def run_agent(
         if not deadline.fits(MIN_CALL_SECONDS):
             raise DeadlineExceeded("the agent run") from exc
         raise
-    record_usage(usage, result.context_wrapper.usage, context.tool_calls)
+    usage.record_model_run(result.context_wrapper.usage, context.tool_calls)
     return result
 
 

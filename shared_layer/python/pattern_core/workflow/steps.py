@@ -3,9 +3,11 @@
     understand (LLM) → find slots → [anything bookable?] → choose slot → book → write reply (LLM)
 
 Each step is a small typed function `step(state, ctx) -> state` over a JSON-serialisable
-`WorkflowState`, so the same function runs inside one Lambda (pattern B calls them in order)
-or as one Lambda per step chained by Step Functions (pattern C passes the state between
-them). The model is used inside two steps — to understand the message and to write the reply —
+`WorkflowState`, named in `STEPS` and run (timed and logged) by `run_step`, so the same function
+runs inside one Lambda (pattern B runs them in order) or as one Lambda per step chained by Step
+Functions (pattern C passes the state between them). The steps call the plain functions of
+`workflow.fulfilment` and `model.understanding`; they are named `<step>_step` to keep the two
+apart. The model is used inside two steps — to understand the message and to write the reply —
 and never decides which step runs next: the sequence is fixed, with one branch ("nothing
 bookable") that skips choosing and booking.
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import openai
+from aws_lambda_powertools import Logger
 from openai import OpenAI
 from pydantic import BaseModel, Field
 
@@ -32,19 +35,20 @@ from booking.service import BookingService
 from pattern_core.contract.turn import ChatError, ChatOutcome
 from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
 from pattern_core.model.client import ModelNotConfigured, deadline_of_call, within_deadline
-from pattern_core.model.understanding import BookingRequest
-from pattern_core.model.understanding import understand as understand_message
-from pattern_core.usage import UsageMeter
+from pattern_core.model.understanding import BookingRequest, understand
+from pattern_core.usage import UsageFigures, UsageMeter
 from pattern_core.workflow.fulfilment import (
     already_booked_reply,
+    choose_slot,
     describe_booking,
     describe_slots,
+    find_slots,
     format_day,
     requested_day,
     requested_time,
 )
-from pattern_core.workflow.fulfilment import choose_slot as choose_from
-from pattern_core.workflow.fulfilment import find_slots as find_free_slots
+
+logger = Logger(child=True)
 
 WORKFLOW_INTENTS = ("book", "check_availability")
 NOT_A_WORKFLOW_REQUEST = {
@@ -94,9 +98,7 @@ class WorkflowState(BaseModel):
     reply: str | None = None
     failure: Failure | None = None
     # Model usage summed over steps that ran in other processes (pattern C).
-    llm_calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
+    usage: UsageFigures = Field(default_factory=UsageFigures)
     trail: list[StepRecord] = Field(default_factory=list)
 
 
@@ -121,15 +123,15 @@ Step = Callable[[WorkflowState, StepContext], WorkflowState]
 
 
 # -- the steps -------------------------------------------------------------------------------
-def understand(state: WorkflowState, ctx: StepContext) -> WorkflowState:
+def understand_step(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     """LLM, structured output: the message as a `BookingRequest`."""
-    state.request = understand_message(
+    state.request = understand(
         ctx.client(), ctx.model, ctx.schedule(), state.message, ctx.usage, ctx.deadline
     )
     return state
 
 
-def find_slots(state: WorkflowState, ctx: StepContext) -> WorkflowState:
+def find_slots_step(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     """Code: free slots matching the request; when the asked-for time is full, the day's free
     slots and the nearest free times instead. Decides whether there is anything to book."""
     request = _request(state)
@@ -138,7 +140,7 @@ def find_slots(state: WorkflowState, ctx: StepContext) -> WorkflowState:
         return state
     service = ctx.service()
     try:
-        free = find_free_slots(service, request)
+        free = find_slots(service, request)
         if request.time and not free:
             day = requested_day(request, service.schedule)
             state.free_slots = service.free_slots(day)
@@ -153,13 +155,13 @@ def find_slots(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     return state
 
 
-def choose_slot(state: WorkflowState, ctx: StepContext) -> WorkflowState:
+def choose_slot_step(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     """Code: the preferred court if it is free at the asked-for time, else the first free."""
-    state.chosen = choose_from(state.free_slots, _request(state))
+    state.chosen = choose_slot(state.free_slots, _request(state))
     return state
 
 
-def book(state: WorkflowState, ctx: StepContext) -> WorkflowState:
+def book_step(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     """Code: book the chosen slot for the caller. If someone else wins the race for it, move
     to the next free court at the same time; if none is left, say so with alternatives. If the
     caller already holds a court at that time, stop: that booking is the answer (moving on
@@ -186,7 +188,7 @@ def book(state: WorkflowState, ctx: StepContext) -> WorkflowState:
         except BookingError as other:
             state.error = other.to_dict()
             return state
-        slot = choose_from(candidates, request)
+        slot = choose_slot(candidates, request)
     state.chosen = None
     if state.error is None:
         state.error = {"code": "nothing_to_book", "message": "No slot was chosen to book."}
@@ -206,7 +208,7 @@ REPLY_INSTRUCTIONS = (
 )
 
 
-def write_reply(state: WorkflowState, ctx: StepContext) -> WorkflowState:
+def write_reply_step(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     """LLM, plain text: the reply, written from the facts the earlier steps established."""
     facts = reply_facts(state)
     with deadline_of_call(ctx.deadline, "writing the reply"):
@@ -342,7 +344,7 @@ def failure_of(error_type: str) -> Failure:
     return Failure(status=status, code=code, message=message, error_type=error_type)
 
 
-def failure_reply(state: WorkflowState, error_type: str) -> WorkflowState:
+def end_with_failure(state: WorkflowState, error_type: str) -> WorkflowState:
     """Code, no model: end a run whose step failed, telling the truth about any booking."""
     state.failure = failure_of(error_type)
     if state.booking is not None:
@@ -374,19 +376,17 @@ def outcome_of(state: WorkflowState) -> ChatOutcome:
 STATE_BEFORE_CHOICE = "find_slots"
 
 
-def record_execution(state: WorkflowState, usage: UsageMeter, *, api_invocations: int = 1) -> None:
+def record_execution(state: WorkflowState, usage: UsageMeter) -> None:
     """Fold an execution's own account of itself (its `trail` and summed model usage) into
-    the turn's usage: Lambda invocations are the API function plus every step whose code ran;
-    state transitions are the states entered."""
-    usage.llm_calls = state.llm_calls
-    usage.input_tokens = state.input_tokens
-    usage.output_tokens = state.output_tokens
-    usage.lambda_invocations = api_invocations + sum(1 for r in state.trail if r.ran)
+    the turn's usage: Lambda invocations are every step whose code ran (besides the API
+    function); state transitions are the states entered."""
+    usage.record_remote(state.usage)
+    usage.record_invocations(sum(1 for r in state.trail if r.ran))
     choices = any(r.step == STATE_BEFORE_CHOICE and not r.failed for r in state.trail)
-    usage.state_transitions = len(state.trail) + int(choices)
+    usage.record_state_transitions(len(state.trail) + int(choices))
     for record in state.trail:
         if not record.failed:
-            usage.steps[record.step] = record.ms
+            usage.record_step(record.step, record.ms)
 
 
 def _request(state: WorkflowState) -> BookingRequest:
@@ -396,9 +396,29 @@ def _request(state: WorkflowState) -> BookingRequest:
 
 
 STEPS: dict[str, Step] = {
-    "understand": understand,
-    "find_slots": find_slots,
-    "choose_slot": choose_slot,
-    "book": book,
-    "write_reply": write_reply,
+    "understand": understand_step,
+    "find_slots": find_slots_step,
+    "choose_slot": choose_slot_step,
+    "book": book_step,
+    "write_reply": write_reply_step,
 }
+
+
+def run_step(name: str, state: WorkflowState, ctx: StepContext) -> WorkflowState:
+    """Run the step `name` on `state`: timed into `ctx.usage` (`steps_ms`) and logged, the
+    same in one process (B) and in a step's own Lambda (C)."""
+    timing = {"ms": 0}
+    try:
+        with ctx.usage.timed_step(name) as timing:
+            return STEPS[name](state, ctx)
+    finally:
+        logger.info(
+            "workflow step",
+            extra={
+                "step": name,
+                "duration_ms": timing["ms"],
+                "bookable": state.bookable,
+                "booked": state.booking is not None,
+                "refused": (state.error or {}).get("code"),
+            },
+        )
