@@ -22,14 +22,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-from booking.table import (
-    PARTITION_KEY,
-    SORT_KEY,
-    TTL_ATTRIBUTE,
-    USER_INDEX_NAME,
-    USER_INDEX_PARTITION_KEY,
-    USER_INDEX_SORT_KEY,
-)
+from booking import table as bookings_table
 from local.paths import PROJECT_ROOT, state_dir
 from pattern_core.agent_runtime import session_table
 from pattern_core.contract import idempotency
@@ -196,21 +189,21 @@ def create_bookings_table(client, name: str) -> None:
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[
-            {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": SORT_KEY, "AttributeType": "S"},
-            {"AttributeName": USER_INDEX_PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": USER_INDEX_SORT_KEY, "AttributeType": "S"},
+            {"AttributeName": bookings_table.PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": bookings_table.SORT_KEY, "AttributeType": "S"},
+            {"AttributeName": bookings_table.USER_INDEX_PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": bookings_table.USER_INDEX_SORT_KEY, "AttributeType": "S"},
         ],
         KeySchema=[
-            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+            {"AttributeName": bookings_table.PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": bookings_table.SORT_KEY, "KeyType": "RANGE"},
         ],
         GlobalSecondaryIndexes=[
             {
-                "IndexName": USER_INDEX_NAME,
+                "IndexName": bookings_table.USER_INDEX_NAME,
                 "KeySchema": [
-                    {"AttributeName": USER_INDEX_PARTITION_KEY, "KeyType": "HASH"},
-                    {"AttributeName": USER_INDEX_SORT_KEY, "KeyType": "RANGE"},
+                    {"AttributeName": bookings_table.USER_INDEX_PARTITION_KEY, "KeyType": "HASH"},
+                    {"AttributeName": bookings_table.USER_INDEX_SORT_KEY, "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
             }
@@ -220,7 +213,10 @@ def create_bookings_table(client, name: str) -> None:
     with contextlib.suppress(Exception):  # dynalite may not implement TTL; it is optional here
         client.update_time_to_live(
             TableName=name,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+            TimeToLiveSpecification={
+                "Enabled": True,
+                "AttributeName": bookings_table.TTL_ATTRIBUTE,
+            },
         )
 
 

@@ -7,74 +7,35 @@ the function is the only difference between the patterns built on it.
 
 from __future__ import annotations
 
-from aws_cdk import Stack
-from constructs import Construct
-
 from settings import Settings
-from stacks.constants import DEFAULT_FUNCTION_MEMORY_MB, PatternSettings
-from stacks.constructs.booking_table import BookingTable
-from stacks.constructs.chat_api import ChatApi
-from stacks.constructs.idempotency_table import IdempotencyTable
-from stacks.constructs.layers import DependenciesLayer, SharedLayer
-from stacks.constructs.openai_secret import OpenAiSecret
-from stacks.constructs.pattern_function import PatternFunction, runtime_environment
-from stacks.constructs.sessions_table import SessionsTable
+from stacks.constants import DEFAULT_FUNCTION_MEMORY_MB
+from stacks.pattern_stack import PatternStack
 
 
-class ChatFunctionStack(Stack):
+class ChatFunctionStack(PatternStack):
     """Composes the table, secret, layers, one function and the chat API; wires the grants.
     Subclasses name the pattern; `REMEMBERS_CONVERSATIONS` adds the sessions table (D-F)."""
 
-    PATTERN_ID: str
     PACKAGE: str
-    DESCRIPTION: str
     REMEMBERS_CONVERSATIONS = False
     MEMORY_MB = DEFAULT_FUNCTION_MEMORY_MB
 
-    def __init__(self, scope: Construct, id_: str, **kwargs) -> None:
-        kwargs.setdefault("description", self.DESCRIPTION)
+    def __init__(self, scope, id_: str, **kwargs) -> None:
         super().__init__(scope, id_, **kwargs)
-        settings = PatternSettings.from_context(self)
+        table = self.bookings_table()
+        sessions = self.sessions_table() if self.REMEMBERS_CONVERSATIONS else None
+        secret = self.openai_secret()
+        self.add_layers()
 
-        table = BookingTable(self, "Bookings", retain_data=settings.retain_data)
-        sessions = (
-            SessionsTable(self, "Sessions", retain_data=settings.retain_data)
-            if self.REMEMBERS_CONVERSATIONS
-            else None
-        )
-        secret = OpenAiSecret(self, "OpenAiKey", secret_name=settings.openai_secret_name)
-        shared = SharedLayer(self, "SharedLayer")
-        dependencies = DependenciesLayer(self, "DependenciesLayer")
-
-        chat = PatternFunction(
-            self,
-            "Chat",
-            pattern_id=self.PATTERN_ID,
-            package=self.PACKAGE,
-            layers=[shared.layer, dependencies.layer],
-            environment={
-                **runtime_environment(
-                    settings, table_name=table.table_name, secret_arn=secret.secret_arn
-                ),
-                **(
-                    Settings.environment(sessions_table_name=sessions.table_name)
-                    if sessions
-                    else {}
-                ),
-            },
-            memory_size=self.MEMORY_MB,
-            retain_logs=settings.retain_data,
+        environment = self.runtime_environment(table, secret)
+        if sessions:
+            environment |= Settings.environment(sessions_table_name=sessions.table_name)
+        chat = self.function(
+            "Chat", package=self.PACKAGE, environment=environment, memory_size=self.MEMORY_MB
         )
         table.grant_booking_access(chat.function)
         if sessions:
             sessions.grant_calls(chat.function)
         secret.grant_read(chat.function)
-        IdempotencyTable(self, "Idempotency", retain_data=settings.retain_data).serve(chat.function)
-
-        ChatApi(
-            self,
-            "ChatApi",
-            handler=chat.function,
-            public=settings.public,
-            retain_logs=settings.retain_data,
-        )
+        self.keep_answers(chat.function)
+        self.chat_api(chat.function)

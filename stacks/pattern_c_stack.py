@@ -18,40 +18,23 @@ AWS shape: HTTP API → API Lambda → Express state machine → 6 step Lambdas
 
 from __future__ import annotations
 
-from aws_cdk import Stack
-from constructs import Construct
-
 from settings import Settings
 from stacks import timeouts
-from stacks.constants import PatternSettings
-from stacks.constructs.booking_table import BookingTable
 from stacks.constructs.booking_workflow import BookingWorkflow
-from stacks.constructs.chat_api import ChatApi
-from stacks.constructs.idempotency_table import IdempotencyTable
-from stacks.constructs.layers import DependenciesLayer, SharedLayer
-from stacks.constructs.openai_secret import OpenAiSecret
-from stacks.constructs.pattern_function import PatternFunction, runtime_environment
+from stacks.pattern_stack import PatternStack
 
 
-class PatternCStack(Stack):
+class PatternCStack(PatternStack):
     """Composes the table, secret, layers, workflow, chat function and chat API."""
 
     PATTERN_ID = "C"
+    DESCRIPTION = "AI orchestration patterns - C: workflow, multi-process"
 
-    def __init__(self, scope: Construct, id_: str, **kwargs) -> None:
-        kwargs.setdefault("description", "AI orchestration patterns - C: workflow, multi-process")
+    def __init__(self, scope, id_: str, **kwargs) -> None:
         super().__init__(scope, id_, **kwargs)
-        settings = PatternSettings.from_context(self)
-
-        table = BookingTable(self, "Bookings", retain_data=settings.retain_data)
-        secret = OpenAiSecret(self, "OpenAiKey", secret_name=settings.openai_secret_name)
-        layers = [
-            SharedLayer(self, "SharedLayer").layer,
-            DependenciesLayer(self, "DependenciesLayer").layer,
-        ]
-        environment = runtime_environment(
-            settings, table_name=table.table_name, secret_arn=secret.secret_arn
-        )
+        table = self.bookings_table()
+        secret = self.openai_secret()
+        self.add_layers()
 
         # `Default`: CDK leaves it out of logical ids, so the workflow's resources keep the
         # ids they had before it became a construct (no replacement on the next deploy).
@@ -61,32 +44,21 @@ class PatternCStack(Stack):
             pattern_id=self.PATTERN_ID,
             table=table,
             secret=secret,
-            layers=layers,
-            environment=environment,
-            retain_data=settings.retain_data,
+            layers=self.layers,
+            environment=self.runtime_environment(table, secret),
+            retain_data=self.settings.retain_data,
         )
 
-        chat = PatternFunction(
-            self,
+        chat = self.function(
             "Chat",
-            pattern_id=self.PATTERN_ID,
             package="pattern_c",
-            layers=layers,
             environment=Settings.environment(
                 state_machine_arn=self.workflow.state_machine_arn,
-                auth_mode=settings.auth_mode,
+                auth_mode=self.settings.auth_mode,
                 # Above the execution's TimeoutSeconds, below this function's own timeout.
                 sfn_read_timeout_seconds=timeouts.C_EXECUTION_READ_SECONDS,
             ),
-            retain_logs=settings.retain_data,
         )
-        IdempotencyTable(self, "Idempotency", retain_data=settings.retain_data).serve(chat.function)
+        self.keep_answers(chat.function)
         self.workflow.grant_start_sync_execution(chat.function)
-
-        ChatApi(
-            self,
-            "ChatApi",
-            handler=chat.function,
-            public=settings.public,
-            retain_logs=settings.retain_data,
-        )
+        self.chat_api(chat.function)

@@ -15,21 +15,14 @@ table, OpenAI key secret, two layers).
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
-from constructs import Construct
 
 from pattern_g.wiring import FUNCTION_SETTING, SPECIALIST_HANDLERS
 from settings import Settings, env_key
 from stacks import timeouts
-from stacks.constants import PatternSettings
-from stacks.constructs.booking_table import BookingTable
-from stacks.constructs.chat_api import ChatApi
-from stacks.constructs.idempotency_table import IdempotencyTable
-from stacks.constructs.layers import DependenciesLayer, SharedLayer
-from stacks.constructs.openai_secret import OpenAiSecret
-from stacks.constructs.pattern_function import PatternFunction, runtime_environment
-from stacks.constructs.sessions_table import SessionsTable
+from stacks.constructs.pattern_function import PatternFunction
+from stacks.pattern_stack import PatternStack
 
 AGENT_MEMORY_MB = 1024  # CPU scales with memory; importing the Agents SDK dominates cold start
 # Below the manager's invoke read timeout, itself below the manager's own timeout.
@@ -37,36 +30,24 @@ SPECIALIST_TIMEOUT = Duration.seconds(timeouts.G_SPECIALIST_FUNCTION_SECONDS)
 AVAILABILITY_TABLE_ACTIONS = ("dynamodb:Query",)  # check_availability is one Query
 
 
-class PatternGStack(Stack):
+class PatternGStack(PatternStack):
     PATTERN_ID = "G"
+    DESCRIPTION = "AI orchestration patterns - G: multi-agent, multi-process"
 
-    def __init__(self, scope: Construct, id_: str, **kwargs) -> None:
-        kwargs.setdefault(
-            "description", "AI orchestration patterns - G: multi-agent, multi-process"
-        )
+    def __init__(self, scope, id_: str, **kwargs) -> None:
         super().__init__(scope, id_, **kwargs)
-        settings = PatternSettings.from_context(self)
-
-        table = BookingTable(self, "Bookings", retain_data=settings.retain_data)
-        sessions = SessionsTable(self, "Sessions", retain_data=settings.retain_data)
-        secret = OpenAiSecret(self, "OpenAiKey", secret_name=settings.openai_secret_name)
-        layers = [
-            SharedLayer(self, "SharedLayer").layer,
-            DependenciesLayer(self, "DependenciesLayer").layer,
-        ]
-        environment = runtime_environment(
-            settings, table_name=table.table_name, secret_arn=secret.secret_arn
-        )
+        table = self.bookings_table()
+        sessions = self.sessions_table()
+        secret = self.openai_secret()
+        self.add_layers()
+        environment = self.runtime_environment(table, secret)
 
         self.specialists: dict[str, PatternFunction] = {}
         for key, handler in SPECIALIST_HANDLERS.items():
-            specialist = PatternFunction(
-                self,
+            specialist = self.function(
                 f"{key.title()}Specialist",
-                pattern_id=self.PATTERN_ID,
                 package="pattern_g",
                 handler=handler,
-                layers=layers,
                 environment=environment
                 | Settings.environment(
                     openai_timeout_seconds=timeouts.G_SPECIALIST_MODEL_CALL_SECONDS
@@ -74,7 +55,6 @@ class PatternGStack(Stack):
                 memory_size=AGENT_MEMORY_MB,
                 timeout=SPECIALIST_TIMEOUT,
                 description=f"Pattern G: the {key} specialist agent (invoked by the manager)",
-                retain_logs=settings.retain_data,
             )
             secret.grant_read(specialist.function)
             self.specialists[key] = specialist
@@ -97,20 +77,14 @@ class PatternGStack(Stack):
                 },
             ),
         }
-        self.manager = PatternFunction(
-            self,
+        self.manager = self.function(
             "Chat",
-            pattern_id=self.PATTERN_ID,
             package="pattern_g",
-            layers=layers,
             environment=manager_environment,
             memory_size=AGENT_MEMORY_MB,
             description="Pattern G: the manager agent behind POST /chat",
-            retain_logs=settings.retain_data,
         )
-        IdempotencyTable(self, "Idempotency", retain_data=settings.retain_data).serve(
-            self.manager.function
-        )
+        self.keep_answers(self.manager.function)
         sessions.grant_calls(self.manager.function)
         secret.grant_read(self.manager.function)
         # Exactly the two specialist functions, by ARN (grant_invoke would add `<arn>:*`).
@@ -120,10 +94,4 @@ class PatternGStack(Stack):
             resource_arns=[s.function.function_arn for s in self.specialists.values()],
         )
 
-        ChatApi(
-            self,
-            "ChatApi",
-            handler=self.manager.function,
-            public=settings.public,
-            retain_logs=settings.retain_data,
-        )
+        self.chat_api(self.manager.function)

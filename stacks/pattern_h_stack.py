@@ -19,8 +19,7 @@ AWS shape: HTTP API → invoker Lambda → Bedrock Agent / AgentCore harness →
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration, Stack
-from constructs import Construct
+from aws_cdk import CfnOutput, Duration
 
 # Both are pure (no handler, no Powertools resolver, no AWS client): the instruction text and
 # the tool interface built from the tool contract, importable under `uv run` as installed.
@@ -34,14 +33,10 @@ from pattern_h.schema import (
 )
 from settings import Settings
 from stacks import timeouts
-from stacks.constants import PatternSettings
 from stacks.constructs.agentcore_harness import BookingHarness
 from stacks.constructs.bedrock_agent import BookingBedrockAgent
-from stacks.constructs.booking_table import BookingTable
-from stacks.constructs.chat_api import ChatApi
-from stacks.constructs.idempotency_table import IdempotencyTable
-from stacks.constructs.layers import DependenciesLayer, SharedLayer
-from stacks.constructs.pattern_function import PatternFunction, side_effect_limits
+from stacks.constructs.pattern_function import side_effect_limits
+from stacks.pattern_stack import PatternStack
 
 ENGINES = ("bedrock_agent", "agentcore")
 ACTION_GROUP = "booking"  # also the gateway target's name: tools are `booking___<tool>`
@@ -52,52 +47,43 @@ HARNESS_ARN_OUTPUT = "HarnessArn"
 ENGINE_OUTPUT = "AgentEngine"
 
 
-class PatternHStack(Stack):
+class PatternHStack(PatternStack):
     """Composes the table, layers, the action and invoker functions, the managed agent (one of
     two engines) and the chat API; wires the grants."""
 
     PATTERN_ID = "H"
+    DESCRIPTION = "AI orchestration patterns - H: managed agent"
 
-    def __init__(self, scope: Construct, id_: str, **kwargs) -> None:
-        kwargs.setdefault("description", "AI orchestration patterns - H: managed agent")
+    def __init__(self, scope, id_: str, **kwargs) -> None:
         super().__init__(scope, id_, **kwargs)
-        settings = PatternSettings.from_context(self)
+        settings = self.settings
         engine = settings.h_engine
         if engine not in ENGINES:
             raise ValueError(f"-c h_engine must be one of {ENGINES}, not {engine!r}")
 
-        table = BookingTable(self, "Bookings", retain_data=settings.retain_data)
-        shared = SharedLayer(self, "SharedLayer")
-        dependencies = DependenciesLayer(self, "DependenciesLayer")
-        layers = [shared.layer, dependencies.layer]
+        table = self.bookings_table()
+        self.add_layers()
         domain_environment = Settings.environment(
             bookings_table_name=table.table_name, court_timezone=settings.court_timezone
         ) | side_effect_limits(settings)
 
-        actions = PatternFunction(
-            self,
+        actions = self.function(
             "Actions",
-            pattern_id=self.PATTERN_ID,
             package="pattern_h",
             handler="actions.handler",
             description="Pattern H: the booking tools the managed agent calls",
-            layers=layers,
             environment=domain_environment,
             # One booking tool is a DynamoDB call or two: well inside the agent's invoke.
             timeout=Duration.seconds(timeouts.H_ACTION_FUNCTION_SECONDS),
-            retain_logs=settings.retain_data,
         )
         table.grant_booking_access(actions.function)
         # The turn's write budget is one counter item per /chat request (`TURN#{turn_id}`),
         # claimed with a conditional UpdateItem — a call the booking access above already
         # grants, because the caller's ledger item is updated the same way.
 
-        invoker = PatternFunction(
-            self,
+        invoker = self.function(
             "Chat",
-            pattern_id=self.PATTERN_ID,
             package="pattern_h",
-            layers=layers,
             environment=domain_environment
             | Settings.environment(
                 auth_mode=settings.auth_mode,
@@ -105,11 +91,8 @@ class PatternHStack(Stack):
                 # Below the invoker's own timeout: a slow agent is a 504 in the contract's body.
                 agent_read_timeout_seconds=timeouts.H_AGENT_READ_SECONDS,
             ),
-            retain_logs=settings.retain_data,
         )
-        IdempotencyTable(self, "Idempotency", retain_data=settings.retain_data).serve(
-            invoker.function
-        )
+        self.keep_answers(invoker.function)
         # The invoker books nothing: it only lists the caller's bookings (one Query on the
         # user index) to confirm that a booking the agent's trace reports is really theirs.
         table.grant_user_bookings_query(invoker.function)
@@ -146,10 +129,4 @@ class PatternHStack(Stack):
         for name, value in {**outputs, ENGINE_OUTPUT: engine}.items():
             CfnOutput(self, name, value=value)
 
-        ChatApi(
-            self,
-            "ChatApi",
-            handler=invoker.function,
-            public=settings.public,
-            retain_logs=settings.retain_data,
-        )
+        self.chat_api(invoker.function)

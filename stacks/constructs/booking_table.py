@@ -14,14 +14,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from booking.table import (
-    PARTITION_KEY,
-    SORT_KEY,
-    TTL_ATTRIBUTE,
-    USER_INDEX_NAME,
-    USER_INDEX_PARTITION_KEY,
-    USER_INDEX_SORT_KEY,
-)
+from booking import table as schema
 from stacks.constructs.tables import ProjectTable
 
 # What `booking.store.DynamoBookingStore` calls, and nothing more: a conditional PutItem books,
@@ -42,24 +35,18 @@ class BookingTable(ProjectTable):
     """On-demand table with point-in-time recovery, AWS-managed encryption, TTL and the
     by-user index."""
 
+    SCHEMA = schema
     CALLS = TABLE_ACTIONS
 
     def __init__(self, scope: Construct, id_: str, *, retain_data: bool = False) -> None:
-        super().__init__(
-            scope,
-            id_,
-            partition_key=PARTITION_KEY,
-            sort_key=SORT_KEY,
-            ttl_attribute=TTL_ATTRIBUTE,
-            retain_data=retain_data,
-        )
+        super().__init__(scope, id_, retain_data=retain_data)
         self.table.add_global_secondary_index(
-            index_name=USER_INDEX_NAME,
+            index_name=schema.USER_INDEX_NAME,
             partition_key=dynamodb.Attribute(
-                name=USER_INDEX_PARTITION_KEY, type=dynamodb.AttributeType.STRING
+                name=schema.USER_INDEX_PARTITION_KEY, type=dynamodb.AttributeType.STRING
             ),
             sort_key=dynamodb.Attribute(
-                name=USER_INDEX_SORT_KEY, type=dynamodb.AttributeType.STRING
+                name=schema.USER_INDEX_SORT_KEY, type=dynamodb.AttributeType.STRING
             ),
             projection_type=dynamodb.ProjectionType.ALL,
         )
@@ -75,5 +62,5 @@ class BookingTable(ProjectTable):
         iam.Grant.add_to_principal(
             grantee=grantee,
             actions=list(INDEX_ACTIONS),
-            resource_arns=[f"{self.table.table_arn}/index/{USER_INDEX_NAME}"],
+            resource_arns=[f"{self.table.table_arn}/index/{schema.USER_INDEX_NAME}"],
         )

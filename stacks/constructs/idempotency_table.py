@@ -11,9 +11,8 @@ table here (`stacks.constructs.tables`).
 from __future__ import annotations
 
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct
 
-from pattern_core.contract.idempotency import PARTITION_KEY, TTL_ATTRIBUTE
+from pattern_core.contract import idempotency
 from stacks.constructs.pattern_function import add_settings
 from stacks.constructs.tables import ProjectTable
 
@@ -31,17 +30,8 @@ IDEMPOTENCY_ACTIONS = (
 class IdempotencyTable(ProjectTable):
     """On-demand, encrypted, point-in-time recoverable, with TTL."""
 
+    SCHEMA = idempotency  # Powertools' own key schema: no sort key
     CALLS = IDEMPOTENCY_ACTIONS
-
-    def __init__(self, scope: Construct, id_: str, *, retain_data: bool = False) -> None:
-        super().__init__(
-            scope,
-            id_,
-            partition_key=PARTITION_KEY,
-            sort_key=None,
-            ttl_attribute=TTL_ATTRIBUTE,
-            retain_data=retain_data,
-        )
 
     def serve(self, function: lambda_.Function) -> None:
         """Let the chat function keep its answers here: the table's name in its environment

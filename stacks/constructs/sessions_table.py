@@ -8,9 +8,7 @@ conversations; the store itself caps each session's size.
 
 from __future__ import annotations
 
-from constructs import Construct
-
-from pattern_core.agent_runtime.session_table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from pattern_core.agent_runtime import session_table
 from stacks.constructs.tables import ProjectTable
 
 # What `pattern_core.agent_runtime.sessions` calls, and nothing more: one Query reads a turn's
@@ -23,14 +21,5 @@ SESSION_ACTIONS = ("dynamodb:BatchWriteItem", "dynamodb:Query")
 class SessionsTable(ProjectTable):
     """On-demand, encrypted, point-in-time recoverable, with TTL."""
 
+    SCHEMA = session_table
     CALLS = SESSION_ACTIONS
-
-    def __init__(self, scope: Construct, id_: str, *, retain_data: bool = False) -> None:
-        super().__init__(
-            scope,
-            id_,
-            partition_key=PARTITION_KEY,
-            sort_key=SORT_KEY,
-            ttl_attribute=TTL_ATTRIBUTE,
-            retain_data=retain_data,
-        )

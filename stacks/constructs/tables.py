@@ -3,6 +3,9 @@ bookings, sessions and idempotency tables are built on."""
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import ClassVar
+
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -45,28 +48,24 @@ def on_demand_table(
 
 
 class ProjectTable(Construct):
-    """One table of this project (`on_demand_table`) and a grant of exactly the item calls its
-    code makes (`CALLS`, set by each subclass), on this table only — never `dynamodb:*`."""
+    """One table of this project (`on_demand_table`), keyed by its code's schema module and
+    granting exactly the item calls that code makes, on this table only — never `dynamodb:*`.
 
-    CALLS: tuple[str, ...] = ()
+    Each subclass names its `SCHEMA`: the shared layer's module that its code and the local
+    runtime read too (`PARTITION_KEY`, `TTL_ATTRIBUTE`, and `SORT_KEY` if it has one), and its
+    `CALLS`."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        id_: str,
-        *,
-        partition_key: str,
-        sort_key: str | None,
-        ttl_attribute: str,
-        retain_data: bool = False,
-    ) -> None:
+    SCHEMA: ClassVar[ModuleType]
+    CALLS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, scope: Construct, id_: str, *, retain_data: bool = False) -> None:
         super().__init__(scope, id_)
         self.table = on_demand_table(
             self,
             "Table",
-            partition_key=partition_key,
-            sort_key=sort_key,
-            ttl_attribute=ttl_attribute,
+            partition_key=self.SCHEMA.PARTITION_KEY,
+            sort_key=getattr(self.SCHEMA, "SORT_KEY", None),
+            ttl_attribute=self.SCHEMA.TTL_ATTRIBUTE,
             retain_data=retain_data,
         )
 
