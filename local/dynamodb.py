@@ -185,80 +185,59 @@ def ensure_tables(server: LocalDynamo) -> None:
 
 def create_bookings_table(client, name: str) -> None:
     """The same key schema the CDK construct deploys (both read booking.table)."""
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": bookings_table.PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": bookings_table.SORT_KEY, "AttributeType": "S"},
-            {"AttributeName": bookings_table.USER_INDEX_PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": bookings_table.USER_INDEX_SORT_KEY, "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": bookings_table.PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": bookings_table.SORT_KEY, "KeyType": "RANGE"},
-        ],
+    user_index = [
+        (bookings_table.USER_INDEX_PARTITION_KEY, "HASH"),
+        (bookings_table.USER_INDEX_SORT_KEY, "RANGE"),
+    ]
+    _create_table(
+        client,
+        name,
+        bookings_table,
+        index_attributes=[attribute for attribute, _ in user_index],
         GlobalSecondaryIndexes=[
             {
                 "IndexName": bookings_table.USER_INDEX_NAME,
-                "KeySchema": [
-                    {"AttributeName": bookings_table.USER_INDEX_PARTITION_KEY, "KeyType": "HASH"},
-                    {"AttributeName": bookings_table.USER_INDEX_SORT_KEY, "KeyType": "RANGE"},
-                ],
+                "KeySchema": _key_schema(user_index),
                 "Projection": {"ProjectionType": "ALL"},
             }
         ],
     )
-    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.1})
-    with contextlib.suppress(Exception):  # dynalite may not implement TTL; it is optional here
-        client.update_time_to_live(
-            TableName=name,
-            TimeToLiveSpecification={
-                "Enabled": True,
-                "AttributeName": bookings_table.TTL_ATTRIBUTE,
-            },
-        )
 
 
 def create_sessions_table(client, name: str) -> None:
     """Conversation history for patterns D-G: the schema the CDK construct deploys."""
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": session_table.PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": session_table.SORT_KEY, "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": session_table.PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": session_table.SORT_KEY, "KeyType": "RANGE"},
-        ],
-    )
-    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.1})
-    with contextlib.suppress(Exception):  # dynalite may not implement TTL; it is optional here
-        client.update_time_to_live(
-            TableName=name,
-            TimeToLiveSpecification={
-                "Enabled": True,
-                "AttributeName": session_table.TTL_ATTRIBUTE,
-            },
-        )
+    _create_table(client, name, session_table)
 
 
 def create_idempotency_table(client, name: str) -> None:
     """Answers to requests sent with an Idempotency-Key (`pattern_core.contract.idempotency`)."""
+    _create_table(client, name, idempotency)
+
+
+def _create_table(client, name: str, schema, *, index_attributes=(), **indexes) -> None:
+    """An on-demand table keyed as the shared layer's `schema` module says (its `PARTITION_KEY`,
+    `SORT_KEY` if any, `TTL_ATTRIBUTE`): the module the CDK construct reads too."""
+    keys = [(schema.PARTITION_KEY, "HASH")]
+    if getattr(schema, "SORT_KEY", None):
+        keys.append((schema.SORT_KEY, "RANGE"))
+    attributes = [attribute for attribute, _ in keys] + list(index_attributes)
     client.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": idempotency.PARTITION_KEY, "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": idempotency.PARTITION_KEY, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in attributes],
+        KeySchema=_key_schema(keys),
+        **indexes,
     )
     client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.1})
     with contextlib.suppress(Exception):  # dynalite may not implement TTL; it is optional here
         client.update_time_to_live(
             TableName=name,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": idempotency.TTL_ATTRIBUTE},
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": schema.TTL_ATTRIBUTE},
         )
+
+
+def _key_schema(keys: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"AttributeName": attribute, "KeyType": kind} for attribute, kind in keys]
 
 
 def reset(server: LocalDynamo) -> int:

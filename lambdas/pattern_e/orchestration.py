@@ -14,15 +14,11 @@ pattern F splits this one agent into a manager and specialists.
 from __future__ import annotations
 
 from agents import Agent
-from agents.models.interface import Model
 
 from booking.schedule import Schedule
-from booking.service import BookingService
 from pattern_core.agent_runtime.instructions import assistant_instructions
-from pattern_core.agent_runtime.runtime import run_chat_turn
-from pattern_core.agent_runtime.sessions import Conversation
+from pattern_core.agent_runtime.runtime import booking_agent_turn
 from pattern_core.agent_runtime.tools import TurnContext, booking_tools, stop_when_budget_spent
-from pattern_core.contract.turn import ChatOutcome, ChatTurn
 
 MAX_TURNS = 8  # model calls per request
 
@@ -37,20 +33,6 @@ def build_agent(schedule: Schedule) -> Agent[TurnContext]:
     )
 
 
-async def handle_turn(
-    turn: ChatTurn,
-    service: BookingService,
-    conversation: Conversation | None,
-    model: Model | None = None,
-    max_turns: int = MAX_TURNS,
-) -> ChatOutcome:
-    context = TurnContext(turn.user_id, service, turn.effects)
-    return await run_chat_turn(
-        build_agent(service.schedule),
-        turn,
-        context,
-        conversation,
-        workflow="Pattern E: single agent",
-        max_turns=max_turns,
-        model=model,
-    )
+handle_turn = booking_agent_turn(
+    build_agent, workflow="Pattern E: single agent", max_turns=MAX_TURNS
+)

@@ -24,15 +24,11 @@ Lambdas.
 from __future__ import annotations
 
 from agents import Agent
-from agents.models.interface import Model
 
 from booking.schedule import Schedule
-from booking.service import BookingService
-from pattern_core.agent_runtime.runtime import run_chat_turn
-from pattern_core.agent_runtime.sessions import Conversation
+from pattern_core.agent_runtime.runtime import booking_agent_turn
 from pattern_core.agent_runtime.specialists import SPECIALISTS, manager_instructions
 from pattern_core.agent_runtime.tools import RECORD_TOOL_CALLS, TurnContext, stop_when_budget_spent
-from pattern_core.contract.turn import ChatOutcome, ChatTurn
 
 MAX_TURNS = 6  # manager model calls per request
 SPECIALIST_MAX_TURNS = 6  # each specialist's model calls per request it gets
@@ -58,20 +54,6 @@ def build_manager(schedule: Schedule) -> Agent[TurnContext]:
     )
 
 
-async def handle_turn(
-    turn: ChatTurn,
-    service: BookingService,
-    conversation: Conversation | None,
-    model: Model | None = None,
-    max_turns: int = MAX_TURNS,
-) -> ChatOutcome:
-    context = TurnContext(turn.user_id, service, turn.effects)
-    return await run_chat_turn(
-        build_manager(service.schedule),
-        turn,
-        context,
-        conversation,
-        workflow="Pattern F: multi-agent, one process",
-        max_turns=max_turns,
-        model=model,
-    )
+handle_turn = booking_agent_turn(
+    build_manager, workflow="Pattern F: multi-agent, one process", max_turns=MAX_TURNS
+)

@@ -15,17 +15,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, Duration, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from settings import Settings, env_key
 from stacks import timeouts
-from stacks.constants import LOG_RETENTION, PROJECT_ROOT
+from stacks.constants import PROJECT_ROOT
 from stacks.constructs.booking_table import BookingTable
+from stacks.constructs.log_groups import log_group
 from stacks.constructs.openai_secret import OpenAiSecret
 from stacks.constructs.pattern_function import PatternFunction
 
@@ -123,12 +123,7 @@ class BookingWorkflow(Construct):
                 secret.grant_read(function.function)
             self.step_functions[step.placeholder] = function
 
-        workflow_logs = logs.LogGroup(
-            self,
-            "WorkflowLogs",
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY,
-        )
+        workflow_logs = log_group(self, "WorkflowLogs", retain=retain_data)
         self.state_machine = sfn.StateMachine(
             self,
             "Workflow",

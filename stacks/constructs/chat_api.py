@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 import jsii
-from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Duration, Validations
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
@@ -27,8 +27,8 @@ from stacks import timeouts
 from stacks.constants import (
     DEFAULT_THROTTLE_BURST_LIMIT,
     DEFAULT_THROTTLE_RATE_LIMIT,
-    LOG_RETENTION,
 )
+from stacks.constructs.log_groups import log_group
 
 # Stable output keys: `patterns smoke --stack PatternX` reads them from the deployed stack.
 API_URL_OUTPUT = "ApiUrl"
@@ -83,12 +83,7 @@ class ChatApi(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.public = public
-        self.access_logs = logs.LogGroup(
-            self,
-            "AccessLogs",
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN if retain_logs else RemovalPolicy.DESTROY,
-        )
+        self.access_logs = log_group(self, "AccessLogs", retain=retain_logs)
         self.http_api = apigwv2.HttpApi(
             self,
             "HttpApi",

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, Duration, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from settings import Settings
@@ -28,12 +27,12 @@ from stacks.constants import (
     DEFAULT_FUNCTION_MEMORY_MB,
     DEFAULT_FUNCTION_TIMEOUT,
     LAMBDAS_DIR,
-    LOG_RETENTION,
     METRICS_NAMESPACE,
     PYTHON_VERSION,
     RUNTIME,
     PatternSettings,
 )
+from stacks.constructs.log_groups import log_group
 
 
 def runtime_environment(
@@ -105,12 +104,7 @@ class PatternFunction(Construct):
         retain_logs: bool = False,
     ) -> None:
         super().__init__(scope, id_)
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN if retain_logs else RemovalPolicy.DESTROY,
-        )
+        self.log_group = log_group(self, "Logs", retain=retain_logs)
         self.role = iam.Role(
             self,
             "Role",

@@ -15,69 +15,63 @@ class BookingError(Exception):
     code = "booking_error"
     http_status = 400
 
+    def __init_subclass__(cls, *, code: str, http_status: int | None = None, **kwargs) -> None:
+        """Each refusal names its code (and status): `class X(BookingError, code="x")`."""
+        super().__init_subclass__(**kwargs)
+        cls.code = code
+        cls.http_status = http_status or cls.http_status
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
+    def details(self) -> dict:
+        """What a refusal carries besides its code and message (alternatives, a booking)."""
+        return {}
+
     def to_dict(self) -> dict:
-        return {"code": self.code, "message": self.message}
+        return {"code": self.code, "message": self.message} | self.details()
 
 
-class InvalidRequest(BookingError):
+class InvalidRequest(BookingError, code="invalid_request", http_status=422):
     """A date, time or id that cannot be parsed."""
 
-    code = "invalid_request"
-    http_status = 422
 
-
-class SlotNotFound(BookingError):
+class SlotNotFound(BookingError, code="slot_not_found", http_status=404):
     """A well-formed slot that is not on the schedule (unknown court or start time)."""
 
-    code = "slot_not_found"
-    http_status = 404
+
+class OutsideBookingWindow(BookingError, code="outside_booking_window"):
+    """A day before today or beyond the booking window."""
 
 
-class OutsideBookingWindow(BookingError):
-    code = "outside_booking_window"
+class SlotInPast(BookingError, code="slot_in_past"):
+    """A slot that has already started."""
 
 
-class SlotInPast(BookingError):
-    code = "slot_in_past"
-
-
-class SlotTaken(BookingError):
+class SlotTaken(BookingError, code="slot_taken", http_status=409):
     """Someone booked the slot first. Carries free alternatives so the caller can offer them."""
-
-    code = "slot_taken"
-    http_status = 409
 
     def __init__(self, message: str, alternatives: list[Slot]) -> None:
         super().__init__(message)
         self.alternatives = alternatives
 
-    def to_dict(self) -> dict:
-        return super().to_dict() | {
-            "alternatives": [slot.model_dump() for slot in self.alternatives]
-        }
+    def details(self) -> dict:
+        return {"alternatives": [slot.model_dump() for slot in self.alternatives]}
 
 
-class BookingNotFound(BookingError):
-    code = "booking_not_found"
-    http_status = 404
+class BookingNotFound(BookingError, code="booking_not_found", http_status=404):
+    """No booking with that id."""
 
 
-class NotYourBooking(BookingError):
-    code = "not_your_booking"
-    http_status = 403
+class NotYourBooking(BookingError, code="not_your_booking", http_status=403):
+    """The booking belongs to someone else."""
 
 
-class AlreadyBookedThatTime(BookingError):
+class AlreadyBookedThatTime(BookingError, code="already_booked_that_time", http_status=409):
     """The caller already holds a court at this start time (one person cannot play two courts
     at once). Carries the booking they hold, and names it, so a reply or a model can say which
     one it is instead of booking another court."""
-
-    code = "already_booked_that_time"
-    http_status = 409
 
     def __init__(self, held: Booking) -> None:
         super().__init__(
@@ -87,15 +81,12 @@ class AlreadyBookedThatTime(BookingError):
         )
         self.held = held
 
-    def to_dict(self) -> dict:
-        return super().to_dict() | {"booking": self.held.public()}
+    def details(self) -> dict:
+        return {"booking": self.held.public()}
 
 
-class TooManyBookings(BookingError):
+class TooManyBookings(BookingError, code="too_many_bookings", http_status=409):
     """The caller already holds the most upcoming bookings one person may hold."""
-
-    code = "too_many_bookings"
-    http_status = 409
 
     def __init__(self, limit: int) -> None:
         super().__init__(
@@ -104,13 +95,10 @@ class TooManyBookings(BookingError):
         )
         self.limit = limit
 
-    def to_dict(self) -> dict:
-        return super().to_dict() | {"limit": self.limit}
+    def details(self) -> dict:
+        return {"limit": self.limit}
 
 
-class BookingBusy(BookingError):
+class BookingBusy(BookingError, code="booking_busy", http_status=409):
     """The caller's own bookings kept changing underneath this one (many of their requests at
     once) and the bounded retries ran out. Nothing was booked; trying again is safe."""
-
-    code = "booking_busy"
-    http_status = 409

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import openai
@@ -40,6 +40,8 @@ from agents import (
 from agents.models.interface import Model
 from aws_lambda_powertools import Logger
 
+from booking.schedule import Schedule
+from booking.service import BookingService
 from pattern_core.agent_runtime.sessions import Conversation, DynamoSession
 from pattern_core.agent_runtime.tools import RECORD_TOOL_CALLS, TurnContext
 from pattern_core.collaborators import async_openai_client
@@ -210,6 +212,29 @@ async def run_chat_turn(
         raise
     await _flush(session)
     return outcome_of(result, context)
+
+
+def booking_agent_turn(
+    build: Callable[[Schedule], Agent[TurnContext]], *, workflow: str, max_turns: int
+) -> Callable[..., Coroutine[Any, Any, ChatOutcome]]:
+    """`handle_turn` of a pattern whose agents book through the service in this process
+    (E: one agent, F: a manager with specialists as tools): the agent `build` makes for the
+    service's schedule runs one turn for the caller, on their conversation."""
+
+    async def handle_turn(
+        turn: ChatTurn,
+        service: BookingService,
+        conversation: Conversation | None,
+        model: Model | None = None,
+        max_turns: int = max_turns,
+    ) -> ChatOutcome:
+        context = TurnContext(turn.user_id, service, turn.effects)
+        agent = build(service.schedule)
+        return await run_chat_turn(
+            agent, turn, context, conversation, workflow=workflow, max_turns=max_turns, model=model
+        )
+
+    return handle_turn
 
 
 async def _flush(session: DynamoSession | None, *, failing: bool = False) -> None:
