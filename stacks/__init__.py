@@ -1,0 +1,1 @@
+"""The CDK stacks: one per pattern, composed from `stacks.pattern_stack` and `constructs/`."""

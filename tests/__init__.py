@@ -1,0 +1,1 @@
+"""The test suite: unit, integration and infrastructure tests, and their shared fixtures."""

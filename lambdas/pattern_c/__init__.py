@@ -1,0 +1,1 @@
+"""Pattern C, workflow across processes: the same steps as an Express state machine."""

@@ -1,0 +1,1 @@
+"""Pattern D, function calling: a bounded tool loop written by hand."""

@@ -1,0 +1,1 @@
+"""Pattern G, multi-agent across processes: a manager Lambda invoking specialist Lambdas."""

@@ -1,0 +1,1 @@
+"""The reusable CDK constructs the pattern stacks compose (tables, functions, API, agents)."""

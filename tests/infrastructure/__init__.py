@@ -1,0 +1,1 @@
+"""Infrastructure tests: every stack's template, cdk-nag, and the template snapshots."""

@@ -1,0 +1,1 @@
+"""Integration tests: handlers end to end, the offline model, the local DynamoDB server."""

@@ -1,0 +1,1 @@
+"""Unit tests: domain rules, tool contract and orchestration on moto-backed DynamoDB."""

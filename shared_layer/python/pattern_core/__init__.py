@@ -1,1 +1,1 @@
-"""What every pattern shares: the HTTP contract, identity, usage accounting, the model client."""
+"""What every pattern shares: the HTTP contract, model access, the workflow, the agent runtime."""
