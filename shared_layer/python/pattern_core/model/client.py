@@ -20,9 +20,6 @@ from pattern_core.collaborators import per_container
 from pattern_core.deadline import MIN_CALL_SECONDS, Deadline, DeadlineExceeded
 from settings import Settings
 
-DEFAULT_MODEL = "gpt-5-mini"
-
-
 DEFAULT_SECRET_NAME = "patterns/openai-api-key"
 
 
