@@ -1,4 +1,4 @@
-"""The booking service: the four operations every pattern ends up calling.
+"""The booking service: the operations every pattern ends up calling.
 
 Whoever decides *which* operation runs (plain code, a workflow, a model, a managed agent),
 the rules live here: slots must be on the schedule, inside the window and not started; one
