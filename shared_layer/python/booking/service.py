@@ -300,7 +300,8 @@ class BookingService:
             raise SlotInPast(
                 f"{old.court} at {old.time} on {old.date} has already started; it cannot be moved."
             )
-        if query.slot_id is None and query.time is query.part_of_day is query.position is None:
+        says_when = (query.slot_id, query.time, query.part_of_day, query.position)
+        if all(value is None for value in says_when):
             query = dataclasses.replace(query, time=old.time)  # "make it Court B": same time
         target = self.find_slot(query, default_day=parse_date(old.date))
         if target.slot_id == old.slot_id:
@@ -318,8 +319,8 @@ class BookingService:
         return Moved(booking, self._cancel_replaced(old, booking, user_id))
 
     def _cancel_replaced(self, old: Booking, new: Booking, user_id: str) -> Booking | None:
-        """The second half of a move (or of settling a crashed one): cancel the old booking,
-        and give back its time unless the new booking holds it now."""
+        """The second half of a move: cancel the old booking, and give back its time unless
+        the new booking holds it now."""
         try:
             cancelled = self.store.remove(old.booking_id, old.slot_id, user_id)
         except (BookingNotFound, NotYourBooking):
