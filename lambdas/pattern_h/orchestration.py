@@ -100,7 +100,7 @@ def record_confirmed_writes(
     reported = [
         (call.name, call.output)
         for call in run.tool_calls
-        if call.name in ("book_slot", "cancel_booking")
+        if call.name in ("book_slot", "move_booking", "cancel_booking")
     ]
     if not reported:
         return
@@ -108,12 +108,13 @@ def record_confirmed_writes(
     for name, output in reported:
         error = output.get("error") if isinstance(output, dict) else None
         if isinstance(error, dict) and error.get("code") == "turn_write_limit":
-            effects.end("book" if name == "book_slot" else "cancel")
-        elif name == "book_slot":
+            effects.end("cancel" if name == "cancel_booking" else "book")
+            continue
+        if name != "cancel_booking":  # book_slot, move_booking: the booking made
             booking_id = _reported(output, "booking")
             if booking_id in held:
                 effects.booked(held[booking_id])
-        else:
+        if name != "book_slot":  # cancel_booking, move_booking: the booking cancelled
             booking_id = _reported(output, "cancelled")
             if booking_id and booking_id not in held:
                 effects.cancelled(Booking.model_validate(output["cancelled"]))

@@ -38,7 +38,30 @@ class InvalidRequest(BookingError, code="invalid_request", http_status=422):
 
 
 class SlotNotFound(BookingError, code="slot_not_found", http_status=404):
-    """A well-formed slot that is not on the schedule (unknown court or start time)."""
+    """A well-formed slot that is not on the schedule (unknown court or start time). May carry
+    free alternatives (the slots nearest to the time asked for)."""
+
+    def __init__(self, message: str, alternatives: list[Slot] | None = None) -> None:
+        super().__init__(message)
+        self.alternatives = alternatives or []
+
+    def details(self) -> dict:
+        if not self.alternatives:
+            return {}
+        return {"alternatives": [slot.model_dump() for slot in self.alternatives]}
+
+
+class UnknownCourt(SlotNotFound, code="unknown_court"):
+    """A court name that is not one of the club's: refused by name, never swapped for another."""
+
+    def __init__(self, name: str, courts: tuple[str, ...]) -> None:
+        super().__init__(
+            f"There is no {name!s} here; the courts are {', '.join(courts)}. Nothing was booked."
+        )
+        self.courts = courts
+
+    def details(self) -> dict:
+        return super().details() | {"courts": list(self.courts)}
 
 
 class OutsideBookingWindow(BookingError, code="outside_booking_window"):
@@ -51,6 +74,18 @@ class SlotInPast(BookingError, code="slot_in_past"):
 
 class SlotTaken(BookingError, code="slot_taken", http_status=409):
     """Someone booked the slot first. Carries free alternatives so the caller can offer them."""
+
+    def __init__(self, message: str, alternatives: list[Slot]) -> None:
+        super().__init__(message)
+        self.alternatives = alternatives
+
+    def details(self) -> dict:
+        return {"alternatives": [slot.model_dump() for slot in self.alternatives]}
+
+
+class NoFreeSlot(BookingError, code="no_free_slot", http_status=409):
+    """Nothing free matches what was asked (a day, time, court, part of day, position).
+    Carries free alternatives so the caller can offer them."""
 
     def __init__(self, message: str, alternatives: list[Slot]) -> None:
         super().__init__(message)
