@@ -5,6 +5,7 @@
     patterns compare ["message"]          every pattern, same message, same empty courts
     patterns serve [--port 8000]          http://127.0.0.1:8000/{a..h}/chat and /health
     patterns bench [--patterns A,D]       latency and usage per pattern, measured here
+    patterns eval [--patterns A,D] [--repeat N] [--json]   scenario suite, judged by the store
     patterns bookings [--user U] [--date YYYY-MM-DD] [--json]   the local store's bookings
     patterns smoke --stack PatternD       check a deployed stack (SigV4-signed requests)
     patterns reset                        forget every local booking and session
@@ -151,6 +152,17 @@ def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if any(row.get("failures") for row in rows[1:]) else 0
 
 
+def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
+    from local.eval import all_passed, as_json, default_keys, format_report, run_eval
+
+    keys = [k.strip().upper() for k in args.patterns.split(",")] if args.patterns else None
+    for key in keys or []:
+        pattern(key)  # an unknown pattern is refused before anything starts
+    report = run_eval(keys or default_keys(), max(1, args.repeat))
+    print(as_json(report) if args.json else format_report(report), file=out)
+    return 0 if all_passed(report) else 1
+
+
 def cmd_smoke(args: argparse.Namespace, out: TextIO) -> int:
     from local.smoke import http_sender, run_checks, stack_endpoint
 
@@ -250,6 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--rounds", type=int, default=3, help="scripted rounds of 3 turns")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(run=cmd_bench)
+
+    evaluate = commands.add_parser(
+        "eval", help="scenario suite per pattern, judged by what was stored"
+    )
+    evaluate.add_argument("--patterns", help="comma-separated subset, e.g. A,D,E")
+    evaluate.add_argument("--repeat", type=int, default=1, help="runs of every scenario")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.set_defaults(run=cmd_eval)
 
     smoke = commands.add_parser("smoke", help="check a deployed pattern's HTTP contract")
     target = smoke.add_mutually_exclusive_group(required=True)
