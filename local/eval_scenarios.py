@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 WORKFLOWS = frozenset("ABC")
 NO_MEMORY = "A–C keep no conversation: each message stands alone (by design)"
+NO_CANCEL = "B and C check and book; cancelling is not a step of their workflow (by design)"
 CALLER, OTHER = "caller", "other"
 
 
@@ -120,6 +121,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "cancel the caller's booking",
         (Turn("Cancel my booking tomorrow at 3pm", cancels=(At(1, "15:00", "Court A"),)),),
         seeds=(Seed(CALLER, At(1, "15:00", "Court A")),),
+        by_design={"B": NO_CANCEL, "C": NO_CANCEL},
     ),
     Scenario(
         "move",

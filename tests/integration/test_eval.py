@@ -22,6 +22,7 @@ from local.eval_scenarios import SCENARIOS, At, Scenario, Turn
 from tests.utils import run_patterns
 
 TODAY = dt.date(2026, 11, 24)
+SCENARIOS_BY_NAME = {s.name: s for s in SCENARIOS}
 ME = "arn:aws:iam::000000000000:user/eval-caller"
 BOB = "arn:aws:iam::000000000000:user/eval-bob"
 BOOK = Scenario(
@@ -220,7 +221,7 @@ def test_eval_text_names_the_test_double_and_the_by_design_failures(tmp_path):
     assert rows["book"] == "pass"
     assert rows["ambiguous"] == "pass"
     # a failure by design is starred, and the star explained
-    starred = [name for name, cell in rows.items() if cell.endswith("*")]
-    assert set(starred) <= {"ask-then-book", "move"}
-    footnote = any(line.startswith("* A–C keep no conversation") for line in lines)
-    assert footnote == bool(starred)
+    starred = {name for name, cell in rows.items() if cell.endswith("*")}
+    assert starred <= {s.name for s in SCENARIOS if "B" in s.by_design}
+    reasons = {SCENARIOS_BY_NAME[name].by_design["B"] for name in starred}
+    assert reasons == {line.removeprefix("* ") for line in lines if line.startswith("* ")}
