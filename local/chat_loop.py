@@ -188,10 +188,10 @@ def _usage(turn: Turn) -> str:
     usage = turn.body.get("usage") or {}
     if not usage:
         return f"HTTP {turn.status}"
+    llm, tools = usage.get("llm_calls"), len(usage.get("tool_calls") or [])
     return (
-        f"{_figure(usage.get('llm_calls'))} LLM calls, "
-        f"{len(usage.get('tool_calls') or [])} tool calls, "
-        f"{_figure(usage.get('duration_ms'))} ms"
+        f"{_figure(llm)} LLM call{'' if llm == 1 else 's'}, "
+        f"{tools} tool call{'' if tools == 1 else 's'}, {_figure(usage.get('duration_ms'))} ms"
     )
 
 
