@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import pty
 import subprocess
 import sys
 
@@ -112,6 +113,38 @@ def test_piped_text_prints_one_line_per_answer(tmp_path):
     assert all(answer.strip() for answer in answers)
     # the list names both bookings on its one line
     assert "15:00" in answers[2] and "16:00" in answers[2]
+
+
+@pytest.mark.local_server
+def test_at_a_terminal_the_session_is_interactive_and_ctrl_d_leaves(tmp_path):
+    # Given `patterns chat A` whose stdin is a terminal, typed two lines then Ctrl-D
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "PATTERNS_HOME": str(tmp_path), "PATTERNS_TODAY": "2026-11-24"}
+    env.pop("OPENAI_API_KEY", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.cli", "chat", "A"],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    os.close(terminal)
+    os.write(controller, b"Book tomorrow at 3pm\n/usage\n\x04")
+    try:
+        out, err = process.communicate(timeout=240)
+    finally:
+        os.close(controller)
+
+    # Then it greets, answers with what was booked and used, shows /usage, and leaves cleanly
+    assert process.returncode == 0, err
+    assert out.startswith("[A] AI as a service:")
+    assert "/help for commands, Ctrl-D to leave." in out
+    assert f"booked Court A {TOMORROW} 15:00 · 1 LLM call, 0 tool calls," in out
+    assert [line.split()[:3] for line in _block_after(out, "#  pattern", 2)[1:]] == [
+        ["1", "A", "200"]
+    ]
+    assert "A> " in err  # the prompt, on the terminal's side of the output
 
 
 def _block_after(text: str, start: str, count: int) -> list[str]:
