@@ -39,9 +39,6 @@ class Held:
     time: str
     owner: str
 
-    def matches(self, at: At, today: dt.date) -> bool:
-        return _matches(self.date, self.time, self.court, at, today)
-
 
 @dataclass
 class Observation:
