@@ -160,6 +160,7 @@ class PatternReport:
             "runs": runs,
             "success_rate": round(passed / runs, 3) if runs else None,
             "turns": len(self.wall_ms),
+            "statuses": {str(status): n for status, n in sorted(self.statuses.items())},
             "llm_calls_per_turn": _mean(self.llm_calls),
             "tokens_per_turn": _mean(self.tokens),
             "p50_ms": round(statistics.median(ordered), 1) if ordered else None,

@@ -127,6 +127,7 @@ def test_eval_json_reports_every_scenario_per_pattern_with_usage(report):
             assert result["passed"] in (0, 1)
             assert (result["passed"] == 1) == (result["failures"] == [])
         assert figures["turns"] == sum(len(s.turns) for s in SCENARIOS)
+        assert sum(figures["statuses"].values()) == figures["turns"]
         assert figures["llm_calls_per_turn"] >= 1
         assert figures["tokens_per_turn"] > 0
         assert figures["p50_ms"] > 0
