@@ -1,9 +1,11 @@
 """`patterns`: run the orchestration patterns on this machine, through the real handlers.
 
     patterns chat A "Book tomorrow at 3pm" [--session ID] [--user ID] [--json]
+    patterns chat E [--json]              a conversation: typed, or one message per piped line
     patterns compare ["message"]          every pattern, same message, same empty courts
     patterns serve [--port 8000]          http://127.0.0.1:8000/{a..h}/chat and /health
     patterns bench [--patterns A,D]       latency and usage per pattern, measured here
+    patterns eval [--patterns A,D] [--repeat N] [--json]   scenario suite, judged by the store
     patterns bookings [--user U] [--date YYYY-MM-DD] [--json]   the local store's bookings
     patterns smoke --stack PatternD       check a deployed stack (SigV4-signed requests)
     patterns reset                        forget every local booking and session
@@ -16,6 +18,7 @@ the command's output, so `--json` can be piped.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import signal
 import sys
@@ -52,12 +55,51 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
         print(f"[{spec.id}] {spec.name} — {runtime.model_label}", file=sys.stderr)
         if spec.local_note:
             print(f"[{spec.id}] {spec.local_note}", file=sys.stderr)
+        if args.message is None:
+            return _conversation(runtime, spec.id, args, out)
         result = runtime.chat(spec.id, args.message, session_id=args.session, user=args.user)
     if args.json:
         print(json.dumps(result.body, indent=2), file=out)
     else:
         print(_summary(result), file=out)
     return 0 if result.status < 400 else 1
+
+
+def _conversation(runtime: LocalRuntime, key: str, args: argparse.Namespace, out: TextIO) -> int:
+    """`patterns chat X` without a message: a session in this process (local/chat_loop.py)."""
+    from local.chat_loop import ChatLoop, terminal_lines
+
+    interactive = sys.stdin.isatty()
+    loop = ChatLoop(
+        runtime,
+        key,
+        user=args.user,
+        session_id=args.session,
+        json_mode=args.json,
+        interactive=interactive,
+        bookings=lambda: _callers_bookings(runtime, args.user),
+        warm=_import_handler,
+    )
+    lines = terminal_lines(lambda: f"{loop.pattern_id}> ") if interactive else sys.stdin
+    return loop.run(lines, out, sys.stderr)
+
+
+def _import_handler(key: str) -> None:
+    """Import the pattern's handler now, so its first turn is not also its cold import."""
+    importlib.import_module(pattern(key).handler.partition(":")[0])
+
+
+def _callers_bookings(runtime: LocalRuntime, user: str) -> list[tuple[str, str, str, str]]:
+    from booking.store import DynamoBookingStore
+    from local.dynamodb import BOOKINGS_TABLE
+
+    store = DynamoBookingStore(BOOKINGS_TABLE, runtime.database.client())
+    mine = store.bookings_of(caller_arn(user))
+    return [(b.date, b.time, b.court, b.booking_id) for b in sorted(mine, key=_when)]
+
+
+def _when(booking) -> tuple[str, str, str]:
+    return booking.date, booking.time, booking.court
 
 
 def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
@@ -108,6 +150,17 @@ def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
     rows = run_bench(keys or default_keys(), args.rounds)
     print(json.dumps(rows, indent=2) if args.json else format_table(rows), file=out)
     return 1 if any(row.get("failures") for row in rows[1:]) else 0
+
+
+def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
+    from local.eval import all_passed, as_json, default_keys, format_report, run_eval
+
+    keys = [k.strip().upper() for k in args.patterns.split(",")] if args.patterns else None
+    for key in keys or []:
+        pattern(key)  # an unknown pattern is refused before anything starts
+    report = run_eval(keys or default_keys(), max(1, args.repeat))
+    print(as_json(report) if args.json else format_report(report), file=out)
+    return 0 if all_passed(report) else 1
 
 
 def cmd_smoke(args: argparse.Namespace, out: TextIO) -> int:
@@ -182,9 +235,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="patterns", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    chat = commands.add_parser("chat", help="one turn through a pattern's real handler")
+    chat = commands.add_parser(
+        "chat", help="one turn through a pattern's real handler; no message: a conversation"
+    )
     chat.add_argument("pattern", help=f"one of {', '.join(PATTERNS)}")
-    chat.add_argument("message")
+    chat.add_argument(
+        "message", nargs="?", help="omit for a conversation (one message per line from a pipe)"
+    )
     chat.add_argument("--session", help="session id, to continue a conversation")
     chat.add_argument("--user", default="local-user", help="the caller (default local-user)")
     chat.add_argument("--json", action="store_true", help="print the /chat response body")
@@ -205,6 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--rounds", type=int, default=3, help="scripted rounds of 3 turns")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(run=cmd_bench)
+
+    evaluate = commands.add_parser(
+        "eval", help="scenario suite per pattern, judged by what was stored"
+    )
+    evaluate.add_argument("--patterns", help="comma-separated subset, e.g. A,D,E")
+    evaluate.add_argument("--repeat", type=int, default=1, help="runs of every scenario")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.set_defaults(run=cmd_eval)
 
     smoke = commands.add_parser("smoke", help="check a deployed pattern's HTTP contract")
     target = smoke.add_mutually_exclusive_group(required=True)

@@ -58,10 +58,12 @@ CTX_MAX_CONCURRENCY = "max_concurrency"
 DEFAULT_OPENAI_SECRET_NAME = "patterns/openai-api-key"
 DEFAULT_OPENAI_MODEL = "gpt-5-mini"
 DEFAULT_COURT_TIMEZONE = "UTC"
-# Claude 4.5 models run on Bedrock only through an inference profile (`us.` here; `eu.`,
-# `apac.`, `global.` … elsewhere): a bare model id fails with "on-demand throughput isn't
-# supported".
-DEFAULT_BEDROCK_MODEL = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+# Pattern H's model: Amazon Nova Pro through the US cross-Region inference profile. Bedrock
+# enables Amazon's models on first use with no use-case form (Anthropic's need one); Bedrock
+# Agents supports every Bedrock model, and the AgentCore harness takes any Bedrock model or
+# profile id that speaks Converse with tool use, as Nova does. Outside the US: `eu.` / `apac.`
+# profiles; Claude: `-c bedrock_model=us.anthropic.claude-haiku-4-5-20251001-v1:0`.
+DEFAULT_BEDROCK_MODEL = "us.amazon.nova-pro-v1:0"
 DEFAULT_H_ENGINE = "bedrock_agent"
 # Side effects a caller (and a model acting for one) may cause: upcoming bookings held at once,
 # and writes in one request where a model picks the operation (D-H).

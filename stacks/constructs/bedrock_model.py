@@ -1,6 +1,6 @@
 """Least-privilege access to one Bedrock model: a foundation model id or an inference profile.
 
-`bedrock_model` may be a foundation-model id (`anthropic.claude-…-v1:0`) or a system-defined
+`bedrock_model` may be a foundation-model id (`amazon.nova-pro-v1:0`) or a system-defined
 cross-Region inference profile id (`us.` / `eu.` / `apac.` / `jp.` / `au.` / `ca.` /
 `us-gov.` / `global.` + the model id). A profile is invoked in this Region but may run the
 model in any Region of its geography, so the role may call the profile and — only *through*

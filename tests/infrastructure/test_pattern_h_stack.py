@@ -193,6 +193,24 @@ def test_only_bedrock_acting_for_an_agent_of_this_account_may_assume_the_agent_r
     assert ":agent/*" in json.dumps(trust["Condition"]["ArnLike"]["aws:SourceArn"])
 
 
+def test_the_default_model_needs_no_use_case_form_and_is_granted_only_through_its_profile(
+    agent_stack,
+):
+    # Given the default settings (no -c bedrock_model)
+    _, agent = agent_stack.only("AWS::Bedrock::Agent")
+    role_id = agent["Properties"]["AgentResourceRoleArn"]["Fn::GetAtt"][0]
+    profile_statement, model_statement = agent_stack.statements_of_role(role_id)
+
+    # Then the agent runs Amazon Nova Pro through the US profile (an Amazon model: no
+    # Anthropic use-case form on a fresh account), and its role may invoke only that
+    assert agent["Properties"]["FoundationModel"] == "us.amazon.nova-pro-v1:0"
+    assert "inference-profile/us.amazon.nova-pro-v1:0" in json.dumps(profile_statement["Resource"])
+    assert json.dumps(model_statement["Resource"]).endswith(
+        ':bedrock:*::foundation-model/amazon.nova-pro-v1:0"]]}'
+    )
+    assert "anthropic" not in json.dumps(agent_stack.json)
+
+
 def test_a_foundation_model_id_grants_that_model_in_this_region_only(on_demand_stack):
     _, agent = on_demand_stack.only("AWS::Bedrock::Agent")
     assert agent["Properties"]["FoundationModel"] == ON_DEMAND_MODEL
@@ -292,6 +310,8 @@ def test_the_agentcore_engine_deploys_a_harness_gateway_target_and_endpoint(harn
     assert gateway["Properties"]["ProtocolType"] == "MCP"
     props = harness["Properties"]
     assert props["Model"] == {"BedrockModelConfig": {"ModelId": DEFAULT_BEDROCK_MODEL}}
+    assert DEFAULT_BEDROCK_MODEL == "us.amazon.nova-pro-v1:0"
+    assert "amazon.nova-pro-v1:0" in json.dumps(harness_stack.json["Resources"])
     assert props["SystemPrompt"] == [{"Text": INSTRUCTION}]
     (tool,) = props["Tools"]
     assert tool["Type"] == "agentcore_gateway"
