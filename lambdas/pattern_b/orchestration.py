@@ -20,6 +20,7 @@ import time
 
 from aws_lambda_powertools import Logger
 
+from pattern_core.contract import trace
 from pattern_core.contract.turn import ChatOutcome, ChatTurn
 from pattern_core.workflow.steps import (
     StepContext,
@@ -58,7 +59,8 @@ def _run(step, state: WorkflowState, ctx: StepContext) -> WorkflowState:
     name = step.__name__
     started = time.perf_counter()
     try:
-        return step(state, ctx)
+        with trace.span("step", name):  # the step's model call, if any, lies inside it
+            return step(state, ctx)
     finally:
         ms = round((time.perf_counter() - started) * 1000)
         ctx.usage.steps[name] = ms

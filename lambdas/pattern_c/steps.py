@@ -53,14 +53,20 @@ def _run(step_name: str, event: dict, context: LambdaContext) -> dict:
         # out of time, the step raises DeadlineExceeded and the task's Catch reports it.
         deadline=Deadline.from_lambda_context(context),
     )
-    started = time.perf_counter()
+    started_at, started = time.time(), time.perf_counter()
     state = STEPS[step_name](state, ctx)
     ms = round((time.perf_counter() - started) * 1000)
     state.llm_calls += usage.llm_calls or 0
     state.input_tokens += usage.input_tokens or 0
     state.output_tokens += usage.output_tokens or 0
     state.trail.append(
-        StepRecord(step=step_name, state=event.get("state"), retries=event.get("retries", 0), ms=ms)
+        StepRecord(
+            step=step_name,
+            state=event.get("state"),
+            retries=event.get("retries", 0),
+            ms=ms,
+            started_at=started_at,
+        )
     )
     logger.info(
         "workflow step",
@@ -114,13 +120,14 @@ def failure_reply(event: dict, context: LambdaContext) -> dict:
         "workflow step failed",
         extra={"state": failed_state, "error_type": error_type, "cause": _cause_type(error)},
     )
-    started = time.perf_counter()
+    started_at, started = time.time(), time.perf_counter()
     state = end_with_failure(state, error_type)
     state.trail.append(
         StepRecord(
             step="failure_reply",
             state=event.get("state"),
             ms=round((time.perf_counter() - started) * 1000),
+            started_at=started_at,
         )
     )
     return state.model_dump(mode="json")

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 import openai
 from openai import OpenAI
 
+from pattern_core.contract import trace
 from pattern_core.deadline import MIN_CALL_SECONDS, Deadline, DeadlineExceeded
 
 DEFAULT_MODEL = "gpt-5-mini"
@@ -150,17 +151,26 @@ def within_deadline(client, deadline: Deadline):
 
 
 @contextlib.contextmanager
-def deadline_of_call(deadline: Deadline, what: str = "a model call") -> Iterator[None]:
+def deadline_of_call(deadline: Deadline, what: str = "a model call") -> Iterator[dict]:
     """Name a model timeout for what ran out: when the call was cut short because the request's
     time was up, that is `DeadlineExceeded` (504 `deadline_exceeded`, naming what the turn has
     done); a call that hit its own cap with time still left stays openai's `APITimeoutError`
-    (504 `model_timeout`)."""
-    try:
-        yield
-    except openai.APITimeoutError as exc:
-        if not deadline.fits(MIN_CALL_SECONDS):
-            raise DeadlineExceeded(what) from exc
-        raise
+    (504 `model_timeout`). A traced turn records the call as a `model_call` event named `what`;
+    the yielded dict is its detail (`record_usage` adds the tokens)."""
+    with trace.span("model_call", what, model=model_name()) as detail:
+        try:
+            yield detail
+        except openai.APITimeoutError as exc:
+            if not deadline.fits(MIN_CALL_SECONDS):
+                raise DeadlineExceeded(what) from exc
+            raise
+
+
+def record_usage(detail: dict, usage) -> None:
+    """The tokens of one Chat Completions answer in its trace event's detail."""
+    if usage is not None:
+        detail["input_tokens"] = getattr(usage, "prompt_tokens", None)
+        detail["output_tokens"] = getattr(usage, "completion_tokens", None)
 
 
 @functools.cache

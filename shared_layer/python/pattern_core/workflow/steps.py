@@ -29,9 +29,15 @@ from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
 from booking.models import Booking, Slot
 from booking.schedule import Schedule
 from booking.service import BookingService
+from pattern_core.contract import trace
 from pattern_core.contract.turn import ChatError, ChatOutcome
 from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
-from pattern_core.model.client import ModelNotConfigured, deadline_of_call, within_deadline
+from pattern_core.model.client import (
+    ModelNotConfigured,
+    deadline_of_call,
+    record_usage,
+    within_deadline,
+)
 from pattern_core.model.understanding import BookingRequest
 from pattern_core.model.understanding import understand as understand_message
 from pattern_core.usage import UsageMeter
@@ -63,6 +69,7 @@ class StepRecord(BaseModel):
     state: str | None = None  # the state machine's state name ($$.State.Name)
     retries: int = 0  # $$.State.RetryCount: attempts of this state the Lambda service failed
     ms: int = 0
+    started_at: float | None = None  # epoch seconds when the step's code began (traces)
     failed: bool = False  # the step raised (recorded by the failure reply, from the Catch)
     ran: bool = True  # our code ran (False when Lambda itself failed to run it)
 
@@ -209,7 +216,7 @@ REPLY_INSTRUCTIONS = (
 def write_reply(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     """LLM, plain text: the reply, written from the facts the earlier steps established."""
     facts = reply_facts(state)
-    with deadline_of_call(ctx.deadline, "writing the reply"):
+    with deadline_of_call(ctx.deadline, "writing the reply") as call:
         completion = ctx.model_client().chat.completions.create(
             model=ctx.model,
             messages=[
@@ -220,6 +227,7 @@ def write_reply(state: WorkflowState, ctx: StepContext) -> WorkflowState:
                 {"role": "user", "content": json.dumps(facts)},
             ],
         )
+        record_usage(call, completion.usage)
     ctx.usage.record_model_call(completion.usage)
     text = (completion.choices[0].message.content or "").strip()
     state.reply = checked_reply(text, state)
@@ -387,6 +395,14 @@ def record_execution(state: WorkflowState, usage: UsageMeter, *, api_invocations
     for record in state.trail:
         if not record.failed:
             usage.steps[record.step] = record.ms
+        if record.started_at is not None:  # a traced turn shows the trail on its timeline
+            trace.add_at(
+                "state",
+                record.state or record.step,
+                started_epoch=record.started_at,
+                duration_ms=record.ms,
+                detail={"step": record.step, "retries": record.retries, "failed": record.failed},
+            )
 
 
 def _request(state: WorkflowState) -> BookingRequest:
