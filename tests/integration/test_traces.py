@@ -14,14 +14,17 @@ from pattern_core.agent_runtime.instructions import assistant_instructions
 from pattern_core.contract.trace import KINDS
 from pattern_core.model.understanding import system_prompt
 from pattern_core.workflow.steps import REPLY_INSTRUCTIONS
+from tests.integration import test_edge_all_patterns as edge
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     chat_env,
     offline_model,
 )
-from tests.integration.test_edge_all_patterns import ALICE, call, handler  # noqa: F401
 from tests.integration.test_pattern_c_workflow import pattern_c, state_machine  # noqa: F401
 from tests.integration.test_pattern_g_handler import invocations  # noqa: F401
 from tests.utils import chat_event
+
+ALICE, call = edge.ALICE, edge.call
+handler = edge.handler  # the fixture: each pattern's real /chat handler, as deployed
 
 MESSAGE = "Book tomorrow at 3pm"
 
@@ -111,9 +114,7 @@ def test_c_shows_the_states_its_execution_entered(handler, dynamodb):
 
 
 @pytest.mark.parametrize("handler", list("G"), indirect=True)
-def test_g_shows_each_specialist_invoke_with_the_specialists_own_events_inside(
-    handler, dynamodb
-):
+def test_g_shows_each_specialist_invoke_with_the_specialists_own_events_inside(handler, dynamodb):
     _, body, _ = call(handler, traced_event({"message": MESSAGE}))
 
     invokes = [e for e in body["trace"] if e["kind"] == "lambda_invoke"]
