@@ -222,7 +222,14 @@ class SimulatedManagedAgent:
                     {
                         "contentBlockStart": {
                             "contentBlockIndex": index,
-                            "start": {"toolUse": {"toolUseId": tool_use_id, "name": gateway_name}},
+                            "start": {
+                                "toolUse": {
+                                    "toolUseId": tool_use_id,
+                                    "name": gateway_name,
+                                    # Not a harness field: a traced turn's events say simulated.
+                                    "simulated": True,
+                                }
+                            },
                         }
                     },
                     {

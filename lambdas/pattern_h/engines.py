@@ -237,11 +237,14 @@ class AgentCoreHarnessEngine:
 
 def read_harness_stream(events: Iterable[dict]) -> AgentRun:
     """Collect InvokeHarness's stream: tool-use blocks name the calls, tool-result blocks carry
-    their outputs, the last assistant message's text is the reply, `metadata` the usage."""
+    their outputs, the last assistant message's text is the reply, `metadata` the usage. The
+    stream carries no timestamps: a traced turn gets each tool call timed from when its use
+    and its result arrived."""
     messages: list[list[str]] = []
     blocks: dict[int, dict] = {}
     calls: dict[str, ToolCall] = {}
     order: list[ToolCall] = []
+    arrived: dict[str, tuple[float, dict]] = {}  # toolUseId -> (when, the event's detail)
     input_tokens = output_tokens = None
     for event in events:
         if "messageStart" in event:
@@ -255,7 +258,11 @@ def read_harness_stream(events: Iterable[dict]) -> AgentRun:
                 call = ToolCall(_tool_name(begin["toolUse"].get("name", "unknown")))
                 calls[begin["toolUse"].get("toolUseId", "")] = call
                 order.append(call)
-                blocks[index] = {"kind": "toolUse"}
+                detail = {"timing": "as streamed"}
+                if begin["toolUse"].get("simulated"):
+                    detail["simulated"] = True
+                arrived[begin["toolUse"].get("toolUseId", "")] = (time.time(), detail)
+                blocks[index] = {"kind": "toolUse", "id": begin["toolUse"].get("toolUseId")}
             elif "toolResult" in begin:
                 blocks[index] = {"kind": "toolResult", "id": begin["toolResult"].get("toolUseId")}
                 blocks[index]["parts"] = []
@@ -264,6 +271,12 @@ def read_harness_stream(events: Iterable[dict]) -> AgentRun:
             index, delta = delta_event.get("contentBlockIndex", 0), delta_event.get("delta", {})
             if "text" in delta and messages:
                 messages[-1].append(delta["text"])
+            block = blocks.get(index)
+            if "toolUse" in delta and block and block.get("id") in arrived:
+                detail = arrived[block["id"]][1]  # the arguments, as the model wrote them
+                detail["arguments"] = detail.get("arguments", "") + str(
+                    delta["toolUse"].get("input", "")
+                )
             for part in delta.get("toolResult", []) or []:
                 block = blocks.get(index)
                 if block is not None and block.get("kind") == "toolResult":
@@ -271,7 +284,17 @@ def read_harness_stream(events: Iterable[dict]) -> AgentRun:
         elif "contentBlockStop" in event:
             block = blocks.pop(event["contentBlockStop"].get("contentBlockIndex", 0), None)
             if block and block.get("kind") == "toolResult" and block["id"] in calls:
-                calls[block["id"]].output = _tool_result(block["parts"])
+                call = calls[block["id"]]
+                call.output = _tool_result(block["parts"])
+                began, detail = arrived.get(block["id"], (time.time(), {}))
+                detail = {**detail, "outcome": trace_events.tool_outcome(call.output)}
+                trace_events.add_at(
+                    "tool_call",
+                    call.name,
+                    started_epoch=began,
+                    duration_ms=(time.time() - began) * 1000,
+                    detail=detail,
+                )
         elif "metadata" in event:
             usage = event["metadata"].get("usage", {})
             input_tokens = (input_tokens or 0) + usage.get("inputTokens", 0)

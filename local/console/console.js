@@ -428,6 +428,36 @@ function pct(ms, scale) {
   return `${Math.max(0, Math.min(100, (100 * ms) / scale)).toFixed(2)}%`;
 }
 
+// Bars of one lane that overlap in time (an agent's run around a specialist's, say) go on
+// separate rows, so each stays visible: the first row whose last bar has ended.
+function rowsOf(events) {
+  const ends = [];
+  return events.map((event) => {
+    const start = event.at_ms || 0;
+    let row = ends.findIndex((end) => end <= start);
+    if (row === -1) row = ends.push(0) - 1;
+    ends[row] = Math.max(start + (event.duration_ms || 0), start + 1);
+    return row;
+  });
+}
+
+function detailText(detail) {
+  if (!detail || typeof detail !== "object") return "";
+  const parts = [];
+  for (const [key, value] of Object.entries(detail)) {
+    if (value === null || value === undefined) continue;
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    parts.push(`${key.replaceAll("_", " ")} ${text}`);
+  }
+  return parts.join(", ").slice(0, 240);
+}
+
+function eventLabel(event) {
+  const what = `${KIND_LABELS[event.kind] || event.kind}: ${event.name || event.kind}`;
+  const detail = detailText(event.detail);
+  return `${what}, at ${event.at_ms} ms for ${event.duration_ms} ms${detail ? ` (${detail})` : ""}`;
+}
+
 function renderTimeline(node, answer, scale) {
   const box = $(".timeline", node);
   box.replaceChildren(el("h3", {}, "Timeline"));
@@ -441,22 +471,23 @@ function renderTimeline(node, answer, scale) {
   if (trace && trace.length) {
     for (const kind of KINDS) {
       const events = trace.filter((event) => event.kind === kind);
-      const track = el("div", { class: "track" });
-      for (const event of events) {
-        const detail = event.detail && Object.keys(event.detail).length
-          ? ` ${JSON.stringify(event.detail).slice(0, 200)}`
-          : "";
-        const label = `${KIND_LABELS[kind]}: ${event.name || kind} at ${event.at_ms} ms, ${event.duration_ms} ms${detail}`;
+      const rows = rowsOf(events);
+      const height = Math.max(1, ...rows.map((row) => row + 1));
+      const track = el("div", { class: "track", style: `--rows:${height}` });
+      events.forEach((event, index) => {
+        const label = eventLabel(event);
         track.append(
           el("span", {
             class: `bar kind-${kind}`,
-            style: `left:${pct(event.at_ms || 0, scale)};width:${pct(event.duration_ms || 0, scale)}`,
+            style:
+              `left:${pct(event.at_ms || 0, scale)};width:${pct(event.duration_ms || 0, scale)};` +
+              `--row:${rows[index]}`,
             title: label,
             "aria-label": label,
             role: "img",
           }),
         );
-      }
+      });
       const total = events.reduce((sum, event) => sum + (event.duration_ms || 0), 0);
       lanes.append(
         el(
@@ -501,7 +532,17 @@ function renderTimeline(node, answer, scale) {
   );
   if (!trace) {
     box.append(el("p", { class: "no-trace" }, "No trace: this response carries none, only its total time."));
+    return;
   }
+  // The same events as text, in order: what a screen reader or a keyboard user reads.
+  box.append(
+    el(
+      "details",
+      { class: "trace-list" },
+      el("summary", {}, `Trace as text (${trace.length} event${trace.length === 1 ? "" : "s"})`),
+      el("ol", {}, trace.map((event) => el("li", { class: `kind-text-${event.kind}` }, eventLabel(event)))),
+    ),
+  );
 }
 
 document.addEventListener("DOMContentLoaded", init);
