@@ -124,6 +124,7 @@ async function init() {
     send();
   });
   $("#new-conversation").addEventListener("click", newConversation);
+  $("#shared-axis").addEventListener("change", renderAllTimelines);
   for (const radio of document.querySelectorAll("input[name=mode]")) {
     radio.addEventListener("change", modeChanged);
   }
@@ -413,15 +414,21 @@ function niceScale(ms) {
   return 10 * power;
 }
 
+// One axis for every column (compare the patterns' times), or each column on its own turn's
+// length (see inside a fast turn when a slow one shares the page).
 function renderAllTimelines() {
   if (!state.config) return;
   const shown = state.config.patterns.map((s) => s.id).filter((id) => !column(id).hidden);
+  const shared = $("#shared-axis").checked;
   const scale = niceScale(Math.max(0, ...shown.map((id) => turnLength(state.latest[id]))));
-  for (const id of shown) renderTimeline(column(id), state.latest[id], scale);
+  for (const id of shown) {
+    const own = niceScale(turnLength(state.latest[id]));
+    renderTimeline(column(id), state.latest[id], shared ? scale : own);
+  }
   const note = $("#scale-note");
-  note.textContent = Object.keys(state.latest).length
-    ? `Timelines share one axis: 0 to ${scale} ms.`
-    : "";
+  if (!Object.keys(state.latest).length) note.textContent = "";
+  else if (shared) note.textContent = `Timelines share one axis: 0 to ${scale} ms.`;
+  else note.textContent = "Each timeline on its own turn's axis (not comparable across columns).";
 }
 
 function pct(ms, scale) {
@@ -434,9 +441,11 @@ function rowsOf(events) {
   const ends = [];
   return events.map((event) => {
     const start = event.at_ms || 0;
-    let row = ends.findIndex((end) => end <= start);
+    // 1 ms of slack: times are rounded to whole ms, so one step may seem to start before the
+    // previous one ended.
+    let row = ends.findIndex((end) => end <= start + 1);
     if (row === -1) row = ends.push(0) - 1;
-    ends[row] = Math.max(start + (event.duration_ms || 0), start + 1);
+    ends[row] = start + (event.duration_ms || 0);
     return row;
   });
 }
@@ -482,8 +491,7 @@ function renderTimeline(node, answer, scale) {
             style:
               `left:${pct(event.at_ms || 0, scale)};width:${pct(event.duration_ms || 0, scale)};` +
               `--row:${rows[index]}`,
-            title: label,
-            "aria-label": label,
+            title: label, // its accessible name too (an aria-label would match "Message")
             role: "img",
           }),
         );

@@ -104,7 +104,7 @@ def test_same_empty_courts_books_a_court_in_all_eight_columns(page, tmp_path):
         assert column.locator(".no-trace").count() == 0, pattern_id
         # each bar has a text alternative, and the whole trace is readable as text
         for index in range(events.count()):
-            label = events.nth(index).get_attribute("aria-label")
+            label = events.nth(index).get_attribute("title")
             assert re.search(r"at \d+ ms for \d+ ms", label), (pattern_id, label)
         listed = column.locator(".trace-list li")
         assert listed.count() == events.count(), pattern_id
@@ -117,6 +117,16 @@ def test_same_empty_courts_books_a_court_in_all_eight_columns(page, tmp_path):
         assert bars.count() >= 1, (pattern_id, kind)
     h_tool = page.locator("#column-H .lane[data-kind=tool_call] .bar").first
     assert "simulated true" in h_tool.get_attribute("title")
+
+    # When each column is put on its own axis, every turn fills most of its own timeline
+    page.get_by_label("one time axis for all columns").uncheck()
+    assert "own turn's axis" in page.locator("#scale-note").inner_text()
+    own = tmp_path / "console-own-axes.png"
+    page.screenshot(path=str(own), full_page=True)
+    print(f"screenshot: {own}")
+    for index in range(8):
+        total = columns.nth(index).locator(".lane[data-kind=total] .bar")
+        assert percent(total.get_attribute("style"), "width") >= 40
     # And the offline stand-in and H's simulation are labelled
     assert "Offline stand-in model" in page.locator("#model-banner").inner_text()
     assert "simulated" in page.locator("#column-H .local-note").inner_text()
