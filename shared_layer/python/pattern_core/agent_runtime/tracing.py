@@ -168,13 +168,13 @@ _install_lock = threading.Lock()
 
 def install(export: bool) -> None:
     """Make this processor receive the SDK's spans; keep the default exporter only if `export`.
-    Tracing is switched on globally so a run may be traced; `run_tracing` decides per run."""
+    Tracing is switched on globally (on every run: anything may have switched it off) so a run
+    may be traced; `run_tracing` decides per run."""
     with _install_lock:
-        if _installed == [export]:
-            return
-        set_trace_processors([default_processor(), PROCESSOR] if export else [PROCESSOR])
+        if _installed != [export]:
+            set_trace_processors([default_processor(), PROCESSOR] if export else [PROCESSOR])
+            _installed[:] = [export]
         set_tracing_disabled(False)
-        _installed[:] = [export]
 
 
 @dataclass(frozen=True)
