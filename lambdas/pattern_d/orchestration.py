@@ -29,7 +29,7 @@ from pattern_core.agent_runtime.sessions import Conversation
 from pattern_core.contract import trace
 from pattern_core.contract.reporting import stopped_reply
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
-from pattern_core.model.client import deadline_of_call, record_usage, within_deadline
+from pattern_core.model.client import deadline_of_call, record_answer, within_deadline
 
 logger = Logger(child=True)
 TOOL_SCHEMAS = [tool.chat_completions_schema() for tool in TOOLS]
@@ -86,7 +86,7 @@ def _loop(turn, service, client, model, history, new, limits) -> str:
             completion = within_deadline(client, turn.deadline).chat.completions.create(
                 model=model, messages=[system, *history, *new], tools=TOOL_SCHEMAS
             )
-            record_usage(model_event, completion.usage)
+            record_answer(model_event, completion)
         turn.usage.record_model_call(completion.usage)
         message = completion.choices[0].message
         calls = [

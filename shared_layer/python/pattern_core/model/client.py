@@ -156,8 +156,8 @@ def deadline_of_call(deadline: Deadline, what: str = "a model call") -> Iterator
     time was up, that is `DeadlineExceeded` (504 `deadline_exceeded`, naming what the turn has
     done); a call that hit its own cap with time still left stays openai's `APITimeoutError`
     (504 `model_timeout`). A traced turn records the call as a `model_call` event named `what`;
-    the yielded dict is its detail (`record_usage` adds the tokens)."""
-    with trace.span("model_call", what, model=model_name()) as detail:
+    the yielded dict is its detail (`record_answer` adds the model and tokens)."""
+    with trace.span("model_call", what) as detail:
         try:
             yield detail
         except openai.APITimeoutError as exc:
@@ -166,11 +166,12 @@ def deadline_of_call(deadline: Deadline, what: str = "a model call") -> Iterator
             raise
 
 
-def record_usage(detail: dict, usage) -> None:
-    """The tokens of one Chat Completions answer in its trace event's detail."""
-    if usage is not None:
-        detail["input_tokens"] = getattr(usage, "prompt_tokens", None)
-        detail["output_tokens"] = getattr(usage, "completion_tokens", None)
+def record_answer(detail: dict, completion) -> None:
+    """The model and tokens one Chat Completions answer reports, in its trace event's detail."""
+    usage = getattr(completion, "usage", None)
+    detail["model"] = getattr(completion, "model", None)
+    detail["input_tokens"] = getattr(usage, "prompt_tokens", None)
+    detail["output_tokens"] = getattr(usage, "completion_tokens", None)
 
 
 @functools.cache

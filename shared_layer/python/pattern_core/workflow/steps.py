@@ -35,7 +35,7 @@ from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
 from pattern_core.model.client import (
     ModelNotConfigured,
     deadline_of_call,
-    record_usage,
+    record_answer,
     within_deadline,
 )
 from pattern_core.model.understanding import BookingRequest
@@ -227,7 +227,7 @@ def write_reply(state: WorkflowState, ctx: StepContext) -> WorkflowState:
                 {"role": "user", "content": json.dumps(facts)},
             ],
         )
-        record_usage(call, completion.usage)
+        record_answer(call, completion)
     ctx.usage.record_model_call(completion.usage)
     text = (completion.choices[0].message.content or "").strip()
     state.reply = checked_reply(text, state)
