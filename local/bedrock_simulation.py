@@ -113,6 +113,9 @@ class SimulatedManagedAgent:
                             **header,
                             "eventTime": _now(),
                             "trace": {"orchestrationTrace": step},
+                            # Not a Bedrock field: marks this trace as the simulation's, so a
+                            # traced turn's events say they are simulated.
+                            "simulated": True,
                         }
                     }
                 )
@@ -141,7 +144,7 @@ class SimulatedManagedAgent:
                 }
             )
             self.runtime.invocations[ACTIONS_FUNCTION] += 1
-            with own_process():
+            with own_process(), timed() as metadata:
                 response = self.runtime.invoke(ACTIONS_HANDLER, event, ACTIONS_FUNCTION)
             body = response["response"]["responseBody"]["application/json"]["body"]
             trace(
@@ -149,7 +152,7 @@ class SimulatedManagedAgent:
                     "observation": {
                         "traceId": trace_id,
                         "type": "ACTION_GROUP",
-                        "actionGroupInvocationOutput": {"text": body},
+                        "actionGroupInvocationOutput": {"text": body, "metadata": metadata},
                     }
                 }
             )
@@ -218,7 +221,14 @@ class SimulatedManagedAgent:
                     {
                         "contentBlockStart": {
                             "contentBlockIndex": index,
-                            "start": {"toolUse": {"toolUseId": tool_use_id, "name": gateway_name}},
+                            "start": {
+                                "toolUse": {
+                                    "toolUseId": tool_use_id,
+                                    "name": gateway_name,
+                                    # Not a harness field: a traced turn's events say simulated.
+                                    "simulated": True,
+                                }
+                            },
                         }
                     },
                     {
@@ -326,19 +336,21 @@ class SimulatedManagedAgent:
         reply = "I could not finish that request; nothing else was done."
         try:
             for _ in range(MAX_MODEL_CALLS):
-                response = openai_client().chat.completions.create(
-                    model=model_name(), messages=messages, tools=self.tools
-                )
+                with timed() as metadata:
+                    response = openai_client().chat.completions.create(
+                        model=model_name(), messages=messages, tools=self.tools
+                    )
                 usage = response.usage
                 on_model(
                     {
                         "modelInvocationOutput": {
                             "traceId": str(uuid.uuid4()),
                             "metadata": {
+                                **metadata,
                                 "usage": {
                                     "inputTokens": getattr(usage, "prompt_tokens", 0) or 0,
                                     "outputTokens": getattr(usage, "completion_tokens", 0) or 0,
-                                }
+                                },
                             },
                         }
                     }
@@ -454,3 +466,15 @@ def _as_text(value: Any) -> str:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+@contextlib.contextmanager
+def timed() -> Iterator[dict]:
+    """The timing Bedrock's trace `metadata` reports for a call: start, end, total ms."""
+    metadata: dict = {"startTime": _now()}
+    try:
+        yield metadata
+    finally:
+        metadata["endTime"] = _now()
+        elapsed = metadata["endTime"] - metadata["startTime"]
+        metadata["totalTimeMs"] = round(elapsed.total_seconds() * 1000)

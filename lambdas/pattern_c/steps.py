@@ -13,6 +13,7 @@ have no history API).
 from __future__ import annotations
 
 import json
+import time
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -47,6 +48,7 @@ def _run(step_name: str, event: dict, context: LambdaContext) -> dict:
         # out of time, the step raises DeadlineExceeded and the task's Catch reports it.
         deadline=Deadline.from_lambda_context(context),
     )
+    started_at = time.time()  # the trail's clock: a traced turn draws its states from it
     state = run_step(step_name, state, ctx)
     state.usage = usage.snapshot()  # the execution's model usage so far, this step's included
     state.trail.append(
@@ -55,6 +57,7 @@ def _run(step_name: str, event: dict, context: LambdaContext) -> dict:
             state=event.get("state"),
             retries=event.get("retries", 0),
             ms=usage.steps[step_name],
+            started_at=started_at,
         )
     )
     return state.model_dump(mode="json")
@@ -99,9 +102,14 @@ def failure_reply(event: dict, context: LambdaContext) -> dict:
         "workflow step failed",
         extra={"state": failed_state, "error_type": error_type, "cause": _cause_type(error)},
     )
+    started_at = time.time()
     with UsageMeter().timed_step("failure_reply") as timing:
         state = end_with_failure(state, error_type)
-    state.trail.append(StepRecord(step="failure_reply", state=event.get("state"), ms=timing["ms"]))
+    state.trail.append(
+        StepRecord(
+            step="failure_reply", state=event.get("state"), ms=timing["ms"], started_at=started_at
+        )
+    )
     return state.model_dump(mode="json")
 
 

@@ -26,9 +26,10 @@ from booking.service import BookingService
 from booking.tools import TOOLS, invoke_tool
 from pattern_core.agent_runtime.instructions import assistant_instructions
 from pattern_core.agent_runtime.sessions import Conversation
+from pattern_core.contract import trace
 from pattern_core.contract.reporting import stopped_reply
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
-from pattern_core.model.client import deadline_of_call, within_deadline
+from pattern_core.model.client import deadline_of_call, record_answer, within_deadline
 
 logger = Logger(child=True)
 TOOL_SCHEMAS = [tool.chat_completions_schema() for tool in TOOLS]
@@ -81,10 +82,11 @@ def _loop(turn, service, client, model, history, new, limits) -> str:
     system = {"role": "system", "content": assistant_instructions(service.schedule)}
     for _round in range(limits.max_rounds):
         # Each call gets no more than the request's time left (DeadlineExceeded when it is up).
-        with deadline_of_call(turn.deadline):
+        with deadline_of_call(turn.deadline) as model_event:
             completion = within_deadline(client, turn.deadline).chat.completions.create(
                 model=model, messages=[system, *history, *new], tools=TOOL_SCHEMAS
             )
+            record_answer(model_event, completion)
         turn.usage.record_model_call(completion.usage)
         message = completion.choices[0].message
         calls = [
@@ -113,14 +115,19 @@ def _loop(turn, service, client, model, history, new, limits) -> str:
             if len(turn.usage.tool_calls) >= limits.max_tool_calls:
                 raise _Stopped()
             # The caller's identity comes from the verified request, never from the arguments;
-            # writes spend the turn's budget and are recorded in `turn.effects`.
-            result = invoke_tool(
-                call.function.name,
-                service,
-                turn.user_id,
-                call.function.arguments,
-                effects=turn.effects,
-            )
+            # writes spend the turn's budget and are recorded in `turn.effects`. The trace
+            # shows the arguments as the model sent them.
+            with trace.span(
+                "tool_call", call.function.name, arguments=call.function.arguments
+            ) as tool_event:
+                result = invoke_tool(
+                    call.function.name,
+                    service,
+                    turn.user_id,
+                    call.function.arguments,
+                    effects=turn.effects,
+                )
+                tool_event["outcome"] = trace.tool_outcome(result)
             turn.usage.record_tool_call(call.function.name)
             new.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(result)})
             if turn.effects.ended:  # the budget refused a write: the turn ends here

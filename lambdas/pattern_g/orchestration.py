@@ -40,6 +40,7 @@ from pattern_core.agent_runtime.runtime import run_chat_turn
 from pattern_core.agent_runtime.sessions import Conversation
 from pattern_core.agent_runtime.specialists import SPECIALISTS, Specialist, manager_instructions
 from pattern_core.agent_runtime.tools import TurnContext, stop_when_budget_spent
+from pattern_core.contract import trace
 from pattern_core.contract.turn import ChatOutcome, ChatTurn
 from pattern_core.usage import UsageFigures, UsageMeter
 
@@ -93,10 +94,18 @@ def specialist_tool(
                     "cancellations": turn.effects.remaining("cancel"),
                 },
             }
+            traced_from = trace.now_ms()
+            if traced_from is not None:
+                payload["trace"] = True  # the specialist records its own trace and reports it
             # boto3 blocks; a worker thread keeps this loop free (and, locally, lets the
             # in-process specialist run its own loop on that thread).
-            report = await asyncio.to_thread(invoke, function_name, payload)
+            name = f"{specialist.key} specialist"
+            with trace.span("lambda_invoke", name) as invoke_event:
+                report = await asyncio.to_thread(invoke, function_name, payload)
+                invoke_event["outcome"] = trace.tool_outcome(report)
             usage.record_invocations(1)
+            if traced_from is not None:  # its events, on this turn's clock, inside the invoke
+                trace.merge(report.get("trace") or (), offset_ms=traced_from, specialist=name)
             _account(report, turn, usage)
         if error := report.get("error"):
             return f"The {specialist.key} specialist could not finish: {error.get('message')}"

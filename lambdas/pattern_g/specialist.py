@@ -49,6 +49,8 @@ class SpecialistRequest(BaseModel):
     budget: Budget
     # How long the manager will wait for this answer (its time left, capped).
     seconds_left: Annotated[float, Field(gt=0, le=900)] | None = None
+    # The manager's turn is traced: report this run's own trace events (`trace` in the report).
+    trace: bool = False
 
 
 async def serve(

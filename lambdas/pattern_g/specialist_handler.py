@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from pattern_core.agent_runtime.runtime import run_sync
 from pattern_core.agent_runtime.specialists import AVAILABILITY, BOOKING, Specialist
 from pattern_core.collaborators import booking_service
+from pattern_core.contract import trace
 from pattern_core.deadline import MARGIN_SECONDS, Deadline
 from pattern_g.specialist import SpecialistRequest, serve
 
@@ -27,7 +28,7 @@ def _handle(specialist: Specialist, event: dict, context: LambdaContext) -> dict
         return {
             "error": {
                 "code": "invalid_request",
-                "message": "The payload must be {request, user_id, budget, seconds_left?}.",
+                "message": "The payload must be {request, user_id, budget, seconds_left?, trace?}.",
             },
             "booking": None,
             "bookings": [],
@@ -40,7 +41,13 @@ def _handle(specialist: Specialist, event: dict, context: LambdaContext) -> dict
     deadline = Deadline.from_lambda_context(context).sooner(
         None if request.seconds_left is None else request.seconds_left - MARGIN_SECONDS
     )
-    return run_sync(serve(specialist, request, booking_service(), deadline=deadline))
+    # Its own recorder, or none: run in the manager's process (locally), it must not write
+    # into the manager's trace; the manager adds what this one reports.
+    with trace.recording(request.trace) as recorder:
+        report = run_sync(serve(specialist, request, booking_service(), deadline=deadline))
+    if recorder is not None:
+        report["trace"] = recorder.events()
+    return report
 
 
 @logger.inject_lambda_context(clear_state=True)

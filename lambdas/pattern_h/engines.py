@@ -16,11 +16,14 @@ parsed from the model's words.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pattern_core.contract import trace as trace_events
 from pattern_h.actions import (
     GATEWAY_TOOL_DELIMITER,
     TURN_ATTRIBUTE,
@@ -93,16 +96,21 @@ class BedrockAgentEngine:
 
 def read_agent_stream(events: Iterable[dict]) -> AgentRun:
     """Collect InvokeAgent's stream: chunks are the reply; the orchestration trace names each
-    action-group call and carries its output and each model call's usage."""
+    action-group call and carries its output and each model call's usage. A traced turn gets
+    each model call and action-group call as an event, timed by the trace's own clock."""
     chunks: list[str] = []
     calls: dict[str, ToolCall] = {}
     order: list[ToolCall] = []
+    started: dict[str, tuple[float, dict]] = {}  # traceId -> (when, the event's detail)
     llm_calls = input_tokens = output_tokens = 0
     for event in events:
         if "chunk" in event:
             chunks.append(event["chunk"].get("bytes", b"").decode("utf-8"))
             continue
-        trace = event.get("trace", {}).get("trace", {})
+        part = event.get("trace", {})
+        trace = part.get("trace", {})
+        at = _epoch(part.get("eventTime"))
+        marks = {"simulated": True} if part.get("simulated") else {}
         for step in trace.values():  # orchestrationTrace, preProcessingTrace, …
             if not isinstance(step, dict):
                 continue
@@ -112,19 +120,35 @@ def read_agent_stream(events: Iterable[dict]) -> AgentRun:
                 call = ToolCall(_operation_name(action))
                 calls[invocation.get("traceId", str(len(order)))] = call
                 order.append(call)
+                detail = {"arguments": _arguments(action), **marks}
+                started[invocation.get("traceId", "")] = (at, detail)
             observation = step.get("observation", {})
             output = observation.get("actionGroupInvocationOutput")
             if output is not None:
                 call = calls.get(observation.get("traceId", "")) or (order[-1] if order else None)
                 if call is not None:
                     call.output = _json_or_none(output.get("text"))
+                    began, detail = started.get(observation.get("traceId", ""), (at, {}))
+                    detail = {**detail, "outcome": trace_events.tool_outcome(call.output)}
+                    _add_timed("tool_call", call.name, output.get("metadata"), began, at, detail)
+            model_input = step.get("modelInvocationInput")
+            if model_input is not None:
+                started[model_input.get("traceId", "")] = (at, {})
             model_output = step.get("modelInvocationOutput")
             if model_output is not None:
-                usage = model_output.get("metadata", {}).get("usage")
+                metadata = model_output.get("metadata", {})
+                usage = metadata.get("usage")
                 llm_calls += 1
                 if usage:
                     input_tokens += usage.get("inputTokens", 0)
                     output_tokens += usage.get("outputTokens", 0)
+                began, _ = started.get(model_output.get("traceId", ""), (at, {}))
+                detail = {
+                    "input_tokens": (usage or {}).get("inputTokens"),
+                    "output_tokens": (usage or {}).get("outputTokens"),
+                    **marks,
+                }
+                _add_timed("model_call", "agent model", metadata, began, at, detail)
     observed = llm_calls > 0
     return AgentRun(
         reply="".join(chunks).strip(),
@@ -133,6 +157,38 @@ def read_agent_stream(events: Iterable[dict]) -> AgentRun:
         input_tokens=input_tokens if observed else None,
         output_tokens=output_tokens if observed else None,
     )
+
+
+def _epoch(when: Any) -> float:
+    """A trace timestamp (boto3 gives datetimes) in epoch seconds; now if there is none."""
+    if isinstance(when, dt.datetime):
+        return when.timestamp()
+    return time.time()
+
+
+def _add_timed(
+    kind: str, name: str, metadata: dict | None, began: float, seen: float, detail: dict
+) -> None:
+    """One event of a traced turn: from the trace's own start time and duration where it
+    reports them (`metadata`), else from when the trace reported the call and its result."""
+    metadata = metadata or {}
+    start = _epoch(metadata["startTime"]) if metadata.get("startTime") else began
+    duration_ms = metadata.get("totalTimeMs")
+    if duration_ms is None:
+        end = _epoch(metadata["endTime"]) if metadata.get("endTime") else seen
+        duration_ms = (end - start) * 1000
+    trace_events.add_at(kind, name, started_epoch=start, duration_ms=duration_ms, detail=detail)
+
+
+def _arguments(action: dict) -> dict:
+    """An action-group call's arguments as the agent's model filled them (name -> value)."""
+    body = action.get("requestBody", {}).get("content", {}).get("application/json", [])
+    properties = body.get("properties", []) if isinstance(body, dict) else body
+    return {
+        item.get("name"): item.get("value")
+        for item in [*(action.get("parameters") or []), *(properties or [])]
+        if isinstance(item, dict)
+    }
 
 
 def _operation_name(action: dict) -> str:
@@ -181,11 +237,14 @@ class AgentCoreHarnessEngine:
 
 def read_harness_stream(events: Iterable[dict]) -> AgentRun:
     """Collect InvokeHarness's stream: tool-use blocks name the calls, tool-result blocks carry
-    their outputs, the last assistant message's text is the reply, `metadata` the usage."""
+    their outputs, the last assistant message's text is the reply, `metadata` the usage. The
+    stream carries no timestamps: a traced turn gets each tool call timed from when its use
+    and its result arrived."""
     messages: list[list[str]] = []
     blocks: dict[int, dict] = {}
     calls: dict[str, ToolCall] = {}
     order: list[ToolCall] = []
+    arrived: dict[str, tuple[float, dict]] = {}  # toolUseId -> (when, the event's detail)
     input_tokens = output_tokens = None
     for event in events:
         if "messageStart" in event:
@@ -199,7 +258,11 @@ def read_harness_stream(events: Iterable[dict]) -> AgentRun:
                 call = ToolCall(_tool_name(begin["toolUse"].get("name", "unknown")))
                 calls[begin["toolUse"].get("toolUseId", "")] = call
                 order.append(call)
-                blocks[index] = {"kind": "toolUse"}
+                detail = {"timing": "as streamed"}
+                if begin["toolUse"].get("simulated"):
+                    detail["simulated"] = True
+                arrived[begin["toolUse"].get("toolUseId", "")] = (time.time(), detail)
+                blocks[index] = {"kind": "toolUse", "id": begin["toolUse"].get("toolUseId")}
             elif "toolResult" in begin:
                 blocks[index] = {"kind": "toolResult", "id": begin["toolResult"].get("toolUseId")}
                 blocks[index]["parts"] = []
@@ -208,6 +271,12 @@ def read_harness_stream(events: Iterable[dict]) -> AgentRun:
             index, delta = delta_event.get("contentBlockIndex", 0), delta_event.get("delta", {})
             if "text" in delta and messages:
                 messages[-1].append(delta["text"])
+            block = blocks.get(index)
+            if "toolUse" in delta and block and block.get("id") in arrived:
+                detail = arrived[block["id"]][1]  # the arguments, as the model wrote them
+                detail["arguments"] = detail.get("arguments", "") + str(
+                    delta["toolUse"].get("input", "")
+                )
             for part in delta.get("toolResult", []) or []:
                 block = blocks.get(index)
                 if block is not None and block.get("kind") == "toolResult":
@@ -215,7 +284,17 @@ def read_harness_stream(events: Iterable[dict]) -> AgentRun:
         elif "contentBlockStop" in event:
             block = blocks.pop(event["contentBlockStop"].get("contentBlockIndex", 0), None)
             if block and block.get("kind") == "toolResult" and block["id"] in calls:
-                calls[block["id"]].output = _tool_result(block["parts"])
+                call = calls[block["id"]]
+                call.output = _tool_result(block["parts"])
+                began, detail = arrived.get(block["id"], (time.time(), {}))
+                detail = {**detail, "outcome": trace_events.tool_outcome(call.output)}
+                trace_events.add_at(
+                    "tool_call",
+                    call.name,
+                    started_epoch=began,
+                    duration_ms=(time.time() - began) * 1000,
+                    detail=detail,
+                )
         elif "metadata" in event:
             usage = event["metadata"].get("usage", {})
             input_tokens = (input_tokens or 0) + usage.get("inputTokens", 0)

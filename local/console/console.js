@@ -124,6 +124,7 @@ async function init() {
     send();
   });
   $("#new-conversation").addEventListener("click", newConversation);
+  $("#shared-axis").addEventListener("change", renderAllTimelines);
   for (const radio of document.querySelectorAll("input[name=mode]")) {
     radio.addEventListener("change", modeChanged);
   }
@@ -413,19 +414,57 @@ function niceScale(ms) {
   return 10 * power;
 }
 
+// One axis for every column (compare the patterns' times), or each column on its own turn's
+// length (see inside a fast turn when a slow one shares the page).
 function renderAllTimelines() {
   if (!state.config) return;
   const shown = state.config.patterns.map((s) => s.id).filter((id) => !column(id).hidden);
+  const shared = $("#shared-axis").checked;
   const scale = niceScale(Math.max(0, ...shown.map((id) => turnLength(state.latest[id]))));
-  for (const id of shown) renderTimeline(column(id), state.latest[id], scale);
+  for (const id of shown) {
+    const own = niceScale(turnLength(state.latest[id]));
+    renderTimeline(column(id), state.latest[id], shared ? scale : own);
+  }
   const note = $("#scale-note");
-  note.textContent = Object.keys(state.latest).length
-    ? `Timelines share one axis: 0 to ${scale} ms.`
-    : "";
+  if (!Object.keys(state.latest).length) note.textContent = "";
+  else if (shared) note.textContent = `Timelines share one axis: 0 to ${scale} ms.`;
+  else note.textContent = "Each timeline on its own turn's axis (not comparable across columns).";
 }
 
 function pct(ms, scale) {
   return `${Math.max(0, Math.min(100, (100 * ms) / scale)).toFixed(2)}%`;
+}
+
+// Bars of one lane that overlap in time (an agent's run around a specialist's, say) go on
+// separate rows, so each stays visible: the first row whose last bar has ended.
+function rowsOf(events) {
+  const ends = [];
+  return events.map((event) => {
+    const start = event.at_ms || 0;
+    // 1 ms of slack: times are rounded to whole ms, so one step may seem to start before the
+    // previous one ended.
+    let row = ends.findIndex((end) => end <= start + 1);
+    if (row === -1) row = ends.push(0) - 1;
+    ends[row] = start + (event.duration_ms || 0);
+    return row;
+  });
+}
+
+function detailText(detail) {
+  if (!detail || typeof detail !== "object") return "";
+  const parts = [];
+  for (const [key, value] of Object.entries(detail)) {
+    if (value === null || value === undefined) continue;
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    parts.push(`${key.replaceAll("_", " ")} ${text}`);
+  }
+  return parts.join(", ").slice(0, 240);
+}
+
+function eventLabel(event) {
+  const what = `${KIND_LABELS[event.kind] || event.kind}: ${event.name || event.kind}`;
+  const detail = detailText(event.detail);
+  return `${what}, at ${event.at_ms} ms for ${event.duration_ms} ms${detail ? ` (${detail})` : ""}`;
 }
 
 function renderTimeline(node, answer, scale) {
@@ -441,22 +480,22 @@ function renderTimeline(node, answer, scale) {
   if (trace && trace.length) {
     for (const kind of KINDS) {
       const events = trace.filter((event) => event.kind === kind);
-      const track = el("div", { class: "track" });
-      for (const event of events) {
-        const detail = event.detail && Object.keys(event.detail).length
-          ? ` ${JSON.stringify(event.detail).slice(0, 200)}`
-          : "";
-        const label = `${KIND_LABELS[kind]}: ${event.name || kind} at ${event.at_ms} ms, ${event.duration_ms} ms${detail}`;
+      const rows = rowsOf(events);
+      const height = Math.max(1, ...rows.map((row) => row + 1));
+      const track = el("div", { class: "track", style: `--rows:${height}` });
+      events.forEach((event, index) => {
+        const label = eventLabel(event);
         track.append(
           el("span", {
             class: `bar kind-${kind}`,
-            style: `left:${pct(event.at_ms || 0, scale)};width:${pct(event.duration_ms || 0, scale)}`,
-            title: label,
-            "aria-label": label,
+            style:
+              `left:${pct(event.at_ms || 0, scale)};width:${pct(event.duration_ms || 0, scale)};` +
+              `--row:${rows[index]}`,
+            title: label, // its accessible name too (an aria-label would match "Message")
             role: "img",
           }),
         );
-      }
+      });
       const total = events.reduce((sum, event) => sum + (event.duration_ms || 0), 0);
       lanes.append(
         el(
@@ -501,7 +540,17 @@ function renderTimeline(node, answer, scale) {
   );
   if (!trace) {
     box.append(el("p", { class: "no-trace" }, "No trace: this response carries none, only its total time."));
+    return;
   }
+  // The same events as text, in order: what a screen reader or a keyboard user reads.
+  box.append(
+    el(
+      "details",
+      { class: "trace-list" },
+      el("summary", {}, `Trace as text (${trace.length} event${trace.length === 1 ? "" : "s"})`),
+      el("ol", {}, trace.map((event) => el("li", { class: `kind-text-${event.kind}` }, eventLabel(event)))),
+    ),
+  );
 }
 
 document.addEventListener("DOMContentLoaded", init);

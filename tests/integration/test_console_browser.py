@@ -97,9 +97,36 @@ def test_same_empty_courts_books_a_court_in_all_eight_columns(page, tmp_path):
         assert bookings.first.inner_text().startswith("Court A · 2026-11-25 · 15:00"), pattern_id
         assert column.locator(".status").inner_text().startswith("HTTP 200")
         assert "scratch data" in column.locator(".status").inner_text()
-        # a timeline area, drawn on the shared axis
+        # a timeline area, drawn on the shared axis: the turn and its traced events as bars
         assert column.locator(".timeline .lane[data-kind=total] .bar").count() == 1, pattern_id
+        events = column.locator(".timeline .lane:not([data-kind=total]) .bar")
+        assert events.count() >= 1, pattern_id
+        assert column.locator(".no-trace").count() == 0, pattern_id
+        # each bar has a text alternative, and the whole trace is readable as text
+        for index in range(events.count()):
+            label = events.nth(index).get_attribute("title")
+            assert re.search(r"at \d+ ms for \d+ ms", label), (pattern_id, label)
+        listed = column.locator(".trace-list li")
+        assert listed.count() == events.count(), pattern_id
         assert column.locator(".usage dt", has_text="LLM calls").count() == 1
+    # Each engine's own mechanism shows in its column
+    expected = {"A": "model_call", "B": "step", "C": "state", "D": "tool_call"}
+    expected |= {"E": "tool_call", "F": "tool_call", "G": "lambda_invoke", "H": "tool_call"}
+    for pattern_id, kind in expected.items():
+        bars = page.locator(f"#column-{pattern_id} .lane[data-kind={kind}] .bar")
+        assert bars.count() >= 1, (pattern_id, kind)
+    h_tool = page.locator("#column-H .lane[data-kind=tool_call] .bar").first
+    assert "simulated true" in h_tool.get_attribute("title")
+
+    # When each column is put on its own axis, every turn fills most of its own timeline
+    page.get_by_label("one time axis for all columns").uncheck()
+    assert "own turn's axis" in page.locator("#scale-note").inner_text()
+    own = tmp_path / "console-own-axes.png"
+    page.screenshot(path=str(own), full_page=True)
+    print(f"screenshot: {own}")
+    for index in range(8):
+        total = columns.nth(index).locator(".lane[data-kind=total] .bar")
+        assert percent(total.get_attribute("style"), "width") >= 40
     # And the offline stand-in and H's simulation are labelled
     assert "Offline stand-in model" in page.locator("#model-banner").inner_text()
     assert "simulated" in page.locator("#column-H .local-note").inner_text()
@@ -142,7 +169,7 @@ def test_conversation_mode_reuses_each_patterns_session_until_new_conversation(p
 
 
 def test_traces_become_bars_on_one_axis_and_errors_show_in_their_column(page):
-    # The handlers do not return traces yet: answer two patterns with recorded-shape bodies.
+    # C answers with a recorded-shape body (its real turn takes seconds), E with an error.
     traced = {
         "reply": "Booked Court A.",
         "pattern": "C",
@@ -162,6 +189,7 @@ def test_traces_become_bars_on_one_axis_and_errors_show_in_their_column(page):
         "trace": [
             {"at_ms": 0, "kind": "state", "name": "Understand", "duration_ms": 400, "detail": {}},
             {"at_ms": 10, "kind": "model_call", "name": "parse", "duration_ms": 300, "detail": {}},
+            {"at_ms": 100, "kind": "model_call", "name": "inner", "duration_ms": 50, "detail": {}},
             {"at_ms": 400, "kind": "lambda_invoke", "name": "Book", "duration_ms": 100},
             {"at_ms": 500, "kind": "step", "name": "WriteReply", "duration_ms": 500},
         ],
@@ -172,7 +200,9 @@ def test_traces_become_bars_on_one_axis_and_errors_show_in_their_column(page):
         lambda route: route.fulfill(status=200, json=traced, headers={"x-patterns-model": "x"}),
     )
     page.route("**/e/chat", lambda route: route.fulfill(status=503, json=error))
-    only(page, "A", "C", "E")
+    untraced = {key: value for key, value in traced.items() if key != "trace"}
+    page.route("**/d/chat", lambda route: route.fulfill(status=200, json=untraced))
+    only(page, "A", "C", "D", "E")
 
     page.get_by_label("Message").fill("Book tomorrow at 3pm")
     page.get_by_label("Message").press("Enter")
@@ -183,7 +213,7 @@ def test_traces_become_bars_on_one_axis_and_errors_show_in_their_column(page):
         for kind in ("model_call", "tool_call", "lambda_invoke", "state", "step", "total")
     }
     assert bars == {
-        "model_call": 1,
+        "model_call": 2,
         "tool_call": 0,
         "lambda_invoke": 1,
         "state": 1,
@@ -197,8 +227,26 @@ def test_traces_become_bars_on_one_axis_and_errors_show_in_their_column(page):
     assert percent(step_style, "left") == pytest.approx(100 * 500 / scale, abs=0.01)
     assert percent(step_style, "width") == pytest.approx(100 * 500 / scale, abs=0.01)
     assert page.locator("#column-C .no-trace").count() == 0
-    # A's real answer has no trace: said so, and its bar uses C's axis (A took far less)
-    assert page.locator("#column-A .no-trace").count() == 1
+    # Overlapping bars of one lane go on separate rows, so neither hides the other
+    model_bars = page.locator("#column-C .lane[data-kind=model_call] .bar")
+    rows = [
+        re.search(r"--row:\s*(\d+)", model_bars.nth(i).get_attribute("style"))[1] for i in (0, 1)
+    ]
+    assert rows == ["0", "1"]
+    # The trace as text, opened from the keyboard
+    summary = page.locator("#column-C .trace-list summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#column-C .trace-list").get_attribute("open") is not None
+    items = page.locator("#column-C .trace-list li")
+    assert items.count() == 5
+    assert items.first.inner_text() == "states: Understand, at 0 ms for 400 ms"
+    # A body without a trace says so, and still shows the turn's total
+    assert page.locator("#column-D .no-trace").count() == 1
+    assert page.locator("#column-D .lane[data-kind=total] .bar").count() == 1
+    # A's real answer has its own trace, drawn on C's axis (A took far less)
+    assert page.locator("#column-A .no-trace").count() == 0
+    assert page.locator("#column-A .lane[data-kind=model_call] .bar").count() == 1
     a_style = page.locator("#column-A .lane[data-kind=total] .bar").get_attribute("style")
     a_duration = int(page.locator("#column-A .lane[data-kind=total] .lane-sum").inner_text()[:-3])
     assert percent(a_style, "width") == pytest.approx(100 * a_duration / scale, abs=0.01)

@@ -9,7 +9,8 @@
   first use inside that loop (`OPENAI_BASE_URL`, timeouts and the key from Secrets Manager as
   for every pattern).
 - **Trace export to OpenAI is off** unless `OPENAI_AGENTS_DISABLE_TRACING` is explicitly
-  `0`/`false`.
+  `0`/`false`; a turn asked for its trace gets the SDK's spans as events, through a processor
+  that replaces the exporter (`agent_runtime.tracing`).
 - **Usage from the SDK's own accounting** (`result.context_wrapper.usage`: requests, input and
   output tokens; nested agents-as-tools share it), tool names as the tools ran.
 - **Bounded**: `max_turns` and the turn's write budget (the agents stop the run when it
@@ -34,7 +35,6 @@ from agents import (
     RunConfig,
     Runner,
     RunResult,
-    set_tracing_disabled,
     set_tracing_export_api_key,
 )
 from agents.models.interface import Model
@@ -44,6 +44,7 @@ from booking.schedule import Schedule
 from booking.service import BookingService
 from pattern_core.agent_runtime.sessions import Conversation, DynamoSession
 from pattern_core.agent_runtime.tools import RECORD_TOOL_CALLS, TurnContext
+from pattern_core.agent_runtime.tracing import run_tracing
 from pattern_core.collaborators import async_openai_client
 from pattern_core.contract.reporting import stopped_reply
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
@@ -93,12 +94,20 @@ async def run_agent(
     """Run `agent` on `message` for the caller in `context`; usage lands in `usage`. The whole
     run ends by `deadline` (DeadlineExceeded), and so does each model call in it."""
     deadline = deadline or Deadline.after(NO_CONTEXT_SECONDS)
-    disabled = tracing_disabled()
-    set_tracing_disabled(disabled)  # also covers spans opened outside a Runner call
-    if not disabled:  # opted in: export with the same key (in Lambda, from Secrets Manager)
+    export = not tracing_disabled()
+    if export:  # opted in: export with the same key (in Lambda, from Secrets Manager)
         set_tracing_export_api_key(openai_api_key())
+    # Traced when the turn is recorded (`X-Patterns-Trace`) or export is on; the SDK's spans
+    # reach the exporter only if export is on (`agent_runtime.tracing`).
+    tracing = run_tracing(export)
+    options = {}
+    if tracing.include_sensitive_data is not None:
+        options["trace_include_sensitive_data"] = tracing.include_sensitive_data
     config = RunConfig(
-        model=model or default_model(deadline), tracing_disabled=disabled, workflow_name=workflow
+        model=model or default_model(deadline),
+        tracing_disabled=tracing.disabled,
+        workflow_name=workflow,
+        **options,
     )
     try:
         result = await asyncio.wait_for(

@@ -10,7 +10,10 @@ is never a 500. Errors share one shape, `{"error": {"code", "message"}}`, and ne
 traces, table names or secrets.
 
 An `Idempotency-Key` header makes a retry return the first answer
-(`pattern_core.contract.idempotency`).
+(`pattern_core.contract.idempotency`). `X-Patterns-Trace: 1` adds the turn's `trace` to a 200
+body (`pattern_core.contract.trace`); it is added to the answer as sent, never to the answer
+stored for replay, so a replay — which runs nothing — carries an empty trace when one is asked
+for, and no trace otherwise, whatever the first request asked.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from booking.effects import TurnEffects, WriteBudget
 from booking.errors import BookingError
-from pattern_core.contract import idempotency
+from pattern_core.contract import idempotency, trace
 from pattern_core.contract.identity import InvalidSession, Unauthenticated, resolve_identity
 from pattern_core.contract.metrics import publish_error
 from pattern_core.contract.reporting import reported_reply
@@ -178,8 +181,16 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
             app.current_event, Settings.from_env().auth_mode, body.session_id
         )
 
+        traced = trace.requested(app.current_event.headers)
+        recorded: list[dict] = []  # this run's trace: kept apart from the stored answer
+
         def answer() -> idempotency.Answer:
-            result = run_turn(pattern, orchestrate, body, user_id, session_id, app.lambda_context)
+            with trace.recording(traced) as recorder:
+                result = run_turn(
+                    pattern, orchestrate, body, user_id, session_id, app.lambda_context
+                )
+            if recorder is not None:
+                recorded.extend(recorder.events())
             # Serialised here, once: a replay returns these very bytes.
             return {**result, "body": json.dumps(result["body"], separators=(",", ":"))}
 
@@ -198,10 +209,15 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
             )
         else:
             result = answer()
+        response_body = result["body"]
+        if traced and result["status"] == 200:
+            response_body = json.dumps(
+                {**json.loads(response_body), "trace": recorded}, separators=(",", ":")
+            )
         return Response(
             status_code=result["status"],
             content_type="application/json",
-            body=result["body"],
+            body=response_body,
             headers={"Idempotent-Replayed": "true"} if result.get("replayed") else {},
         )
 

@@ -17,6 +17,7 @@ import openai
 from openai import OpenAI
 
 from pattern_core.collaborators import per_container
+from pattern_core.contract import trace
 from pattern_core.deadline import MIN_CALL_SECONDS, Deadline, DeadlineExceeded
 from settings import Settings
 
@@ -145,17 +146,27 @@ def within_deadline(client, deadline: Deadline):
 
 
 @contextlib.contextmanager
-def deadline_of_call(deadline: Deadline, what: str = "a model call") -> Iterator[None]:
+def deadline_of_call(deadline: Deadline, what: str = "a model call") -> Iterator[dict]:
     """Name a model timeout for what ran out: when the call was cut short because the request's
     time was up, that is `DeadlineExceeded` (504 `deadline_exceeded`, naming what the turn has
     done); a call that hit its own cap with time still left stays openai's `APITimeoutError`
-    (504 `model_timeout`)."""
-    try:
-        yield
-    except openai.APITimeoutError as exc:
-        if not deadline.fits(MIN_CALL_SECONDS):
-            raise DeadlineExceeded(what) from exc
-        raise
+    (504 `model_timeout`). A traced turn records the call as a `model_call` event named `what`;
+    the yielded dict is its detail (`record_answer` adds the model and tokens)."""
+    with trace.span("model_call", what) as detail:
+        try:
+            yield detail
+        except openai.APITimeoutError as exc:
+            if not deadline.fits(MIN_CALL_SECONDS):
+                raise DeadlineExceeded(what) from exc
+            raise
+
+
+def record_answer(detail: dict, completion) -> None:
+    """The model and tokens one Chat Completions answer reports, in its trace event's detail."""
+    usage = getattr(completion, "usage", None)
+    detail["model"] = getattr(completion, "model", None)
+    detail["input_tokens"] = getattr(usage, "prompt_tokens", None)
+    detail["output_tokens"] = getattr(usage, "completion_tokens", None)
 
 
 @per_container

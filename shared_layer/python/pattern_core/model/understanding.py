@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from booking.day_parts import PartOfDay
 from booking.schedule import Schedule
 from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline
-from pattern_core.model.client import deadline_of_call, within_deadline
+from pattern_core.model.client import deadline_of_call, record_answer, within_deadline
 from pattern_core.usage import UsageMeter
 
 Intent = Literal["check_availability", "book", "list_bookings", "cancel", "other"]
@@ -64,7 +64,7 @@ def understand(
     """One model call, inside the request's `deadline` (DeadlineExceeded when it runs out).
     Raises openai errors as they are; the HTTP layer maps them."""
     deadline = deadline or Deadline.after(NO_CONTEXT_SECONDS)
-    with deadline_of_call(deadline, "understanding the message"):
+    with deadline_of_call(deadline, "understanding the message") as call:
         completion = within_deadline(client, deadline).chat.completions.parse(
             model=model,
             messages=[
@@ -73,6 +73,7 @@ def understand(
             ],
             response_format=BookingRequest,
         )
+        record_answer(call, completion)
     usage.record_model_call(completion.usage)
     parsed = completion.choices[0].message.parsed
     if parsed is None:  # a refusal: treat as "other" rather than guessing

@@ -32,9 +32,15 @@ from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
 from booking.models import Booking, Slot
 from booking.schedule import Schedule
 from booking.service import BookingService
+from pattern_core.contract import trace
 from pattern_core.contract.turn import ChatError, ChatOutcome
 from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
-from pattern_core.model.client import ModelNotConfigured, deadline_of_call, within_deadline
+from pattern_core.model.client import (
+    ModelNotConfigured,
+    deadline_of_call,
+    record_answer,
+    within_deadline,
+)
 from pattern_core.model.understanding import BookingRequest, understand
 from pattern_core.usage import UsageFigures, UsageMeter
 from pattern_core.workflow.fulfilment import (
@@ -67,6 +73,7 @@ class StepRecord(BaseModel):
     state: str | None = None  # the state machine's state name ($$.State.Name)
     retries: int = 0  # $$.State.RetryCount: attempts of this state the Lambda service failed
     ms: int = 0
+    started_at: float | None = None  # epoch seconds when the step's code began (traces)
     failed: bool = False  # the step raised (recorded by the failure reply, from the Catch)
     ran: bool = True  # our code ran (False when Lambda itself failed to run it)
 
@@ -211,7 +218,7 @@ REPLY_INSTRUCTIONS = (
 def write_reply_step(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     """LLM, plain text: the reply, written from the facts the earlier steps established."""
     facts = reply_facts(state)
-    with deadline_of_call(ctx.deadline, "writing the reply"):
+    with deadline_of_call(ctx.deadline, "writing the reply") as call:
         completion = ctx.model_client().chat.completions.create(
             model=ctx.model,
             messages=[
@@ -222,6 +229,7 @@ def write_reply_step(state: WorkflowState, ctx: StepContext) -> WorkflowState:
                 {"role": "user", "content": json.dumps(facts)},
             ],
         )
+        record_answer(call, completion)
     ctx.usage.record_model_call(completion.usage)
     text = (completion.choices[0].message.content or "").strip()
     state.reply = checked_reply(text, state)
@@ -387,6 +395,14 @@ def record_execution(state: WorkflowState, usage: UsageMeter) -> None:
     for record in state.trail:
         if not record.failed:
             usage.record_step(record.step, record.ms)
+        if record.started_at is not None:  # a traced turn shows the trail on its timeline
+            trace.add_at(
+                "state",
+                record.state or record.step,
+                started_epoch=record.started_at,
+                duration_ms=record.ms,
+                detail={"step": record.step, "retries": record.retries, "failed": record.failed},
+            )
 
 
 def _request(state: WorkflowState) -> BookingRequest:
@@ -409,7 +425,9 @@ def run_step(name: str, state: WorkflowState, ctx: StepContext) -> WorkflowState
     same in one process (B) and in a step's own Lambda (C)."""
     timing = {"ms": 0}
     try:
-        with ctx.usage.timed_step(name) as timing:
+        # The step's model call, if any, lies inside its trace event (B's timeline; C's steps
+        # run untraced in their own Lambdas and are shown from the execution's trail).
+        with ctx.usage.timed_step(name) as timing, trace.span("step", name):
             return STEPS[name](state, ctx)
     finally:
         logger.info(
