@@ -16,24 +16,22 @@ moto's Step Functions interpreter, whose history confirms these counts.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import uuid
 
 import boto3
-from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from aws_lambda_powertools import Logger
 from botocore.config import Config
 from botocore.exceptions import ReadTimeoutError
 
-from pattern_core.contract.http import build_chat_app
+from pattern_core.collaborators import per_container
+from pattern_core.contract.entry import chat_handler
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_core.deadline import DeadlineExceeded
 from pattern_core.workflow.steps import WorkflowState, outcome_of, record_execution
 
 logger = Logger()
-tracer = Tracer()
 
 
 def execution_read_timeout() -> float:
@@ -42,7 +40,7 @@ def execution_read_timeout() -> float:
     return float(os.environ.get("SFN_READ_TIMEOUT_SECONDS") or 24)
 
 
-@functools.lru_cache(maxsize=64)
+@per_container
 def stepfunctions(read_timeout: float):
     # No SDK retries: a retried StartSyncExecution whose first answer was lost would run the
     # whole workflow again and could book a second court. The execution itself retries
@@ -59,7 +57,6 @@ def stepfunctions(read_timeout: float):
 OUT_OF_TIME = "The booking workflow did not finish in time; check your bookings before retrying."
 
 
-@tracer.capture_method
 def orchestrate(turn: ChatTurn) -> ChatOutcome:
     # A token per request: if Step Functions retries the Book task after its write landed,
     # the retry finds that booking instead of booking another court.
@@ -102,10 +99,8 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
     return outcome_of(state)
 
 
-app = build_chat_app("C", orchestrate)
-
-
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+# No model here (the steps call it): this function imports neither the model SDK nor the
+# workflow's model steps' clients. Before a SnapStart snapshot the Step Functions client is built.
+app, handler = chat_handler(
+    "C", orchestrate, warm=[lambda: stepfunctions(execution_read_timeout())]
+)

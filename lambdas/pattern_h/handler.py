@@ -10,24 +10,18 @@ a clear 504 in the contract's body rather than a gateway timeout.
 from __future__ import annotations
 
 import copy
-import functools
 import os
 from collections.abc import Iterable, Iterator
 
 import boto3
-from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
-from pattern_core.collaborators import booking_service
-from pattern_core.contract.http import build_chat_app
+from pattern_core.collaborators import booking_service, per_container
+from pattern_core.contract.entry import chat_handler
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_core.deadline import Deadline, DeadlineExceeded
 from pattern_h.engines import AgentCoreHarnessEngine, BedrockAgentEngine
 from pattern_h.orchestration import AgentEngine, handle_turn
-
-logger = Logger()
-tracer = Tracer()
 
 ENGINES = ("bedrock_agent", "agentcore")
 
@@ -48,7 +42,7 @@ def _client_config(read_timeout: float) -> Config:
     )
 
 
-@functools.lru_cache(maxsize=64)
+@per_container
 def agent_engine(read_timeout: float | None = None) -> AgentEngine:
     """The engine, with a client per read timeout (the turn's time left, in half seconds)."""
     config = _client_config(read_timeout or agent_read_timeout())
@@ -110,7 +104,6 @@ OUT_OF_TIME = (
 )
 
 
-@tracer.capture_method
 def orchestrate(turn: ChatTurn) -> ChatOutcome:
     try:
         return handle_turn(turn, turn_engine(turn.deadline), booking_service())
@@ -119,10 +112,4 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
         raise ChatError(504, "deadline_exceeded", OUT_OF_TIME) from None
 
 
-app = build_chat_app("H", orchestrate)
-
-
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+app, handler = chat_handler("H", orchestrate, warm=[booking_service, agent_engine])

@@ -14,11 +14,12 @@ import functools
 import json
 import os
 from collections.abc import Iterator
-
-import openai
-from openai import OpenAI
+from typing import TYPE_CHECKING
 
 from pattern_core.deadline import MIN_CALL_SECONDS, Deadline, DeadlineExceeded
+
+if TYPE_CHECKING:  # the SDK is imported by what calls the model, not by what names errors
+    from openai import OpenAI
 
 DEFAULT_MODEL = "gpt-5-mini"
 
@@ -155,6 +156,8 @@ def deadline_of_call(deadline: Deadline, what: str = "a model call") -> Iterator
     time was up, that is `DeadlineExceeded` (504 `deadline_exceeded`, naming what the turn has
     done); a call that hit its own cap with time still left stays openai's `APITimeoutError`
     (504 `model_timeout`)."""
+    import openai  # already loaded: a model call is about to run
+
     try:
         yield
     except openai.APITimeoutError as exc:
@@ -165,4 +168,6 @@ def deadline_of_call(deadline: Deadline, what: str = "a model call") -> Iterator
 
 @functools.cache
 def openai_client() -> OpenAI:
+    from openai import OpenAI
+
     return OpenAI(**client_options())
