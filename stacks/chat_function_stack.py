@@ -70,7 +70,7 @@ class ChatFunctionStack(Stack):
         ChatApi(
             self,
             "ChatApi",
-            handler=chat.function,
+            handler=chat.invocable,
             public=settings.public,
             retain_logs=settings.retain_data,
         )

@@ -85,7 +85,7 @@ class PatternCStack(Stack):
         ChatApi(
             self,
             "ChatApi",
-            handler=chat.function,
+            handler=chat.invocable,
             public=settings.public,
             retain_logs=settings.retain_data,
         )

@@ -90,7 +90,7 @@ class PatternGStack(Stack):
             TABLE_NAME_ENV: sessions.table_name,
             timeouts.G_SPECIALIST_READ_ENV: str(timeouts.G_SPECIALIST_READ_SECONDS),
             **{
-                FUNCTION_ENV[key]: specialist.function.function_arn
+                FUNCTION_ENV[key]: specialist.invocable.function_arn
                 for key, specialist in self.specialists.items()
             },
         }
@@ -110,17 +110,18 @@ class PatternGStack(Stack):
         )
         sessions.grant_calls(self.manager.function)
         secret.grant_read(self.manager.function)
-        # Exactly the two specialist functions, by ARN (grant_invoke would add `<arn>:*`).
+        # Exactly the two specialist functions (their `live` alias with SnapStart), by ARN
+        # (grant_invoke would add `<arn>:*`).
         iam.Grant.add_to_principal(
             grantee=self.manager.function,
             actions=["lambda:InvokeFunction"],
-            resource_arns=[s.function.function_arn for s in self.specialists.values()],
+            resource_arns=[s.invocable.function_arn for s in self.specialists.values()],
         )
 
         ChatApi(
             self,
             "ChatApi",
-            handler=self.manager.function,
+            handler=self.manager.invocable,
             public=settings.public,
             retain_logs=settings.retain_data,
         )

@@ -125,7 +125,7 @@ class PatternHStack(Stack):
                 action_group_name=ACTION_GROUP,
                 action_group_description=SCHEMA_DESCRIPTION,
                 api_schema=bedrock_openapi_payload(),
-                action_function=actions.function,
+                action_function=actions.invocable,
             )
             agent.serve(invoker.function)
             outputs = {AGENT_ID_OUTPUT: agent.agent_id, AGENT_ALIAS_ID_OUTPUT: agent.alias_id}
@@ -136,7 +136,7 @@ class PatternHStack(Stack):
                 name=f"patterns_h_{self.stack_name}".lower(),
                 instruction=INSTRUCTION,
                 foundation_model=settings.bedrock_model,
-                action_function=actions.function,
+                action_function=actions.invocable,
                 target_name=ACTION_GROUP,
                 tool_schemas=gateway_tool_schemas(),
                 identity_header=USER_HEADER,
@@ -150,7 +150,7 @@ class PatternHStack(Stack):
         ChatApi(
             self,
             "ChatApi",
-            handler=invoker.function,
+            handler=invoker.invocable,
             public=settings.public,
             retain_logs=settings.retain_data,
         )
