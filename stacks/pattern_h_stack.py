@@ -34,7 +34,6 @@ from pattern_h.schema import (
 )
 from stacks import timeouts
 from stacks.constants import PatternSettings
-from stacks.constructs.agentcore_harness import BookingHarness
 from stacks.constructs.bedrock_agent import BookingBedrockAgent
 from stacks.constructs.booking_table import BookingTable
 from stacks.constructs.chat_api import ChatApi
@@ -130,6 +129,10 @@ class PatternHStack(Stack):
             agent.serve(invoker.function)
             outputs = {AGENT_ID_OUTPUT: agent.agent_id, AGENT_ALIAS_ID_OUTPUT: agent.alias_id}
         else:
+            # Loaded only for this engine: its CDK module (the AgentCore L1s) is the slowest
+            # the app would otherwise import.
+            from stacks.constructs.agentcore_harness import BookingHarness
+
             harness = BookingHarness(
                 self,
                 "Harness",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from pattern_core.contract.idempotency import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
+from pattern_core.contract.idempotency_table import PARTITION_KEY, TABLE_NAME_ENV, TTL_ATTRIBUTE
 from stacks.constructs.tables import ProjectTable
 
 # The item calls Powertools makes: PutItem (claim the key, conditionally), GetItem (read a

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from pattern_g.wiring import FUNCTION_ENV
 from stacks.constants import CTX_SNAPSTART, DEFAULT_SNAPSTART, PatternSettings
 from stacks.constructs.pattern_function import LIVE_ALIAS
 from tests.infrastructure.conftest import Synthesized, cdk_json_context, new_app, synthesized
@@ -128,9 +129,8 @@ def test_g_manager_invokes_the_specialist_aliases():
     specialists = [f for f in functions(synth) if f != manager]
     aliases = sorted(json.dumps({"Ref": synth.alias_of(s)}, sort_keys=True) for s in specialists)
 
-    assert sorted(json.dumps(v, sort_keys=True) for v in variables.values() if "Ref" in v) == (
-        aliases
-    )
+    targets = [json.dumps(variables[name], sort_keys=True) for name in FUNCTION_ENV.values()]
+    assert sorted(targets) == aliases
     assert sorted(synth.grants(manager, "lambda")) == aliases
 
 

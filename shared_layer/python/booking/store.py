@@ -38,7 +38,6 @@ import os
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import boto3
 from botocore.exceptions import ClientError
 
 from booking.errors import BookingNotFound, NotYourBooking
@@ -145,6 +144,8 @@ def _booking(item: dict) -> Booking:
 @functools.cache
 def dynamodb_client():
     """One client per container; AWS_ENDPOINT_URL_DYNAMODB points it at the local server."""
+    import boto3  # here, not at the top: the CDK app reads the tool contract without it
+
     return boto3.client("dynamodb")
 
 
