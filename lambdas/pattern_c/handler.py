@@ -99,8 +99,8 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
     return outcome_of(state)
 
 
-# No model here (the steps call it): this function imports neither the model SDK nor the
-# workflow's model steps' clients. Before a SnapStart snapshot the Step Functions client is built.
+# No model call here (two of the steps make them), so the model SDK is never imported. Before a
+# SnapStart snapshot the Step Functions client is built.
 app, handler = chat_handler(
     "C", orchestrate, warm=[lambda: stepfunctions(execution_read_timeout())]
 )
