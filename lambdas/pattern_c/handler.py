@@ -22,13 +22,12 @@ import uuid
 
 import boto3
 from aws_lambda_powertools import Logger
-from botocore.config import Config
 from botocore.exceptions import ReadTimeoutError
 
 from pattern_core.collaborators import per_container
 from pattern_core.contract.entry import chat_handler
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
-from pattern_core.deadline import DeadlineExceeded
+from pattern_core.deadline import DeadlineExceeded, single_attempt_config
 from pattern_core.workflow.steps import WorkflowState, outcome_of, record_execution
 
 logger = Logger()
@@ -46,12 +45,7 @@ def stepfunctions(read_timeout: float):
     # whole workflow again and could book a second court. The execution itself retries
     # transient Lambda errors, per task. One client per read timeout (the request's time left,
     # in half seconds: `Deadline.client_timeout`).
-    return boto3.client(
-        "stepfunctions",
-        config=Config(
-            retries={"total_max_attempts": 1}, read_timeout=read_timeout, connect_timeout=3
-        ),
-    )
+    return boto3.client("stepfunctions", config=single_attempt_config(read_timeout))
 
 
 OUT_OF_TIME = "The booking workflow did not finish in time; check your bookings before retrying."

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import ReadTimeoutError
 
 from booking.schedule import Schedule
@@ -17,7 +16,7 @@ from pattern_core.agent_runtime.runtime import run_sync
 from pattern_core.collaborators import conversation_store, per_container
 from pattern_core.contract.entry import chat_handler
 from pattern_core.contract.turn import ChatOutcome, ChatTurn
-from pattern_core.deadline import Deadline
+from pattern_core.deadline import Deadline, single_attempt_config
 from pattern_g.orchestration import InvokeSpecialist, handle_turn, lambda_invoker
 from pattern_g.wiring import FUNCTION_ENV
 
@@ -32,12 +31,7 @@ def specialist_read_timeout() -> float:
 def lambda_client(read_timeout: float):
     # No SDK retries: a timed-out invoke may still have booked; the model hears the error.
     # One client per read timeout (the turn's time left, in half seconds).
-    return boto3.client(
-        "lambda",
-        config=Config(
-            read_timeout=read_timeout, connect_timeout=3, retries={"total_max_attempts": 1}
-        ),
-    )
+    return boto3.client("lambda", config=single_attempt_config(read_timeout))
 
 
 SPECIALIST_TIMED_OUT = {

@@ -14,12 +14,11 @@ import os
 from collections.abc import Iterable, Iterator
 
 import boto3
-from botocore.config import Config
 
 from pattern_core.collaborators import booking_service, per_container
 from pattern_core.contract.entry import chat_handler
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
-from pattern_core.deadline import Deadline, DeadlineExceeded
+from pattern_core.deadline import Deadline, DeadlineExceeded, single_attempt_config
 from pattern_h.engines import AgentCoreHarnessEngine, BedrockAgentEngine
 from pattern_h.orchestration import AgentEngine, handle_turn
 
@@ -32,20 +31,12 @@ def agent_read_timeout() -> float:
     return float(os.environ.get("AGENT_READ_TIMEOUT_SECONDS") or 22)
 
 
-def _client_config(read_timeout: float) -> Config:
-    return Config(
-        connect_timeout=3,
-        read_timeout=read_timeout,
-        # No automatic retries: InvokeAgent / InvokeHarness run the whole agent loop, which
-        # may book a court; a retry after a lost answer could book a second one.
-        retries={"total_max_attempts": 1},
-    )
-
-
 @per_container
 def agent_engine(read_timeout: float | None = None) -> AgentEngine:
     """The engine, with a client per read timeout (the turn's time left, in half seconds)."""
-    config = _client_config(read_timeout or agent_read_timeout())
+    # No automatic retries: InvokeAgent / InvokeHarness run the whole agent loop, which may
+    # book a court; a retry after a lost answer could book a second one.
+    config = single_attempt_config(read_timeout or agent_read_timeout())
     engine = os.environ.get("H_ENGINE", "bedrock_agent")
     if engine == "agentcore":
         return AgentCoreHarnessEngine(
