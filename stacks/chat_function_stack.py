@@ -38,4 +38,4 @@ class ChatFunctionStack(PatternStack):
             sessions.grant_calls(chat.function)
         secret.grant_read(chat.function)
         self.keep_answers(chat.function)
-        self.chat_api(chat.function)
+        self.chat_api(chat.invocable)

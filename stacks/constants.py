@@ -54,6 +54,7 @@ CTX_MAX_ACTIVE_BOOKINGS = "max_active_bookings"
 CTX_MAX_BOOKINGS_PER_TURN = "max_bookings_per_turn"
 CTX_MAX_CANCELLATIONS_PER_TURN = "max_cancellations_per_turn"
 CTX_MAX_CONCURRENCY = "max_concurrency"
+CTX_SNAPSTART = "snapstart"
 
 DEFAULT_OPENAI_SECRET_NAME = "patterns/openai-api-key"
 DEFAULT_OPENAI_MODEL = "gpt-5-mini"
@@ -73,6 +74,13 @@ DEFAULT_MAX_CANCELLATIONS_PER_TURN = 2
 # Reserved concurrency per function: off (0) by default, because a new account's low
 # concurrency quota rejects reserved concurrency at deploy time.
 DEFAULT_MAX_CONCURRENCY = 0
+# Lambda SnapStart (`-c snapstart=`): `none`, `all`, or the patterns to snapshot, e.g. `E,F,G`.
+# Every function of a listed pattern runs from a snapshot of its initialised state, taken when
+# a version is published, behind a `live` alias that its callers invoke. On by default where
+# the Agents SDK's import dominates the cold start (E, F, G); the README's "SnapStart" section
+# has the figures and the cost.
+PATTERN_IDS = ("A", "B", "C", "D", "E", "F", "G", "H")
+DEFAULT_SNAPSTART = "E,F,G"
 
 CONTEXT_DEFAULTS: dict[str, object] = {
     CTX_PUBLIC: False,
@@ -86,6 +94,7 @@ CONTEXT_DEFAULTS: dict[str, object] = {
     CTX_MAX_BOOKINGS_PER_TURN: DEFAULT_MAX_BOOKINGS_PER_TURN,
     CTX_MAX_CANCELLATIONS_PER_TURN: DEFAULT_MAX_CANCELLATIONS_PER_TURN,
     CTX_MAX_CONCURRENCY: DEFAULT_MAX_CONCURRENCY,
+    CTX_SNAPSTART: DEFAULT_SNAPSTART,
 }
 
 AUTH_MODE_IAM = "iam"
@@ -113,6 +122,22 @@ def _as_count(value: object, key: str, *, minimum: int = 1) -> int:
     return count
 
 
+def _as_patterns(value: object, key: str) -> frozenset[str]:
+    """`none`, `all`, or pattern ids separated by commas or spaces (`E,F,G`, `e f`)."""
+    text = str(value).strip().upper()
+    if text in {"NONE", "", "FALSE"}:
+        return frozenset()
+    if text == "ALL":
+        return frozenset(PATTERN_IDS)
+    ids = frozenset(text.replace(",", " ").split())
+    unknown = sorted(ids - set(PATTERN_IDS))
+    if unknown:
+        raise ValueError(
+            f"-c {key} must be none, all or pattern ids such as E,F,G; unknown: {unknown}"
+        )
+    return ids
+
+
 @dataclass(frozen=True, kw_only=True)
 class PatternSettings:
     """The deploy-time choices every pattern stack reads, resolved from context once."""
@@ -128,6 +153,7 @@ class PatternSettings:
     max_bookings_per_turn: int = DEFAULT_MAX_BOOKINGS_PER_TURN
     max_cancellations_per_turn: int = DEFAULT_MAX_CANCELLATIONS_PER_TURN
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY  # 0: no reserved concurrency
+    snapstart: frozenset[str] = frozenset()  # the patterns whose functions use SnapStart
 
     @property
     def auth_mode(self) -> str:
@@ -155,4 +181,5 @@ class PatternSettings:
                 get(CTX_MAX_CANCELLATIONS_PER_TURN), CTX_MAX_CANCELLATIONS_PER_TURN
             ),
             max_concurrency=_as_count(get(CTX_MAX_CONCURRENCY), CTX_MAX_CONCURRENCY, minimum=0),
+            snapstart=_as_patterns(get(CTX_SNAPSTART), CTX_SNAPSTART),
         )

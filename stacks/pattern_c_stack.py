@@ -61,4 +61,4 @@ class PatternCStack(PatternStack):
         )
         self.keep_answers(chat.function)
         self.workflow.grant_start_sync_execution(chat.function)
-        self.chat_api(chat.function)
+        self.chat_api(chat.invocable)

@@ -72,7 +72,7 @@ class PatternGStack(PatternStack):
                 sessions_table_name=sessions.table_name,
                 specialist_read_timeout_seconds=timeouts.G_SPECIALIST_READ_SECONDS,
                 **{
-                    FUNCTION_SETTING[key]: specialist.function.function_arn
+                    FUNCTION_SETTING[key]: specialist.invocable.function_arn
                     for key, specialist in self.specialists.items()
                 },
             ),
@@ -87,11 +87,12 @@ class PatternGStack(PatternStack):
         self.keep_answers(self.manager.function)
         sessions.grant_calls(self.manager.function)
         secret.grant_read(self.manager.function)
-        # Exactly the two specialist functions, by ARN (grant_invoke would add `<arn>:*`).
+        # Exactly the two specialist functions (their `live` alias with SnapStart), by ARN
+        # (grant_invoke would add `<arn>:*`).
         iam.Grant.add_to_principal(
             grantee=self.manager.function,
             actions=["lambda:InvokeFunction"],
-            resource_arns=[s.function.function_arn for s in self.specialists.values()],
+            resource_arns=[s.invocable.function_arn for s in self.specialists.values()],
         )
 
-        self.chat_api(self.manager.function)
+        self.chat_api(self.manager.invocable)

@@ -33,7 +33,6 @@ from pattern_h.schema import (
 )
 from settings import Settings
 from stacks import timeouts
-from stacks.constructs.agentcore_harness import BookingHarness
 from stacks.constructs.bedrock_agent import BookingBedrockAgent
 from stacks.constructs.pattern_function import side_effect_limits
 from stacks.pattern_stack import PatternStack
@@ -107,18 +106,22 @@ class PatternHStack(PatternStack):
                 action_group_name=ACTION_GROUP,
                 action_group_description=SCHEMA_DESCRIPTION,
                 api_schema=bedrock_openapi_payload(),
-                action_function=actions.function,
+                action_function=actions.invocable,
             )
             agent.serve(invoker.function)
             outputs = {AGENT_ID_OUTPUT: agent.agent_id, AGENT_ALIAS_ID_OUTPUT: agent.alias_id}
         else:
+            # Loaded only for this engine: its CDK module (the AgentCore L1s) is the slowest
+            # the app would otherwise import.
+            from stacks.constructs.agentcore_harness import BookingHarness
+
             harness = BookingHarness(
                 self,
                 "Harness",
                 name=f"patterns_h_{self.stack_name}".lower(),
                 instruction=INSTRUCTION,
                 foundation_model=settings.bedrock_model,
-                action_function=actions.function,
+                action_function=actions.invocable,
                 target_name=ACTION_GROUP,
                 tool_schemas=gateway_tool_schemas(),
                 identity_header=USER_HEADER,
@@ -129,4 +132,4 @@ class PatternHStack(PatternStack):
         for name, value in {**outputs, ENGINE_OUTPUT: engine}.items():
             CfnOutput(self, name, value=value)
 
-        self.chat_api(invoker.function)
+        self.chat_api(invoker.invocable)

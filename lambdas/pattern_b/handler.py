@@ -1,26 +1,20 @@
 """Pattern B's Lambda entry point: the HTTP contract around `orchestration.run_workflow`.
 
 Collaborators (booking service, model client) come from cached getters, so a warm container
-reuses them and nothing expensive happens at import time.
+reuses them and nothing is built at import time; the model SDK is imported with the function,
+because the workflow's first step calls the model.
 """
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from pattern_b.orchestration import run_workflow
 from pattern_core.collaborators import booking_service
-from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.entry import chat_handler
 from pattern_core.contract.turn import ChatOutcome, ChatTurn
 from pattern_core.model.client import model_name, openai_client
 from pattern_core.workflow.steps import StepContext
 
-logger = Logger()
-tracer = Tracer()
 
-
-@tracer.capture_method
 def orchestrate(turn: ChatTurn) -> ChatOutcome:
     ctx = StepContext(
         usage=turn.usage,
@@ -33,10 +27,4 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
     return run_workflow(turn, ctx)
 
 
-app = build_chat_app("B", orchestrate)
-
-
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+app, handler = chat_handler("B", orchestrate, imports=["openai"], warm=[booking_service])

@@ -20,20 +20,17 @@ import json
 import uuid
 
 import boto3
-from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.config import Config
+from aws_lambda_powertools import Logger
 from botocore.exceptions import ReadTimeoutError
 
 from pattern_core.collaborators import per_container
-from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.entry import chat_handler
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
-from pattern_core.deadline import DeadlineExceeded
+from pattern_core.deadline import DeadlineExceeded, single_attempt_config
 from pattern_core.workflow.steps import WorkflowState, outcome_of, record_execution
 from settings import Settings
 
 logger = Logger()
-tracer = Tracer()
 
 
 def execution_read_timeout() -> float:
@@ -48,18 +45,12 @@ def stepfunctions(read_timeout: float):
     # whole workflow again and could book a second court. The execution itself retries
     # transient Lambda errors, per task. One client per read timeout (the request's time left,
     # in half seconds: `Deadline.client_timeout`).
-    return boto3.client(
-        "stepfunctions",
-        config=Config(
-            retries={"total_max_attempts": 1}, read_timeout=read_timeout, connect_timeout=3
-        ),
-    )
+    return boto3.client("stepfunctions", config=single_attempt_config(read_timeout))
 
 
 OUT_OF_TIME = "The booking workflow did not finish in time; check your bookings before retrying."
 
 
-@tracer.capture_method
 def orchestrate(turn: ChatTurn) -> ChatOutcome:
     # A token per request: if Step Functions retries the Book task after its write landed,
     # the retry finds that booking instead of booking another court.
@@ -102,10 +93,8 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
     return outcome_of(state)
 
 
-app = build_chat_app("C", orchestrate)
-
-
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+# No model call here (two of the steps make them), so the model SDK is never imported. Before a
+# SnapStart snapshot the Step Functions client is built.
+app, handler = chat_handler(
+    "C", orchestrate, warm=[lambda: stepfunctions(execution_read_timeout())]
+)

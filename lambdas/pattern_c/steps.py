@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import time
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pattern_core.collaborators import booking_service, schedule
+from pattern_core.contract.entry import lambda_entry, prepare_function
 from pattern_core.deadline import Deadline
 from pattern_core.model.client import model_name, openai_client
 from pattern_core.usage import UsageMeter
@@ -31,7 +32,6 @@ from pattern_core.workflow.steps import (
 )
 
 logger = Logger()
-tracer = Tracer()
 
 
 def _run(step_name: str, event: dict, context: LambdaContext) -> dict:
@@ -64,13 +64,11 @@ def _run(step_name: str, event: dict, context: LambdaContext) -> dict:
 
 
 def _step_handler(step_name: str):
-    @logger.inject_lambda_context(clear_state=True)
-    @tracer.capture_lambda_handler
     def handler(event: dict, context: LambdaContext) -> dict:
         return _run(step_name, event, context)
 
     handler.__name__ = step_name
-    return handler
+    return lambda_entry(handler)
 
 
 understand = _step_handler("understand")
@@ -80,8 +78,7 @@ book = _step_handler("book")
 write_reply = _step_handler("write_reply")
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@lambda_entry
 def failure_reply(event: dict, context: LambdaContext) -> dict:
     """The Catch target: the failed state's input plus `caught.<State>` = {Error, Cause}."""
     workflow = dict(event["workflow"])
@@ -119,3 +116,7 @@ def _cause_type(error: dict) -> str | None:
         return json.loads(error.get("Cause") or "{}").get("errorType")
     except (TypeError, ValueError, AttributeError):
         return None
+
+
+# One module, six functions: only the two model steps import the model SDK, on their first call.
+prepare_function(warm=[booking_service, schedule])

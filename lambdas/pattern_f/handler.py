@@ -6,29 +6,16 @@ model client's connections survive warm invocations. Collaborators come from cac
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from pattern_core.agent_runtime.runtime import run_sync
 from pattern_core.collaborators import booking_service, conversation_store
-from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.entry import chat_handler
 from pattern_core.contract.turn import ChatOutcome, ChatTurn
 from pattern_f.orchestration import handle_turn
 
-logger = Logger()
-tracer = Tracer()
 
-
-@tracer.capture_method
 def orchestrate(turn: ChatTurn) -> ChatOutcome:
     conversation = conversation_store().conversation("F", turn.session_id, turn.user_id)
     return run_sync(handle_turn(turn, booking_service(), conversation))
 
 
-app = build_chat_app("F", orchestrate)
-
-
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+app, handler = chat_handler("F", orchestrate, warm=[booking_service, conversation_store])

@@ -7,22 +7,16 @@ environment; it has no access to the bookings table — only the specialists do.
 from __future__ import annotations
 
 import boto3
-from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.config import Config
 from botocore.exceptions import ReadTimeoutError
 
 from pattern_core.agent_runtime.runtime import run_sync
 from pattern_core.collaborators import conversation_store, per_container, schedule
-from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.entry import chat_handler
 from pattern_core.contract.turn import ChatOutcome, ChatTurn
-from pattern_core.deadline import Deadline
+from pattern_core.deadline import Deadline, single_attempt_config
 from pattern_g.orchestration import InvokeSpecialist, handle_turn, lambda_invoker
 from pattern_g.wiring import FUNCTION_SETTING
 from settings import Settings
-
-logger = Logger()
-tracer = Tracer()
 
 
 def specialist_read_timeout() -> float:
@@ -35,12 +29,7 @@ def specialist_read_timeout() -> float:
 def lambda_client(read_timeout: float):
     # No SDK retries: a timed-out invoke may still have booked; the model hears the error.
     # One client per read timeout (the turn's time left, in half seconds).
-    return boto3.client(
-        "lambda",
-        config=Config(
-            read_timeout=read_timeout, connect_timeout=3, retries={"total_max_attempts": 1}
-        ),
-    )
+    return boto3.client("lambda", config=single_attempt_config(read_timeout))
 
 
 SPECIALIST_TIMED_OUT = {
@@ -73,7 +62,6 @@ def specialist_functions() -> dict[str, str]:
     return {key: Settings.from_env().required(name) for key, name in FUNCTION_SETTING.items()}
 
 
-@tracer.capture_method
 def orchestrate(turn: ChatTurn) -> ChatOutcome:
     conversation = conversation_store().conversation("G", turn.session_id, turn.user_id)
     return run_sync(
@@ -87,10 +75,8 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
     )
 
 
-app = build_chat_app("G", orchestrate)
-
-
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+app, handler = chat_handler(
+    "G",
+    orchestrate,
+    warm=[conversation_store, lambda: lambda_client(specialist_read_timeout())],
+)

@@ -6,7 +6,6 @@ only by the manager (`lambda:InvokeFunction`), never by API Gateway.
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
@@ -14,11 +13,9 @@ from pattern_core.agent_runtime.runtime import run_sync
 from pattern_core.agent_runtime.specialists import AVAILABILITY, BOOKING, Specialist
 from pattern_core.collaborators import booking_service
 from pattern_core.contract import trace
+from pattern_core.contract.entry import lambda_entry, prepare_function
 from pattern_core.deadline import MARGIN_SECONDS, Deadline
 from pattern_g.specialist import SpecialistRequest, serve
-
-logger = Logger()
-tracer = Tracer()
 
 
 def _handle(specialist: Specialist, event: dict, context: LambdaContext) -> dict:
@@ -50,13 +47,14 @@ def _handle(specialist: Specialist, event: dict, context: LambdaContext) -> dict
     return report
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@lambda_entry
 def availability_handler(event: dict, context: LambdaContext) -> dict:
     return _handle(AVAILABILITY, event, context)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@lambda_entry
 def booking_handler(event: dict, context: LambdaContext) -> dict:
     return _handle(BOOKING, event, context)
+
+
+prepare_function(warm=[booking_service])

@@ -28,7 +28,7 @@ from __future__ import annotations
 import inspect
 from typing import Annotated, Any, get_args
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import BedrockAgentResolver, BedrockResponse
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
@@ -41,11 +41,11 @@ from booking.errors import BookingError
 from booking.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from booking.tools import TOOLS, TOOLS_BY_NAME, BookingTool, invoke_tool
 from pattern_core.collaborators import booking_service, dynamodb_client
+from pattern_core.contract.entry import lambda_entry, prepare_function
 from pattern_h.schema import TURN_HEADER, USER_HEADER, api_path, is_read
 from settings import Settings
 
 logger = Logger()
-tracer = Tracer()
 
 USER_ATTRIBUTE = "user_id"  # session attribute set by the invoker (Bedrock Agent)
 TURN_ATTRIBUTE = "turn_id"  # session attribute: the /chat request this call belongs to
@@ -271,8 +271,7 @@ def is_action_group_event(event: dict) -> bool:
     return isinstance(event, dict) and "apiPath" in event and "messageVersion" in event
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@lambda_entry
 def handler(event: dict, context: LambdaContext) -> dict:
     if is_action_group_event(event):
         return app.resolve(event, context)
@@ -280,3 +279,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
         return handle_gateway_call(event, context)
     logger.error("unrecognised invocation: neither an action-group event nor a gateway call")
     return {"error": {"code": "bad_request", "message": "Unrecognised invocation."}}
+
+
+prepare_function(warm=[booking_service])

@@ -13,20 +13,14 @@ import copy
 from collections.abc import Iterable, Iterator
 
 import boto3
-from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.config import Config
 
 from pattern_core.collaborators import booking_service, per_container
-from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.entry import chat_handler
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
-from pattern_core.deadline import Deadline, DeadlineExceeded
+from pattern_core.deadline import Deadline, DeadlineExceeded, single_attempt_config
 from pattern_h.engines import AgentCoreHarnessEngine, BedrockAgentEngine
 from pattern_h.orchestration import AgentEngine, handle_turn
 from settings import Settings
-
-logger = Logger()
-tracer = Tracer()
 
 ENGINES = ("bedrock_agent", "agentcore")
 
@@ -37,20 +31,12 @@ def agent_read_timeout() -> float:
     return Settings.from_env().agent_read_timeout_seconds
 
 
-def _client_config(read_timeout: float) -> Config:
-    return Config(
-        connect_timeout=3,
-        read_timeout=read_timeout,
-        # No automatic retries: InvokeAgent / InvokeHarness run the whole agent loop, which
-        # may book a court; a retry after a lost answer could book a second one.
-        retries={"total_max_attempts": 1},
-    )
-
-
 @per_container
 def agent_engine(read_timeout: float | None = None) -> AgentEngine:
     """The engine, with a client per read timeout (the turn's time left, in half seconds)."""
-    config = _client_config(read_timeout or agent_read_timeout())
+    # No automatic retries: InvokeAgent / InvokeHarness run the whole agent loop, which may
+    # book a court; a retry after a lost answer could book a second one.
+    config = single_attempt_config(read_timeout or agent_read_timeout())
     settings = Settings.from_env()
     engine = settings.h_engine
     if engine == "agentcore":
@@ -110,7 +96,6 @@ OUT_OF_TIME = (
 )
 
 
-@tracer.capture_method
 def orchestrate(turn: ChatTurn) -> ChatOutcome:
     try:
         return handle_turn(turn, turn_engine(turn.deadline), booking_service())
@@ -119,10 +104,4 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
         raise ChatError(504, "deadline_exceeded", OUT_OF_TIME) from None
 
 
-app = build_chat_app("H", orchestrate)
-
-
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+app, handler = chat_handler("H", orchestrate, warm=[booking_service, agent_engine])

@@ -68,6 +68,11 @@ class Settings(BaseModel):
     harness_endpoint: str = "DEFAULT"
     gateway_url: str | None = None
     agent_read_timeout_seconds: float = 22
+    # -- where the code runs (Powertools' rule for turning the tracer on) -------------------
+    powertools_trace_disabled: bool = False
+    lambda_task_root: str | None = None  # set by the Lambda runtime
+    aws_sam_local: str | None = None  # set by SAM's local emulator
+    aws_chalice_cli_mode: str | None = None  # set by Chalice's local emulator
 
     @field_validator("openai_strict_responses", "openai_agents_disable_tracing", mode="before")
     @classmethod

@@ -131,7 +131,7 @@ class BookingWorkflow(Construct):
             # Inline in the template (no S3 asset), exactly the file the local runtime runs.
             definition_body=sfn.DefinitionBody.from_string(DEFINITION_FILE.read_text()),
             definition_substitutions={
-                placeholder: function.function.function_arn
+                placeholder: function.invocable.function_arn
                 for placeholder, function in self.step_functions.items()
             },
             logs=sfn.LogOptions(
@@ -142,11 +142,12 @@ class BookingWorkflow(Construct):
             ),
             tracing_enabled=True,
         )
-        # Exactly the six step functions, by ARN (grant_invoke would add `<arn>:*`).
+        # Exactly the six step functions (their `live` alias with SnapStart), by ARN
+        # (grant_invoke would add `<arn>:*`).
         self.state_machine.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["lambda:InvokeFunction"],
-                resources=[f.function.function_arn for f in self.step_functions.values()],
+                resources=[f.invocable.function_arn for f in self.step_functions.values()],
             )
         )
         Validations.of(self.state_machine.role).acknowledge(

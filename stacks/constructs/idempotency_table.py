@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from aws_cdk import aws_lambda as lambda_
 
-from pattern_core.contract import idempotency
+from pattern_core.contract import idempotency_table
 from stacks.constructs.pattern_function import add_settings
 from stacks.constructs.tables import ProjectTable
 
@@ -30,7 +30,7 @@ IDEMPOTENCY_ACTIONS = (
 class IdempotencyTable(ProjectTable):
     """On-demand, encrypted, point-in-time recoverable, with TTL."""
 
-    SCHEMA = idempotency  # Powertools' own key schema: no sort key
+    SCHEMA = idempotency_table  # Powertools' own key schema: no sort key
     CALLS = IDEMPOTENCY_ACTIONS
 
     def serve(self, function: lambda_.Function) -> None:

@@ -9,13 +9,20 @@ The role is created here, not by `lambda.Function`, so it carries no AWS managed
 every log group in the account) it may write to its own log group only. Everything else the
 function may do is granted by the stack (`table.grant_booking_access(fn)`,
 `secret.grant_read(fn)`).
+
+**SnapStart** (`-c snapstart=`, `stacks/constants.py`): for a listed pattern the function runs
+from a snapshot taken when a version is published, and `invocable` is the `live` alias on
+that version — what the chat API, the state machine, the manager and the managed agent invoke
+(the unpublished `$LATEST` never runs from a snapshot). Otherwise `invocable` is the function
+itself and the template is exactly what it was without the option. A version replaced by the
+next deploy is deleted, so no stale snapshot stays cached (and billed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import Acknowledgment, Annotations, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -77,12 +84,18 @@ def pattern_code(package: str) -> lambda_.Code:
     )
 
 
-def _reserved_concurrency(scope: Construct) -> int | None:
-    """`-c max_concurrency=N`: cap every function of the stack at N concurrent executions, so
-    a burst cannot become an open-ended bill or starve other functions. 0 (the default) sets
-    none, because a new account's low concurrency quota rejects reserved concurrency."""
-    limit = PatternSettings.from_context(scope).max_concurrency
-    return limit or None
+LIVE_ALIAS = "live"
+
+
+def _snap_start_options(on: bool) -> dict:
+    """SnapStart on published versions; each deploy deletes the version it replaces. (Off, no
+    option at all: the template stays what it was.)"""
+    if not on:
+        return {}
+    return {
+        "snap_start": lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS,
+        "current_version_options": lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
+    }
 
 
 class PatternFunction(Construct):
@@ -111,6 +124,8 @@ class PatternFunction(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"Pattern {pattern_id} function {id_}: its log group, then stack grants",
         )
+        settings = PatternSettings.from_context(self)
+        self.snap_start = pattern_id in settings.snapstart
         self.function = lambda_.Function(
             self,
             "Function",
@@ -124,7 +139,9 @@ class PatternFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             memory_size=memory_size,
             timeout=timeout,
-            reserved_concurrent_executions=_reserved_concurrency(self),
+            # `-c max_concurrency=N` caps every function at N concurrent executions; 0 (the
+            # default) sets none: a new account's low concurrency quota rejects reservations.
+            reserved_concurrent_executions=settings.max_concurrency or None,
             description=description or f"Pattern {pattern_id}: {package}.{handler}",
             environment={
                 "PATTERN_ID": pattern_id,
@@ -137,7 +154,26 @@ class PatternFunction(Construct):
                 **Settings.environment(openai_agents_disable_tracing=1),
                 **environment,
             },
+            **_snap_start_options(self.snap_start),
         )
+        self.alias = (
+            lambda_.Alias(
+                self,
+                "Live",
+                alias_name=LIVE_ALIAS,
+                version=self.function.current_version,
+                description="The published version (a SnapStart snapshot) that callers invoke",
+            )
+            if self.snap_start
+            else None
+        )
+        if self.snap_start:
+            # CDK warns that SnapStart applies to published versions only: the alias above
+            # publishes one, and nothing invokes `$LATEST`.
+            Annotations.of(self.function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "The live alias publishes the version that every caller invokes.",
+            )
         # With an explicit role, the function no longer adds logging permissions itself.
         self.log_group.grant_write(self.role)
 
@@ -161,3 +197,8 @@ class PatternFunction(Construct):
                 ),
             )
         )
+
+    @property
+    def invocable(self) -> lambda_.IFunction:
+        """What callers invoke: the `live` alias with SnapStart, else the function itself."""
+        return self.alias or self.function

@@ -80,6 +80,35 @@ class Synthesized:
         (table,) = [t for logical_id, t in tables.items() if logical_id.startswith("Bookings")]
         return table
 
+    def alias_of(self, function_id: str) -> str | None:
+        """The logical id of the function's (SnapStart) alias, if it has one."""
+        aliases = [
+            alias_id
+            for alias_id, alias in self.resources("AWS::Lambda::Alias").items()
+            if alias["Properties"]["FunctionName"] == {"Ref": function_id}
+        ]
+        assert len(aliases) <= 1, aliases
+        return aliases[0] if aliases else None
+
+    def invoke_target(self, function_id: str) -> dict:
+        """How a caller must reference the function: its alias with SnapStart, else its ARN."""
+        alias = self.alias_of(function_id)
+        return {"Ref": alias} if alias else {"Fn::GetAtt": [function_id, "Arn"]}
+
+    def invoked_function(self, reference: dict) -> str:
+        """The logical id of the function a caller's reference invokes: `Fn::GetAtt [fn, Arn]`
+        (or a Join of it), or `Ref` to a SnapStart function's alias."""
+        if "Ref" in reference:
+            alias = self.json["Resources"][reference["Ref"]]
+            assert alias["Type"] == "AWS::Lambda::Alias", reference
+            return alias["Properties"]["FunctionName"]["Ref"]
+        if "Fn::GetAtt" in reference:
+            return reference["Fn::GetAtt"][0]
+        for part in reference["Fn::Join"][1]:
+            if isinstance(part, dict) and ("Fn::GetAtt" in part or "Ref" in part):
+                return self.invoked_function(part)
+        raise AssertionError(f"no function in {reference}")
+
     def role_of(self, function_id: str) -> str:
         function = self.json["Resources"][function_id]
         return function["Properties"]["Role"]["Fn::GetAtt"][0]

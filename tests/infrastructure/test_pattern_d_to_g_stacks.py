@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from aws_cdk.assertions import Match
 
@@ -90,19 +92,22 @@ def test_g_manager_may_invoke_exactly_the_two_specialists(synths):
         for key in FUNCTION_SETTING
     }
 
+    # Each by the reference it is invoked through: its SnapStart alias (on for G by default).
+    targets = {key: synth.invoke_target(fn) for key, fn in specialists.items()}
     assert synth.grants(manager, "lambda") == {
-        arn_of(fn): ["lambda:InvokeFunction"] for fn in specialists.values()
+        json.dumps(target, sort_keys=True): ["lambda:InvokeFunction"] for target in targets.values()
     }
     variables = synth.json["Resources"][manager]["Properties"]["Environment"]["Variables"]
     for key, name in FUNCTION_SETTING.items():
-        assert variables[env_key(name)] == {"Fn::GetAtt": [specialists[key], "Arn"]}
+        assert variables[env_key(name)] == targets[key]
+        assert synth.invoked_function(variables[env_key(name)]) == specialists[key]
     # The specialists invoke nothing, and nothing but the manager's role can invoke them.
     for function in specialists.values():
         assert synth.grants(function, "lambda") == {}
     permitted = [
         p["Properties"]["FunctionName"] for p in synth.resources("AWS::Lambda::Permission").values()
     ]
-    assert all(target == {"Fn::GetAtt": [manager, "Arn"]} for target in permitted)
+    assert permitted and all(synth.invoked_function(target) == manager for target in permitted)
 
 
 def test_g_only_the_specialists_touch_bookings_and_the_availability_one_only_reads(synths):

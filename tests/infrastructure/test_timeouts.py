@@ -37,25 +37,13 @@ def functions(synth: Synthesized) -> dict[str, dict]:
     return {i: r["Properties"] for i, r in synth.resources("AWS::Lambda::Function").items()}
 
 
-def function_id(reference: dict) -> str:
-    """The logical id of the function an `Fn::GetAtt [id, Arn]` (or Join of it) names."""
-    if "Fn::GetAtt" in reference:
-        return reference["Fn::GetAtt"][0]
-    return _joined(reference)
-
-
-def _joined(reference: dict) -> str:
-    for part in reference["Fn::Join"][1]:
-        if isinstance(part, dict) and "Fn::GetAtt" in part:
-            return part["Fn::GetAtt"][0]
-    raise AssertionError(f"no function in {reference}")
-
-
 def api_function(synth: Synthesized) -> tuple[int, dict]:
     """(integration timeout ms, the function behind the chat API)."""
     (integration,) = synth.resources("AWS::ApiGatewayV2::Integration").values()
     props = integration["Properties"]
-    return props["TimeoutInMillis"], functions(synth)[function_id(props["IntegrationUri"])]
+    return props["TimeoutInMillis"], functions(synth)[
+        synth.invoked_function(props["IntegrationUri"])
+    ]
 
 
 def env(function: dict) -> dict:
@@ -101,7 +89,7 @@ def test_pattern_c_nests_api_function_read_execution_task_step_and_model_call(sy
     assert len(tasks) == 6
     for name, task in tasks.items():
         placeholder = task["Parameters"]["FunctionName"].strip("${}")
-        step = all_functions[function_id(substitutions[placeholder])]
+        step = all_functions[synth.invoked_function(substitutions[placeholder])]
         assert definition["TimeoutSeconds"] > task["TimeoutSeconds"] > seconds(step), name
         # The definition file repeats stacks/timeouts.py's figures: they must agree.
         model_step = "OPENAI_TIMEOUT_SECONDS" in env(step)
@@ -117,7 +105,7 @@ def test_pattern_g_nests_manager_read_specialist_and_model_call(synths):
     read = float(env(manager)["SPECIALIST_READ_TIMEOUT_SECONDS"])
     all_functions = functions(synth)
     specialists = [
-        all_functions[function_id(env(manager)[env_key(name)])]
+        all_functions[synth.invoked_function(env(manager)[env_key(name)])]
         for name in FUNCTION_SETTING.values()
     ]
 

@@ -36,7 +36,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import boto3
 from botocore.exceptions import ClientError
 
 from booking.errors import BookingNotFound, NotYourBooking
@@ -156,7 +155,11 @@ class DynamoBookingStore:
         self.table_name = table_name
         # A handler passes the container's client (`pattern_core.collaborators`);
         # AWS_ENDPOINT_URL_DYNAMODB points a client at the local server.
-        self.client = client or boto3.client("dynamodb")
+        if client is None:
+            import boto3  # here, not at the top: the CDK app reads the tool contract without it
+
+            client = boto3.client("dynamodb")
+        self.client = client
 
     @classmethod
     def from_env(cls, client=None) -> DynamoBookingStore:

@@ -15,8 +15,6 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import boto3
-
 from booking.schedule import Schedule
 from booking.service import BookingService
 
@@ -53,6 +51,8 @@ def reset() -> None:
 @per_container
 def dynamodb_client():
     """The DynamoDB client; AWS_ENDPOINT_URL_DYNAMODB points it at the local server."""
+    import boto3  # on first use: boto3 costs ~0.3 s at import, and not every function needs it
+
     return boto3.client("dynamodb")
 
 

@@ -87,3 +87,12 @@ class Deadline:
     def check(self, what: str = "the request") -> None:
         if self.left() < MIN_CALL_SECONDS:
             raise DeadlineExceeded(what)
+
+
+def single_attempt_config(read_timeout: float):
+    """botocore `Config` for a call that starts work which must not run twice (a workflow, a
+    specialist, a managed agent's loop may each book a court): one attempt, no SDK retry after
+    a lost answer, and a read timeout from `Deadline.client_timeout`."""
+    from botocore.config import Config
+
+    return Config(retries={"total_max_attempts": 1}, read_timeout=read_timeout, connect_timeout=3)

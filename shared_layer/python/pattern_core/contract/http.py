@@ -21,10 +21,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import sys
 from collections.abc import Callable, Mapping
 from typing import Annotated
 
-import openai
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -266,17 +266,6 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
     def chat_error(exc: ChatError) -> Response:
         return error_response(exc.status, exc.code, exc.message)
 
-    @app.exception_handler(openai.APIError)
-    def model_error(exc: openai.APIError) -> Response:
-        logger.warning("model call failed", extra={"error_type": type(exc).__name__})
-        if isinstance(exc, openai.RateLimitError):
-            return error_response(429, "model_rate_limited", "The model is busy; retry shortly.")
-        if isinstance(exc, openai.APITimeoutError):
-            return error_response(504, "model_timeout", "The model did not answer in time.")
-        if isinstance(exc, openai.APIResponseValidationError):
-            return error_response(502, "model_error", "The model's answer was not understood.")
-        return error_response(502, "model_error", "The model could not be reached.")
-
     @app.exception_handler(ModelNotConfigured)
     def model_not_configured(exc: ModelNotConfigured) -> Response:
         logger.error("model not configured", extra={"secret_name": exc.secret_name})
@@ -284,6 +273,9 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
 
     @app.exception_handler(Exception)
     def unexpected(exc: Exception) -> Response:
+        model_failure = model_error_response(exc)
+        if model_failure is not None:
+            return model_failure
         logger.exception("unhandled error")  # the trace goes to the log, never to the caller
         return error_response(500, "internal_error", "Something went wrong; nothing was booked.")
 
@@ -292,6 +284,32 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
         return error_response(404, "not_found", "Routes are GET /health and POST /chat.")
 
     return app
+
+
+def _model_sdk():
+    """The OpenAI SDK if this process loaded it, else None: a function that never called the
+    model (C's API, H) cannot meet its errors, so it never imports the SDK to name them."""
+    return sys.modules.get("openai")
+
+
+def model_error_response(exc: Exception) -> Response | None:
+    """The contract's answer to a failed model call, or None if `exc` is not one."""
+    openai = _model_sdk()
+    if openai is None or not isinstance(exc, openai.APIError):
+        return None
+    logger.warning("model call failed", extra={"error_type": type(exc).__name__})
+    if isinstance(exc, openai.RateLimitError):
+        return error_response(429, "model_rate_limited", "The model is busy; retry shortly.")
+    if isinstance(exc, openai.APITimeoutError):
+        return error_response(504, "model_timeout", "The model did not answer in time.")
+    if isinstance(exc, openai.APIResponseValidationError):
+        return error_response(502, "model_error", "The model's answer was not understood.")
+    return error_response(502, "model_error", "The model could not be reached.")
+
+
+def _is_model_timeout(exc: Exception) -> bool:
+    openai = _model_sdk()
+    return openai is not None and isinstance(exc, openai.APITimeoutError)
 
 
 def run_turn(
@@ -320,17 +338,17 @@ def run_turn(
     except DeadlineExceeded:
         response = deadline_response(turn.effects)
         return {"status": response.status_code, "body": response.body}
-    except openai.APITimeoutError:
-        # A model call that hit its own cap after this turn already booked or cancelled: still
-        # a 504, but one that names what was done (the plain model_timeout would not).
-        if not turn.effects.changed_anything:
-            raise
-        response = deadline_response(turn.effects)
-        return {"status": response.status_code, "body": response.body}
     except BookingError as exc:
         return {"status": exc.http_status, "body": error_body(exc.code, exc.message)}
     except ChatError as exc:
         return {"status": exc.status, "body": error_body(exc.code, exc.message)}
+    except Exception as exc:
+        # A model call that hit its own cap after this turn already booked or cancelled: still
+        # a 504, but one that names what was done (the plain model_timeout would not).
+        if not (_is_model_timeout(exc) and turn.effects.changed_anything):
+            raise
+        response = deadline_response(turn.effects)
+        return {"status": response.status_code, "body": response.body}
     reported = usage.as_dict()
     publish_turn_metrics(pattern, reported, booked=bool(outcome.bookings))
     return {

@@ -41,14 +41,14 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pattern_core.collaborators import per_container
+from pattern_core.contract.idempotency_table import (  # noqa: F401 (the table's names, here too)
+    PARTITION_KEY,
+    TTL_ATTRIBUTE,
+)
 from settings import Settings
 
 logger = Logger(child=True)
 
-# The table's schema: DynamoDBPersistenceLayer's defaults, read by the CDK construct and the
-# local runtime so the deployed and local tables cannot drift apart.
-PARTITION_KEY = "id"
-TTL_ATTRIBUTE = "expiration"
 HEADER = "idempotency-key"  # HTTP API v2 lower-cases header names
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 EXPIRES_AFTER_SECONDS = 24 * 60 * 60

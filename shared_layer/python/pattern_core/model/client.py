@@ -12,14 +12,15 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-
-import openai
-from openai import OpenAI
+from typing import TYPE_CHECKING
 
 from pattern_core.collaborators import per_container
 from pattern_core.contract import trace
 from pattern_core.deadline import MIN_CALL_SECONDS, Deadline, DeadlineExceeded
 from settings import Settings
+
+if TYPE_CHECKING:  # the SDK is imported by what calls the model, not by what names errors
+    from openai import OpenAI
 
 DEFAULT_SECRET_NAME = "patterns/openai-api-key"
 
@@ -152,6 +153,8 @@ def deadline_of_call(deadline: Deadline, what: str = "a model call") -> Iterator
     done); a call that hit its own cap with time still left stays openai's `APITimeoutError`
     (504 `model_timeout`). A traced turn records the call as a `model_call` event named `what`;
     the yielded dict is its detail (`record_answer` adds the model and tokens)."""
+    import openai  # already loaded: a model call is about to run
+
     with trace.span("model_call", what) as detail:
         try:
             yield detail
@@ -171,4 +174,6 @@ def record_answer(detail: dict, completion) -> None:
 
 @per_container
 def openai_client() -> OpenAI:
+    from openai import OpenAI
+
     return OpenAI(**client_options())

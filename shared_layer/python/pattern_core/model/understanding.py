@@ -7,9 +7,8 @@ the same thing to the model and to the booking rules.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from openai import OpenAI
 from pydantic import BaseModel, Field
 
 from booking.day_parts import PartOfDay
@@ -17,6 +16,9 @@ from booking.schedule import Schedule
 from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline
 from pattern_core.model.client import deadline_of_call, record_answer, within_deadline
 from pattern_core.usage import UsageMeter
+
+if TYPE_CHECKING:  # only the caller's client calls the model
+    from openai import OpenAI
 
 Intent = Literal["check_availability", "book", "list_bookings", "cancel", "other"]
 

@@ -21,11 +21,9 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import openai
 from aws_lambda_powertools import Logger
-from openai import OpenAI
 from pydantic import BaseModel, Field
 
 from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
@@ -55,6 +53,9 @@ from pattern_core.workflow.fulfilment import (
 )
 
 logger = Logger(child=True)
+
+if TYPE_CHECKING:  # the steps that never call a model (pattern C's own Lambdas) skip the SDK
+    from openai import OpenAI
 
 WORKFLOW_INTENTS = ("book", "check_availability")
 NOT_A_WORKFLOW_REQUEST = {
@@ -325,7 +326,14 @@ def _subclass_names(cls: type) -> set[str]:
     return names
 
 
-_MODEL_ERRORS = _subclass_names(openai.APIError)
+def _is_model_error(error_type: str) -> bool:
+    """An error type that names one of the model SDK's errors. Only a failure reply that meets a
+    name it does not know imports the SDK to look it up."""
+    import openai
+
+    return error_type in _subclass_names(openai.APIError)
+
+
 _FAILURES: dict[str, tuple[int, str, str]] = {
     "RateLimitError": (429, "model_rate_limited", "The model is busy; retry shortly."),
     "APITimeoutError": (504, "model_timeout", "The model did not answer in time."),
@@ -345,7 +353,7 @@ def failure_of(error_type: str) -> Failure:
     if error_type in _FAILURES:
         status, code, message = _FAILURES[error_type]
         message = message or str(ModelNotConfigured())
-    elif error_type in _MODEL_ERRORS:
+    elif _is_model_error(error_type):
         status, code, message = 502, "model_error", "The model could not be reached."
     else:
         status, code, message = 500, "internal_error", "A step of the workflow failed."

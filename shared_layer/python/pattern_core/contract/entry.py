@@ -1,0 +1,105 @@
+"""How every Lambda entry point is made: Powertools logging, X-Ray tracing only when it is on,
+and the SnapStart hooks.
+
+Each function imports what its job needs when its module loads (in Lambda's INIT phase, which
+runs at full CPU and, with SnapStart, goes into the snapshot) and nothing else: the tracer
+and the X-Ray SDK it patches in (~0.5 s) load only where tracing is on — deployed, with
+`Tracing.ACTIVE` — never locally or in tests, where Powertools would disable them anyway.
+
+`chat_handler(pattern, orchestrate)` is the whole entry point of a chat function (patterns
+A-H behind the HTTP API): the resolver of the HTTP contract around the pattern's
+`orchestrate(turn)`, so the handler modules hold only what differs between the patterns.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from aws_lambda_powertools import Logger
+
+from pattern_core import snapstart
+from settings import Settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
+
+    from pattern_core.contract.http import ChatResolver
+    from pattern_core.contract.turn import ChatOutcome, ChatTurn
+
+F = TypeVar("F", bound=Callable[..., Any])
+Handler = Callable[[dict, Any], Any]
+
+logger = Logger()
+
+
+def tracing_enabled() -> bool:
+    """Powertools' own rule: on inside Lambda unless POWERTOOLS_TRACE_DISABLED says otherwise;
+    off outside Lambda and in SAM's or Chalice's local emulators."""
+    settings = Settings.from_env()
+    if settings.powertools_trace_disabled:
+        return False
+    in_lambda = bool(settings.lambda_task_root)
+    emulated = bool(settings.aws_sam_local or settings.aws_chalice_cli_mode)
+    return in_lambda and not emulated
+
+
+@functools.cache
+def tracer() -> Tracer | None:
+    """The process's tracer where tracing is on, else None (and the X-Ray SDK stays unloaded)."""
+    if not tracing_enabled():
+        return None
+    from aws_lambda_powertools import Tracer
+
+    return Tracer()
+
+
+def traced(function: F) -> F:
+    """`tracer.capture_method` where tracing is on; the function itself otherwise."""
+    active = tracer()
+    return function if active is None else active.capture_method(function)
+
+
+def lambda_entry(function: Handler) -> Handler:
+    """A Lambda handler with the request's context in every log line (cleared per request)
+    and, where tracing is on, its own X-Ray subsegment."""
+    active = tracer()
+    if active is not None:
+        function = active.capture_lambda_handler(function)
+    return logger.inject_lambda_context(clear_state=True)(function)
+
+
+def prepare_function(
+    *, imports: Iterable[str] = (), warm: Iterable[Callable[[], object]] = ()
+) -> None:
+    """Import now what every request of this function uses (`imports`: modules the code only
+    loads where it is used, like the model SDK), and register the SnapStart hooks: `warm`
+    builds the collaborators before the snapshot; a restore makes them anew."""
+    imports = tuple(imports)
+    for name in imports:
+        importlib.import_module(name)
+    snapstart.install(warm=warm)
+
+
+def chat_handler(
+    pattern: str,
+    orchestrate: Callable[[ChatTurn], ChatOutcome],
+    *,
+    imports: Iterable[str] = (),
+    warm: Iterable[Callable[[], object]] = (),
+) -> tuple[ChatResolver, Handler]:
+    """(app, handler) of a chat function: the HTTP contract's resolver around `orchestrate`
+    (traced where tracing is on) and the Lambda handler that runs it."""
+    # Here, not at the top: the step, specialist and action functions use this module without
+    # the HTTP contract.
+    from pattern_core.contract.http import build_chat_app
+
+    app = build_chat_app(pattern, traced(orchestrate))
+
+    def handler(event: dict, context: Any) -> dict:
+        return app.resolve(event, context)
+
+    prepare_function(imports=imports, warm=warm)
+    return app, lambda_entry(handler)
