@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from pattern_g.wiring import FUNCTION_ENV
+from pattern_g.wiring import FUNCTION_SETTING
+from settings import env_key
 from stacks.constants import CTX_SNAPSTART, DEFAULT_SNAPSTART, PatternSettings
 from stacks.constructs.pattern_function import LIVE_ALIAS
 from tests.infrastructure.conftest import Synthesized, cdk_json_context, new_app, synthesized
@@ -129,7 +130,9 @@ def test_g_manager_invokes_the_specialist_aliases():
     specialists = [f for f in functions(synth) if f != manager]
     aliases = sorted(json.dumps({"Ref": synth.alias_of(s)}, sort_keys=True) for s in specialists)
 
-    targets = [json.dumps(variables[name], sort_keys=True) for name in FUNCTION_ENV.values()]
+    targets = [
+        json.dumps(variables[env_key(name)], sort_keys=True) for name in FUNCTION_SETTING.values()
+    ]
     assert sorted(targets) == aliases
     assert sorted(synth.grants(manager, "lambda")) == aliases
 
