@@ -19,6 +19,7 @@ from .schema_fill import coerce, is_user_like, known_value, normalise, nullable,
 EXACT_NAMES: dict[str, Intent] = {
     "check_availability": "check_availability",
     "book_slot": "book",
+    "move_booking": "move",
     "list_bookings": "list_bookings",
     "cancel_booking": "cancel",
 }

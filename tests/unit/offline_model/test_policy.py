@@ -95,7 +95,7 @@ def test_a_slot_taken_in_a_race_retries_the_same_time_on_another_court_once():
         }
     }
     script = (
-        Script("Book Court B tomorrow at 3pm")
+        Script("Book tomorrow at 3pm")
         .tool("check_availability", CHECK_AT_3, free("15:00", slot("Court B", "15:00")))
         .tool("book_slot", {"slot_id": "2026-11-25_CourtB_1500"}, taken)
     )
@@ -130,8 +130,28 @@ def test_a_booking_without_a_day_asks_for_it():
     assert isinstance(reply, Reply) and "Which day" in reply.text
 
 
+def test_a_slot_taken_on_the_stated_court_is_never_swapped_for_another_court():
+    taken = {
+        "error": {
+            "code": "slot_taken",
+            "message": "Taken.",
+            "alternatives": [slot("Court C", "15:00")],
+        }
+    }
+    script = (
+        Script("Book Court B tomorrow at 3pm")
+        .tool("check_availability", CHECK_AT_3, free("15:00", slot("Court B", "15:00")))
+        .tool("book_slot", {"slot_id": "2026-11-25_CourtB_1500"}, taken)
+    )
+
+    reply = decide(script.conversation())
+
+    assert isinstance(reply, Reply) and "already taken" in reply.text
+    assert "slot 2026-11-25_CourtC_1500" in reply.text  # offered, not booked
+
+
 def test_a_booking_without_a_time_lists_the_options_and_asks():
-    script = Script("Book something tomorrow afternoon").tool(
+    script = Script("Book something tomorrow").tool(
         "check_availability",
         CHECK_DAY,
         free(None, slot("Court A", "10:00"), slot("Court A", "14:00"), slot("Court B", "14:00")),
@@ -140,7 +160,7 @@ def test_a_booking_without_a_time_lists_the_options_and_asks():
     reply = decide(script.conversation())
 
     assert isinstance(reply, Reply)
-    assert "14:00 (Court A, Court B)" in reply.text and "10:00" not in reply.text
+    assert "10:00 (Court A), 14:00 (Court A, Court B)" in reply.text
     assert "Which time" in reply.text
 
 
