@@ -78,7 +78,7 @@ def turn_counter(turn_id: str) -> TurnCounter:
 
 def run_tool(tool: BookingTool, user_id: str, turn_id: str | None, arguments: Any) -> dict:
     """One tool call of a turn: writes spend the turn's shared budget; reads need none."""
-    if tool.write is None:
+    if tool.is_read:
         # A read changes nothing, so its record is not needed beyond this call.
         return tool.invoke(booking_service(), user_id, arguments, effects=TurnEffects())
     if not turn_id:

@@ -25,7 +25,7 @@ from booking.tools import TOOLS, BookingTool
 SCHEMA_TITLE = "Tennis court booking"
 SCHEMA_VERSION = "1.0.0"
 SCHEMA_DESCRIPTION = (
-    "Check free tennis court slots, book one, list and cancel the current user's bookings."
+    "Check free tennis court slots, book or move one, list and cancel the current user's bookings."
 )
 RESULT_DESCRIPTION = (
     "The operation's result as JSON. A refused call returns an `error` object with a `code` "
@@ -42,7 +42,7 @@ _GATEWAY_KEYS = ("type", "description", "properties", "required", "items")
 
 def is_read(tool: BookingTool) -> bool:
     """A tool that changes nothing is a GET (arguments as query parameters), a write a POST."""
-    return tool.write is None
+    return tool.is_read
 
 
 def api_path(tool: BookingTool) -> str:

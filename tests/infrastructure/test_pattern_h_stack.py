@@ -164,6 +164,7 @@ def test_the_generated_schema_is_openapi_30_without_constructs_bedrock_rejects()
     assert {op["operationId"] for op in operations} == {
         "check_availability",
         "book_slot",
+        "move_booking",
         "list_bookings",
         "cancel_booking",
     }

@@ -31,10 +31,36 @@ class InvalidRequest(BookingError):
 
 
 class SlotNotFound(BookingError):
-    """A well-formed slot that is not on the schedule (unknown court or start time)."""
+    """A well-formed slot that is not on the schedule (unknown court or start time). May carry
+    free alternatives (the slots nearest to the time asked for)."""
 
     code = "slot_not_found"
     http_status = 404
+
+    def __init__(self, message: str, alternatives: list[Slot] | None = None) -> None:
+        super().__init__(message)
+        self.alternatives = alternatives or []
+
+    def to_dict(self) -> dict:
+        found = super().to_dict()
+        if self.alternatives:
+            found["alternatives"] = [slot.model_dump() for slot in self.alternatives]
+        return found
+
+
+class UnknownCourt(SlotNotFound):
+    """A court name that is not one of the club's: refused by name, never swapped for another."""
+
+    code = "unknown_court"
+
+    def __init__(self, name: str, courts: tuple[str, ...]) -> None:
+        super().__init__(
+            f"There is no {name!s} here; the courts are {', '.join(courts)}. Nothing was booked."
+        )
+        self.courts = courts
+
+    def to_dict(self) -> dict:
+        return super().to_dict() | {"courts": list(self.courts)}
 
 
 class OutsideBookingWindow(BookingError):
@@ -49,6 +75,23 @@ class SlotTaken(BookingError):
     """Someone booked the slot first. Carries free alternatives so the caller can offer them."""
 
     code = "slot_taken"
+    http_status = 409
+
+    def __init__(self, message: str, alternatives: list[Slot]) -> None:
+        super().__init__(message)
+        self.alternatives = alternatives
+
+    def to_dict(self) -> dict:
+        return super().to_dict() | {
+            "alternatives": [slot.model_dump() for slot in self.alternatives]
+        }
+
+
+class NoFreeSlot(BookingError):
+    """Nothing free matches what was asked (a day, time, court, part of day, position).
+    Carries free alternatives so the caller can offer them."""
+
+    code = "no_free_slot"
     http_status = 409
 
     def __init__(self, message: str, alternatives: list[Slot]) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from booking.errors import OutsideBookingWindow, SlotInPast, SlotNotFound
+from booking.errors import OutsideBookingWindow, SlotInPast, SlotNotFound, UnknownCourt
 from booking.models import Slot, court_key, parse_slot_id
 
 DEFAULT_COURTS = ("Court A", "Court B", "Court C")
@@ -105,12 +105,24 @@ class Schedule:
                 f"{', '.join(t.strftime('%H:%M') for t in self.start_times)}."
             )
 
+    def court(self, name: str) -> str:
+        """The court a name means ('Court B', 'court b', 'CourtB', or 'B' when the courts are
+        'Court A'…): a name that is none of them raises UnknownCourt, naming those that exist."""
+        wanted = court_key(name.strip()).lower()
+        for court in self.courts:
+            if court_key(court).lower() == wanted:
+                return court
+        by_last_word = [c for c in self.courts if c.split()[-1].lower() == wanted]
+        if wanted and len(by_last_word) == 1:
+            return by_last_word[0]
+        raise UnknownCourt(name.strip() or repr(name), self.courts)
+
     def slot(self, slot_id: str) -> Slot:
         """Resolve a slot id (from a user, a tool call or a model) to a slot on the schedule."""
         day, key, start = parse_slot_id(slot_id)
         court = next((c for c in self.courts if court_key(c).lower() == key.lower()), None)
         if court is None:
-            raise SlotNotFound(f"There is no court '{key}'; courts are {', '.join(self.courts)}.")
+            raise UnknownCourt(f"court '{key}'", self.courts)
         self.check_time(start)
         return Slot.of(day, court, start)
 

@@ -15,6 +15,8 @@ meeting its own write as "taken" and booking another court.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -22,11 +24,19 @@ import random
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from booking.day_parts import PartOfDay, in_part_of_day
 from booking.errors import (
     AlreadyBookedThatTime,
     BookingBusy,
+    BookingError,
+    BookingNotFound,
     InvalidRequest,
+    NoFreeSlot,
+    NotYourBooking,
+    SlotInPast,
+    SlotNotFound,
     SlotTaken,
     TooManyBookings,
 )
@@ -68,6 +78,30 @@ def _slot_of(booking: Booking) -> Slot:
     return Slot(**booking.model_dump(exclude={"booking_id"}))
 
 
+@dataclass(frozen=True)
+class SlotQuery:
+    """Which slot a request means: a slot id, or a day narrowed by start time, court and part
+    of the day, then picked by `position` (1-based, default 1) among the free matches in
+    availability order (start time, then court). So a day and time is the first free court at
+    that time, a part of the day its earliest free slot, a day alone the first available."""
+
+    slot_id: str | None = None
+    date: str | None = None
+    time: str | None = None
+    court: str | None = None
+    part_of_day: PartOfDay | None = None
+    position: int | None = None
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A move's outcome: the new booking, and the old one it cancelled (None if the old one
+    was already gone — cancelled meanwhile by another request of the caller)."""
+
+    booking: Booking
+    cancelled: Booking | None
+
+
 def request_digest(user_id: str, request_token: str) -> str:
     """8 hex digits naming one request of one caller: the suffix of the booking id it makes."""
     return hashlib.sha256(f"{user_id}\n{request_token}".encode()).hexdigest()[:8]
@@ -95,8 +129,11 @@ class BookingService:
         return cls(DynamoBookingStore.from_env(), Schedule.from_env(), max_active_bookings=limit)
 
     # -- queries ---------------------------------------------------------------------------
-    def free_slots(self, day: dt.date, start: dt.time | None = None) -> list[Slot]:
-        """Free, not-yet-started slots on a day (optionally at one start time)."""
+    def free_slots(
+        self, day: dt.date, start: dt.time | None = None, part_of_day: PartOfDay | None = None
+    ) -> list[Slot]:
+        """Free, not-yet-started slots on a day (optionally at one start time, or in one part
+        of the day), ordered by start time then court: the order `position` counts in."""
         self.schedule.check_day(day)
         if start is not None:
             self.schedule.check_time(start)
@@ -104,33 +141,103 @@ class BookingService:
         return [
             slot
             for slot in self.schedule.slots_on(day, start)
-            if slot.slot_id not in booked and not self.schedule.is_past(slot)
+            if slot.slot_id not in booked
+            and in_part_of_day(slot.start, part_of_day)
+            and not self.schedule.is_past(slot)
         ]
 
-    def check_availability(self, date: str, time: str | None = None) -> list[Slot]:
-        """Free slots on `date` (YYYY-MM-DD), optionally only those starting at `time` (HH:MM)."""
-        return self.free_slots(parse_date(date), parse_time(time) if time else None)
+    def check_availability(
+        self, date: str, time: str | None = None, part_of_day: PartOfDay | None = None
+    ) -> list[Slot]:
+        """Free slots on `date` (YYYY-MM-DD), optionally only those starting at `time` (HH:MM)
+        or in `part_of_day`."""
+        return self.free_slots(parse_date(date), parse_time(time) if time else None, part_of_day)
 
     def nearest_free(self, slot: Slot, times: int = 3) -> list[Slot]:
         """Free slots at the start times closest to `slot`'s on its day (every free court at
         each of those times), closest first: what to offer when it is taken or full."""
+        return self._nearest(slot.day, slot.start, times)
 
+    def _nearest(self, day: dt.date, start: dt.time | None, times: int = 3) -> list[Slot]:
         def distance(other: Slot) -> int:
-            return abs(
-                (other.start.hour - slot.start.hour) * 60 + other.start.minute - slot.start.minute
-            )
+            if start is None:
+                return 0  # no time asked for: the earliest
+            return abs((other.start.hour - start.hour) * 60 + other.start.minute - start.minute)
 
-        free = sorted(self.free_slots(slot.day), key=lambda s: (distance(s), s.time, s.court))
+        free = sorted(self.free_slots(day), key=lambda s: (distance(s), s.time, s.court))
         nearest = list(dict.fromkeys(s.time for s in free))[:times]
         return [s for s in free if s.time in nearest]
+
+    def find_slot(self, query: SlotQuery, *, default_day: dt.date | None = None) -> Slot:
+        """The slot `query` means (see SlotQuery); a day-based query picks among the free
+        slots, so what it returns was free when read. A court that does not exist, a time that
+        is not a start time, or nothing free that matches raises an error that says so and,
+        where there are any, lists free alternatives."""
+        if query.slot_id:
+            return self.schedule.slot(query.slot_id)
+        day = parse_date(query.date) if query.date else default_day
+        if day is None:
+            raise InvalidRequest("Say which day: a date (YYYY-MM-DD) or a slot id.")
+        court = self.schedule.court(query.court) if query.court else None
+        start = parse_time(query.time) if query.time else None
+        self.schedule.check_day(day)
+        if start is not None and start not in self.schedule.start_times:
+            near = self._nearest(day, start)
+            starts = ", ".join(t.strftime("%H:%M") for t in self.schedule.start_times)
+            raise SlotNotFound(
+                f"No slot starts at {start.strftime('%H:%M')}; start times are {starts}. "
+                + _offer(near, day),
+                near,
+            )
+        matches = [
+            slot
+            for slot in self.free_slots(day, start, query.part_of_day)
+            if court is None or slot.court == court
+        ]
+        position = query.position or 1
+        if position < 1:
+            raise InvalidRequest("Positions count from 1 (1 = the first free slot).")
+        if len(matches) >= position:
+            return matches[position - 1]
+        wanted = _describe(day, start, court, query.part_of_day)
+        if matches:
+            raise NoFreeSlot(
+                f"Only {len(matches)} free slot{'s' if len(matches) > 1 else ''} match "
+                f"{wanted}, so there is no number {position}: "
+                + ", ".join(f"{s.court} at {s.time}" for s in matches)
+                + ". Nothing was booked.",
+                matches,
+            )
+        anchor = start or next(
+            (t for t in self.schedule.start_times if in_part_of_day(t, query.part_of_day)), None
+        )
+        near = self._nearest(day, anchor)
+        raise NoFreeSlot(f"Nothing is free for {wanted}. " + _offer(near, day), near)
 
     def list_bookings(self, user_id: str) -> list[Booking]:
         return self.store.bookings_of(_require_user(user_id))
 
     # -- commands --------------------------------------------------------------------------
-    def book(self, slot_id: str, user_id: str, *, request_token: str | None = None) -> Booking:
+    def book_slot(
+        self, query: SlotQuery, user_id: str, *, request_token: str | None = None
+    ) -> Booking:
+        """Book the slot `query` means (see `find_slot`) for the caller."""
+        _require_user(user_id)
+        return self.book(self.find_slot(query).slot_id, user_id, request_token=request_token)
+
+    def book(
+        self,
+        slot_id: str,
+        user_id: str,
+        *,
+        request_token: str | None = None,
+        replacing: Booking | None = None,
+    ) -> Booking:
         """Book `slot_id` for the caller. With a `request_token`, a retry of the same request
-        returns the booking the first try made (whatever court it ended up on)."""
+        returns the booking the first try made (whatever court it ended up on). `replacing`
+        (used by `move`) is a booking of the caller's that this one replaces: it does not count
+        against the rules, and if it holds the same start time the new booking takes its
+        place in the ledger."""
         _require_user(user_id)
         slot = self.schedule.slot(slot_id)
         self.schedule.check_bookable(slot)
@@ -142,7 +249,7 @@ class BookingService:
             date=slot.date,
             time=slot.time,
         )
-        booking, done = self._reserve(booking, user_id, request)
+        booking, done, displaced = self._reserve(booking, user_id, request, replacing)
         if done:
             return booking
         try:
@@ -150,19 +257,73 @@ class BookingService:
         except SlotAlreadyBooked:
             if request and self.store.holder(booking.slot_id) == booking.booking_id:
                 return booking  # an earlier try of this request made it
-            self.store.release(user_id, start_key(booking), booking.booking_id)
+            # Give the time back: to nobody, or to the booking a move was replacing there.
+            self.store.release(user_id, start_key(booking), booking.booking_id, displaced)
             slot = _slot_of(booking)
             alternatives = self.nearest_free(slot)
-            offer = (
-                "Free nearby: " + ", ".join(f"{s.court} at {s.time}" for s in alternatives) + "."
-                if alternatives
-                else f"Nothing else is free on {slot.date}."
-            )
             raise SlotTaken(
-                f"{slot.court} at {slot.time} on {slot.date} is already booked. {offer}",
+                f"{slot.court} at {slot.time} on {slot.date} is already booked. "
+                + _offer(alternatives, slot.day, "else "),
                 alternatives,
             ) from None
         return booking
+
+    def move(self, booking_id: str, query: SlotQuery, user_id: str) -> Moved:
+        """Move the caller's booking to the slot `query` means (a query without a day means
+        the booking's own day): book the new slot first, then cancel the old one. If the new
+        slot cannot be booked, nothing changes and the error says why.
+
+        The ledger (booking.store) allows exactly this replacement: the new booking's
+        reservation names the booking it replaces, which then neither blocks its start time
+        (Court A 14:00 -> Court B 14:00 takes A's place in the caller's entry for 14:00) nor
+        counts against the cap. The entry for a start time only ever names one booking, so
+        the one-court-per-start-time rule holds throughout. A crash between the writes:
+        - before the new slot's put: the entry names a booking that was never written; once
+          past the grace period the next booking of the caller settles it back to the old
+          booking (still held), or drops it, as for any abandoned reservation;
+        - after the put, before the old slot's delete: both slot items exist, but the ledger
+          names the new one with `replaces` = the old; the next booking of the caller rolls
+          the move forward (deletes the old slot item), so the caller is never left on two
+          courts once anything of theirs is booked again — no interleaving lets them book a
+          third court at that time, as the ledger holds the time for the new booking.
+        """
+        _require_user(user_id)
+        old_slot_id = slot_id_of_booking(booking_id)
+        found = self.store.get(old_slot_id)
+        if found is None or found[0].booking_id != booking_id.strip():
+            raise BookingNotFound(f"There is no booking {booking_id}; nothing was moved.")
+        old, owner = found
+        if owner != user_id:
+            raise NotYourBooking(f"Booking {booking_id} belongs to someone else.")
+        if self._started(old):
+            raise SlotInPast(
+                f"{old.court} at {old.time} on {old.date} has already started; it cannot be moved."
+            )
+        target = self.find_slot(query, default_day=old.day)
+        if target.slot_id == old.slot_id:
+            raise InvalidRequest(
+                f"Booking {booking_id} is already {old.court} at {old.time} on {old.date}; "
+                "nothing was changed."
+            )
+        try:
+            booking = self.book(target.slot_id, user_id, replacing=old)
+        except BookingError as exc:
+            kept = f"Your booking of {old.court} at {old.time} on {old.date} is unchanged."
+            exc.message = f"{exc.message} {kept}"
+            exc.args = (exc.message,)
+            raise
+        return Moved(booking, self._cancel_replaced(old, booking, user_id))
+
+    def _cancel_replaced(self, old: Booking, new: Booking, user_id: str) -> Booking | None:
+        """The second half of a move (or of settling a crashed one): cancel the old booking,
+        and give back its time unless the new booking holds it now."""
+        try:
+            cancelled = self.store.remove(old.booking_id, old.slot_id, user_id)
+        except (BookingNotFound, NotYourBooking):
+            cancelled = None  # gone already
+        if start_key(old) != start_key(new):
+            self.store.release(user_id, start_key(old), old.booking_id)
+        return cancelled
 
     def cancel(self, booking_id: str, user_id: str) -> Booking:
         _require_user(user_id)
@@ -173,30 +334,47 @@ class BookingService:
         return cancelled
 
     # -- the caller's ledger -----------------------------------------------------------------
-    def _reserve(self, booking: Booking, user_id: str, request: str | None) -> tuple[Booking, bool]:
+    def _reserve(
+        self,
+        booking: Booking,
+        user_id: str,
+        request: str | None,
+        replacing: Booking | None = None,
+    ) -> tuple[Booking, bool, Reservation | None]:
         """Hold `booking`'s start time in the caller's ledger, enforcing one court per start
-        time and the cap on upcoming bookings. Returns the booking to write and whether it is
-        already written (a retry of `request` that finds its own booking)."""
+        time and the cap on upcoming bookings (`replacing`, a move's old booking, counts for
+        neither). Returns the booking to write, whether it is already written (a retry of
+        `request` that finds its own booking), and the reservation it displaced at that time
+        (the move's old booking, to restore if the write fails)."""
         start = start_key(booking)
+        replaced = replacing.booking_id if replacing else None
         for attempt in range(LEDGER_ATTEMPTS):
             ledger = self.store.ledger(user_id)
             entries = {k: r for k, r in ledger.entries.items() if not self._started(r.booking)}
+            entries = self._settle(entries, user_id)
             held = entries.pop(start, None)
+            displaced = None
             if held is not None:
-                if request and held.request == request:
+                if held.booking.booking_id == replaced:
+                    displaced = held  # the move's own booking: the new one takes its place
+                elif request and held.request == request:
                     # This request's earlier try: done, or still to be written — by this try,
                     # on the same court (a second court would put the caller on two at once).
                     if self.store.holder(held.booking.slot_id) == held.booking.booking_id:
-                        return held.booking, True
+                        return held.booking, True, None
                     if not self._abandoned(held, checked=True):
-                        return held.booking, False
+                        return held.booking, False, None
                 elif not self._abandoned(held):
                     raise AlreadyBookedThatTime(held.booking)
-            if len(entries) >= self.max_active_bookings:
+
+            def counted(kept: dict[str, Reservation]) -> int:
+                return sum(1 for r in kept.values() if r.booking.booking_id != replaced)
+
+            if counted(entries) >= self.max_active_bookings:
                 entries = {k: r for k, r in entries.items() if not self._abandoned(r)}
-                if len(entries) >= self.max_active_bookings:
+                if counted(entries) >= self.max_active_bookings:
                     raise TooManyBookings(self.max_active_bookings)
-            entries[start] = Reservation(booking, self.wall_clock(), request)
+            entries[start] = Reservation(booking, self.wall_clock(), request, replacing)
             try:
                 self.store.save_ledger(user_id, entries, ledger.version)
             except LedgerChanged:
@@ -204,10 +382,35 @@ class BookingService:
                 # so a burst of them does not collide again in lockstep.
                 time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
                 continue
-            return booking, False
+            return booking, False, displaced
         raise BookingBusy(
             "Too many of your requests are booking at once; nothing was booked. Try again."
         )
+
+    def _settle(self, entries: dict[str, Reservation], user_id: str) -> dict[str, Reservation]:
+        """Settle moves whose writer is gone (older than the grace period; see `move`): one
+        that wrote its new booking is finished (the old slot item deleted), one that did not
+        gives the time back to the old booking. A move that finished normally just loses its
+        `replaces` mark. Costs reads only for entries still marked, at most once each."""
+        settled = dict(entries)
+        for start, entry in entries.items():
+            old = entry.replaces
+            if old is None or self.wall_clock() - entry.at <= RESERVATION_GRACE:
+                continue
+            if self.store.holder(old.slot_id) != old.booking_id:
+                settled[start] = dataclasses.replace(entry, replaces=None)  # move finished
+            elif self.store.holder(entry.booking.slot_id) == entry.booking.booking_id:
+                with contextlib.suppress(BookingNotFound, NotYourBooking):
+                    self.store.remove(old.booking_id, old.slot_id, user_id)
+                old_entry = settled.get(start_key(old))
+                if start_key(old) != start and old_entry and old_entry.booking == old:
+                    del settled[start_key(old)]
+                settled[start] = dataclasses.replace(entry, replaces=None)
+            elif start_key(old) == start:
+                settled[start] = Reservation(old, entry.at)  # never moved: the old one stays
+            else:
+                settled[start] = dataclasses.replace(entry, replaces=None)  # abandoned
+        return settled
 
     def _started(self, booking: Booking) -> bool:
         return self.schedule.is_past(_slot_of(booking))
@@ -219,3 +422,21 @@ class BookingService:
             return False
         booking = reservation.booking
         return checked or self.store.holder(booking.slot_id) != booking.booking_id
+
+
+def _offer(alternatives: list[Slot], day: dt.date, other: str = "") -> str:
+    if not alternatives:
+        return f"Nothing {other}is free on {day.isoformat()}."
+    return "Free nearby: " + ", ".join(f"{s.court} at {s.time}" for s in alternatives) + "."
+
+
+def _describe(
+    day: dt.date, start: dt.time | None, court: str | None, part: PartOfDay | None
+) -> str:
+    """'Court B at 15:00 in the afternoon on 2026-11-25': what a query asked for, in words."""
+    words = [
+        court or "",
+        f"at {start.strftime('%H:%M')}" if start else "",
+        f"in the {part}" if part else "",
+    ]
+    return " ".join(w for w in [*words, f"on {day.isoformat()}"] if w)

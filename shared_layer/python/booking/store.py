@@ -74,6 +74,9 @@ class Reservation:
     booking: Booking
     at: dt.datetime
     request: str | None = None
+    # A move in progress: the booking this one replaces (booking.service.move), so a crash
+    # between the move's writes can be settled by the caller's next booking.
+    replaces: Booking | None = None
 
 
 @dataclass(frozen=True)
@@ -91,11 +94,14 @@ class BookingStore(Protocol):
     def bookings_of(self, user_id: str) -> list[Booking]: ...
     def remove(self, booking_id: str, slot_id: str, user_id: str) -> Booking: ...
     def holder(self, slot_id: str) -> str | None: ...
+    def get(self, slot_id: str) -> tuple[Booking, str] | None: ...
     def ledger(self, user_id: str) -> Ledger: ...
     def save_ledger(
         self, user_id: str, entries: dict[str, Reservation], expected_version: int
     ) -> None: ...
-    def release(self, user_id: str, start: str, booking_id: str) -> None: ...
+    def release(
+        self, user_id: str, start: str, booking_id: str, restore: Reservation | None = None
+    ) -> None: ...
 
 
 def _key(day: str, slot_id: str) -> dict:
@@ -120,6 +126,9 @@ def _reservation_item(reservation: Reservation) -> dict:
     fields["at"] = {"S": reservation.at.astimezone(dt.UTC).isoformat(timespec="seconds")}
     if reservation.request:
         fields["request"] = {"S": reservation.request}
+    if reservation.replaces:
+        old = reservation.replaces.model_dump()
+        fields["replaces"] = {"M": {name: {"S": value} for name, value in old.items()}}
     return {"M": fields}
 
 
@@ -129,6 +138,7 @@ def _reservation(value: dict) -> Reservation:
         booking=_booking(fields),
         at=dt.datetime.fromisoformat(fields["at"]["S"]),
         request=fields.get("request", {}).get("S"),
+        replaces=_booking(fields["replaces"]["M"]) if "replaces" in fields else None,
     )
 
 
@@ -240,6 +250,15 @@ class DynamoBookingStore:
         ).get("Item")
         return item["booking_id"]["S"] if item else None
 
+    def get(self, slot_id: str) -> tuple[Booking, str] | None:
+        """The booking the slot's item holds and its owner (consistent read), or None."""
+        item = self.client.get_item(
+            TableName=self.table_name,
+            Key=_key(slot_id.split("_", 1)[0], slot_id),
+            ConsistentRead=True,
+        ).get("Item")
+        return (_booking(item), item[USER_INDEX_PARTITION_KEY]["S"]) if item else None
+
     # -- the caller's ledger ---------------------------------------------------------------
     def ledger(self, user_id: str) -> Ledger:
         item = self.client.get_item(
@@ -284,24 +303,35 @@ class DynamoBookingStore:
                 raise LedgerChanged(user_id) from exc
             raise
 
-    def release(self, user_id: str, start: str, booking_id: str) -> None:
-        """Drop the entry at `start` if it still names `booking_id`; otherwise leave the ledger
-        alone (it was released already, or another booking holds that time now)."""
+    def release(
+        self, user_id: str, start: str, booking_id: str, restore: Reservation | None = None
+    ) -> None:
+        """Drop the entry at `start` if it still names `booking_id` (or, with `restore`, put
+        that reservation back in its place: a move that failed returns the time to the booking
+        it was replacing); otherwise leave the ledger alone (it was released already, or
+        another booking holds that time now)."""
+        names = {
+            "#entries": "entries",
+            "#start": start,
+            "#booking": "booking_id",
+            "#version": "version",
+        }
+        values = {":booking": {"S": booking_id}, ":one": {"N": "1"}}
+        # The version moves too, so a reservation based on an older read cannot write the
+        # released entry back.
+        if restore is None:
+            update = "REMOVE #entries.#start SET #version = #version + :one"
+        else:
+            update = "SET #entries.#start = :restore, #version = #version + :one"
+            values[":restore"] = _reservation_item(restore)
         try:
             self.client.update_item(
                 TableName=self.table_name,
                 Key=_ledger_key(user_id),
-                # The version moves too, so a reservation based on an older read cannot write
-                # the released entry back.
-                UpdateExpression="REMOVE #entries.#start SET #version = #version + :one",
+                UpdateExpression=update,
                 ConditionExpression="#entries.#start.#booking = :booking",
-                ExpressionAttributeNames={
-                    "#entries": "entries",
-                    "#start": start,
-                    "#booking": "booking_id",
-                    "#version": "version",
-                },
-                ExpressionAttributeValues={":booking": {"S": booking_id}, ":one": {"N": "1"}},
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":

@@ -1,4 +1,4 @@
-"""The tool contract: the four booking operations as typed tools.
+"""The tool contract: the booking operations as typed tools.
 
 One definition feeds every pattern that lets something other than our code pick the
 operation: OpenAI tool schemas (D), Agents SDK function tools (E-G), Step Functions task
@@ -6,8 +6,9 @@ payloads (C) and the Bedrock action group (H). Arguments are validated by the sa
 models everywhere. The caller's identity is *not* an argument: `invoke` takes it from the
 verified request, and any `user_id` a model adds to the arguments is dropped.
 
-Every call also takes the turn's `TurnEffects`: a write (book, cancel) claims the turn's budget
-first, gives the claim back when the booking rules refuse it, and is recorded when it happens;
+Every call also takes the turn's `TurnEffects`: a write (book, cancel; a move is one of each)
+claims the turn's budget first, gives the claim back when the booking rules refuse it, and is
+recorded when it happens;
 past the budget the tool answers with an error a model can act on and the turn is marked ended,
 for the orchestration to stop.
 """
@@ -17,18 +18,23 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from booking.day_parts import PartOfDay
 from booking.effects import TurnEffects, Write
 from booking.errors import BookingError
 from booking.models import Booking
-from booking.service import BookingService
+from booking.service import BookingService, SlotQuery
 
 
 class _Args(BaseModel):
     model_config = ConfigDict(extra="forbid")  # schema says additionalProperties: false
+
+
+_DATE = "Day, YYYY-MM-DD, in the courts' time zone."
+_PART_OF_DAY = "morning (before 12:00), afternoon (12:00-17:00) or evening (17:00 on), or null."
 
 
 class CheckAvailabilityArgs(_Args):
@@ -36,13 +42,77 @@ class CheckAvailabilityArgs(_Args):
     time: str | None = Field(
         description="Only slots starting at this time (HH:MM, 24-hour), or null for the whole day."
     )
-
-
-class BookSlotArgs(_Args):
-    slot_id: str = Field(
-        description="The slot to book, exactly as returned by check_availability, "
-        "e.g. 2026-11-24_CourtB_1500."
+    part_of_day: PartOfDay | None = Field(
+        description="Only slots in this part of the day: " + _PART_OF_DAY
     )
+
+
+class _Target(_Args):
+    """Which free slot to take: a slot id, or a day narrowed by time, court, part of day and
+    picked by position (1-based, in check_availability's order: start time, then court)."""
+
+    slot_id: str | None = Field(
+        description="A slot id exactly as returned by check_availability, e.g. "
+        "2026-11-24_CourtB_1500; or null to describe the slot with date/time/court instead."
+    )
+    date: str | None = Field(description=_DATE + " Null when slot_id is given.")
+    time: str | None = Field(description="Start time HH:MM (24-hour), or null for any start time.")
+    court: str | None = Field(
+        description="Court name, e.g. 'Court B', or null for the first free court."
+    )
+    part_of_day: PartOfDay | None = Field(description="Only slots in " + _PART_OF_DAY)
+    position: int | None = Field(
+        description="Which of the matching free slots, 1-based, in check_availability's order "
+        "(start time, then court): 1 = the first available, 2 = the second one; null means 1."
+    )
+
+    @field_validator("position")
+    @classmethod
+    def _positive(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError("position counts from 1 (1 = the first free slot)")
+        return value
+
+    def target(self) -> SlotQuery:
+        return SlotQuery(
+            slot_id=self.slot_id,
+            date=self.date,
+            time=self.time,
+            court=self.court,
+            part_of_day=self.part_of_day,
+            position=self.position,
+        )
+
+
+class BookSlotArgs(_Target):
+    @model_validator(mode="after")
+    def _one_way(self) -> BookSlotArgs:
+        if (self.slot_id is None) == (self.date is None):
+            raise ValueError(
+                "give exactly one of slot_id, or date (with time/court/part_of_day/position)"
+            )
+        if self.slot_id is not None and _narrowed(self):
+            raise ValueError("with slot_id, leave time, court, part_of_day and position null")
+        return self
+
+
+class MoveBookingArgs(_Target):
+    booking_id: str = Field(
+        description="The booking to move, as returned by book_slot or list_bookings."
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> MoveBookingArgs:
+        if self.slot_id is not None and (self.date is not None or _narrowed(self)):
+            raise ValueError(
+                "give slot_id alone, or date/time/court/part_of_day/position (a missing date "
+                "means the booking's own day)"
+            )
+        return self
+
+
+def _narrowed(args: _Target) -> bool:
+    return any(v is not None for v in (args.time, args.court, args.part_of_day, args.position))
 
 
 class ListBookingsArgs(_Args):
@@ -56,12 +126,25 @@ class CancelBookingArgs(_Args):
 
 
 def _check(service: BookingService, user_id: str, args: CheckAvailabilityArgs) -> dict:
-    slots = service.check_availability(args.date, args.time)
-    return {"date": args.date, "time": args.time, "free_slots": [s.model_dump() for s in slots]}
+    slots = service.check_availability(args.date, args.time, args.part_of_day)
+    return {
+        "date": args.date,
+        "time": args.time,
+        "part_of_day": args.part_of_day,
+        "free_slots": [s.model_dump() for s in slots],
+    }
 
 
 def _book(service: BookingService, user_id: str, args: BookSlotArgs) -> dict:
-    return {"booking": service.book(args.slot_id, user_id).public()}
+    return {"booking": service.book_slot(args.target(), user_id).public()}
+
+
+def _move(service: BookingService, user_id: str, args: MoveBookingArgs) -> dict:
+    moved = service.move(args.booking_id, args.target(), user_id)
+    return {
+        "booking": moved.booking.public(),
+        "cancelled": moved.cancelled.public() if moved.cancelled else None,
+    }
 
 
 def _list(service: BookingService, user_id: str, args: ListBookingsArgs) -> dict:
@@ -72,19 +155,28 @@ def _cancel(service: BookingService, user_id: str, args: CancelBookingArgs) -> d
     return {"cancelled": service.cancel(args.booking_id, user_id).public()}
 
 
+# What each kind of write leaves in a tool's result: the booking made, the booking cancelled.
+_RECORD_KEY: dict[Write, str] = {"book": "booking", "cancel": "cancelled"}
+
+
 @dataclass(frozen=True)
 class BookingTool:
     name: str
     description: str
     args_model: type[_Args]
     run: Callable[[BookingService, str, Any], dict]
-    write: Write | None = None  # what the tool changes, if anything (spends the turn's budget)
+    writes: tuple[Write, ...] = ()  # what the tool may change (each spends the turn's budget)
+
+    @property
+    def is_read(self) -> bool:
+        return not self.writes
 
     def parameters_schema(self) -> dict:
         """JSON schema of the arguments, valid for OpenAI strict mode (all keys required,
         optional ones nullable, no additional properties)."""
         schema = self.args_model.model_json_schema()
         schema.pop("title", None)
+        schema.pop("description", None)
         for prop in schema.get("properties", {}).values():
             prop.pop("title", None)
         schema["required"] = list(schema.get("properties", {}))
@@ -104,11 +196,14 @@ class BookingTool:
 
     def parse_arguments(self, arguments: str | dict | None) -> _Args:
         """Validate a model's arguments. Unknown keys (a made-up `user_id`, say) are dropped,
-        not trusted; anything else invalid raises ValidationError or ValueError."""
+        not trusted, and a nullable argument left out means null; anything else invalid raises
+        ValidationError or ValueError."""
         raw = json.loads(arguments or "{}") if isinstance(arguments, str) else (arguments or {})
         if not isinstance(raw, dict):
             raise ValueError("tool arguments must be a JSON object")
-        known = {k: v for k, v in raw.items() if k in self.args_model.model_fields}
+        fields = self.args_model.model_fields
+        omitted = {n: None for n, f in fields.items() if type(None) in get_args(f.annotation)}
+        known = omitted | {k: v for k, v in raw.items() if k in fields}
         return self.args_model.model_validate(known)
 
     def invoke(
@@ -121,7 +216,8 @@ class BookingTool:
     ) -> dict:
         """Run the tool for the verified caller within the turn's write budget. Returns the
         result, or `{"error": …}` with a message a model (or person) can act on — a bad call
-        never raises into the loop. Writes made are recorded in `effects`."""
+        never raises into the loop. Writes made are recorded in `effects`; a claim whose write
+        did not happen is given back."""
         try:
             args = self.parse_arguments(arguments)
         except ValidationError as exc:
@@ -132,19 +228,28 @@ class BookingTool:
             return _error("invalid_arguments", f"Invalid arguments for {self.name}: {problems}.")
         except ValueError as exc:
             return _error("invalid_arguments", f"Invalid arguments for {self.name}: {exc}.")
-        if self.write is not None and not effects.claim(self.write):
-            return effects.refusal(self.write)
+        claimed: list[Write] = []
+        for write in self.writes:
+            if not effects.claim(write):
+                for done in claimed:
+                    effects.release(done)
+                return effects.refusal(write)
+            claimed.append(write)
         try:
             result = self.run(service, user_id, args)
         except BookingError as exc:
-            if self.write is not None:
-                effects.release(self.write)  # refused by the rules: nothing was spent
+            for write in claimed:
+                effects.release(write)  # refused by the rules: nothing was spent
             return {"error": exc.to_dict()}
-        # Anything else (a store failure) keeps the claim: the write may have happened.
-        if self.write == "book":
-            effects.booked(Booking.model_validate(result["booking"]))
-        elif self.write == "cancel":
-            effects.cancelled(Booking.model_validate(result["cancelled"]))
+        # Anything else (a store failure) keeps the claims: the writes may have happened.
+        for write in claimed:
+            made = result.get(_RECORD_KEY[write])
+            if made is None:
+                effects.release(write)
+            elif write == "book":
+                effects.booked(Booking.model_validate(made))
+            else:
+                effects.cancelled(Booking.model_validate(made))
         return result
 
 
@@ -154,17 +259,32 @@ def _error(code: str, message: str) -> dict:
 
 CHECK_AVAILABILITY = BookingTool(
     "check_availability",
-    "List free court slots on a day (optionally only at one start time). Returns slot ids to "
-    "book with book_slot.",
+    "List free court slots on a day, optionally only at one start time or in one part of the "
+    "day, ordered by start time then court (that order is what book_slot's position counts). "
+    "Returns slot ids to book with book_slot.",
     CheckAvailabilityArgs,
     _check,
 )
 BOOK_SLOT = BookingTool(
     "book_slot",
-    "Book one free slot for the current user. If it is taken, the error lists free alternatives.",
+    "Book one free slot for the current user, in one call: give slot_id, or date plus any of "
+    "time (court optional: the first free court at that time), court, part_of_day (the "
+    "earliest free slot in it) and position (the Nth free match; date alone with position 1 "
+    "is the first available). If nothing matches, the error says why and lists free "
+    "alternatives.",
     BookSlotArgs,
     _book,
-    write="book",
+    writes=("book",),
+)
+MOVE_BOOKING = BookingTool(
+    "move_booking",
+    'Move one of the current user\'s bookings to another slot ("actually make it Court B", '
+    '"move it to 4pm"): books the new slot first, then cancels the old one. Target as for '
+    "book_slot; a missing date means the booking's own day. If the new slot cannot be booked, "
+    "the old booking stays.",
+    MoveBookingArgs,
+    _move,
+    writes=("book", "cancel"),
 )
 LIST_BOOKINGS = BookingTool(
     "list_bookings", "List the current user's bookings.", ListBookingsArgs, _list
@@ -174,10 +294,16 @@ CANCEL_BOOKING = BookingTool(
     "Cancel one of the current user's bookings.",
     CancelBookingArgs,
     _cancel,
-    write="cancel",
+    writes=("cancel",),
 )
 
-TOOLS: tuple[BookingTool, ...] = (CHECK_AVAILABILITY, BOOK_SLOT, LIST_BOOKINGS, CANCEL_BOOKING)
+TOOLS: tuple[BookingTool, ...] = (
+    CHECK_AVAILABILITY,
+    BOOK_SLOT,
+    MOVE_BOOKING,
+    LIST_BOOKINGS,
+    CANCEL_BOOKING,
+)
 TOOLS_BY_NAME: dict[str, BookingTool] = {tool.name: tool for tool in TOOLS}
 
 

@@ -47,6 +47,7 @@ def test_books_through_the_tools_the_model_chose(service, store):
     assert {t["function"]["name"] for t in client.requests[0]["tools"]} == {
         "check_availability",
         "book_slot",
+        "move_booking",
         "list_bookings",
         "cancel_booking",
     }

@@ -54,6 +54,7 @@ def test_books_through_the_agents_tools_and_reports_the_sdks_usage(service, stor
     assert {t.name for t in model.first_call.tools} == {
         "check_availability",
         "book_slot",
+        "move_booking",
         "list_bookings",
         "cancel_booking",
     }

@@ -22,7 +22,13 @@ def simulation(tmp_path) -> SimulatedManagedAgent:
 def test_model_tools_are_the_generated_schemas_operations(tmp_path):
     tools = {t["function"]["name"]: t["function"] for t in simulation(tmp_path).tools}
 
-    assert set(tools) == {"check_availability", "book_slot", "list_bookings", "cancel_booking"}
+    assert set(tools) == {
+        "check_availability",
+        "book_slot",
+        "move_booking",
+        "list_bookings",
+        "cancel_booking",
+    }
     check = tools["check_availability"]["parameters"]
     assert check["required"] == ["date"]
     assert check["properties"]["time"]["type"] == ["string", "null"]  # OpenAPI `nullable`
