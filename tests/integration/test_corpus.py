@@ -124,8 +124,9 @@ def _expected(entries: list[dict]) -> list[Expected]:
 def _give(dynamodb, given: list[dict]) -> None:
     """Bookings made before the conversation, through the real booking service."""
     service = BookingService(DynamoBookingStore(TABLE, dynamodb), Schedule.from_env())
-    for entry in given:
-        owner = CALLER if entry["owner"] == "caller" else SOMEONE_ELSE
+    for n, entry in enumerate(given):
+        # One court per person per start time: each booking of someone else's is another's.
+        owner = CALLER if entry["owner"] == "caller" else f"{SOMEONE_ELSE}-{n}"
         day, court, time = _day(entry["day"]), entry["court"], entry["time"]
         service.book(f"{day}_{court.replace(' ', '')}_{time.replace(':', '')}", owner)
 

@@ -15,10 +15,16 @@ from local.offline_model.policy import (
     decide,
 )
 from local.offline_model.toolbox import ToolSpec
-from tests.unit.offline_model.builders import TOMORROW, Script, booking, slot
+from tests.unit.offline_model.builders import TOMORROW, Script, booking, legacy_tools, slot
 
+# With a contract that books by slot id only (legacy_tools), the stand-in checks first.
+LEGACY = legacy_tools()
 CHECK_AT_3 = {"date": TOMORROW, "time": "15:00"}
 CHECK_DAY = {"date": TOMORROW, "time": None}
+# The project's contract: check by part of day, book by description, move.
+CHECK_AFTERNOON = {"date": TOMORROW, "time": None, "part_of_day": "afternoon"}
+NOT_BY_ID = {"slot_id": None, "court": None, "part_of_day": None, "position": None}
+BY_ID = {"date": None, "time": None, "court": None, "part_of_day": None, "position": None}
 
 
 def free(time: str | None, *slots: dict) -> dict:
@@ -28,7 +34,7 @@ def free(time: str | None, *slots: dict) -> dict:
 def test_booking_checks_availability_first():
     script = Script("Book Court B tomorrow at 3pm")
 
-    assert decide(script.conversation()) == CallTool("check_availability", CHECK_AT_3)
+    assert decide(script.conversation(LEGACY)) == CallTool("check_availability", CHECK_AT_3)
 
 
 def test_books_the_preferred_court_when_it_is_free():
@@ -38,7 +44,7 @@ def test_books_the_preferred_court_when_it_is_free():
         free("15:00", slot("Court A", "15:00"), slot("Court B", "15:00")),
     )
 
-    assert decide(script.conversation()) == CallTool(
+    assert decide(script.conversation(LEGACY)) == CallTool(
         "book_slot", {"slot_id": "2026-11-25_CourtB_1500"}
     )
 
@@ -48,7 +54,7 @@ def test_books_the_first_free_court_when_none_is_preferred():
         "check_availability", CHECK_AT_3, free("15:00", slot("Court C", "15:00"))
     )
 
-    assert decide(script.conversation()) == CallTool(
+    assert decide(script.conversation(LEGACY)) == CallTool(
         "book_slot", {"slot_id": "2026-11-25_CourtC_1500"}
     )
 
@@ -71,14 +77,14 @@ def test_confirms_only_the_booking_the_tool_returned():
 def test_a_full_time_looks_up_the_whole_day_then_offers_the_nearest_times():
     script = Script("Book tomorrow at 3pm").tool("check_availability", CHECK_AT_3, free("15:00"))
 
-    assert decide(script.conversation()) == CallTool("check_availability", CHECK_DAY)
+    assert decide(script.conversation(LEGACY)) == CallTool("check_availability", CHECK_DAY)
 
     script.tool(
         "check_availability",
         CHECK_DAY,
         free(None, slot("Court A", "09:00"), slot("Court A", "14:00"), slot("Court C", "16:00")),
     )
-    reply = decide(script.conversation())
+    reply = decide(script.conversation(LEGACY))
 
     assert isinstance(reply, Reply)
     assert "fully booked" in reply.text
@@ -100,13 +106,13 @@ def test_a_slot_taken_in_a_race_retries_the_same_time_on_another_court_once():
         .tool("book_slot", {"slot_id": "2026-11-25_CourtB_1500"}, taken)
     )
 
-    assert decide(script.conversation()) == CallTool(
+    assert decide(script.conversation(LEGACY)) == CallTool(
         "book_slot", {"slot_id": "2026-11-25_CourtC_1500"}
     )
 
     taken_again = {"error": {**taken["error"], "alternatives": [slot("Court A", "16:00")]}}
     script.tool("book_slot", {"slot_id": "2026-11-25_CourtC_1500"}, taken_again)
-    reply = decide(script.conversation())
+    reply = decide(script.conversation(LEGACY))
 
     assert isinstance(reply, Reply)
     assert "already taken" in reply.text and "16:00 (Court A)" in reply.text
@@ -144,7 +150,7 @@ def test_a_slot_taken_on_the_stated_court_is_never_swapped_for_another_court():
         .tool("book_slot", {"slot_id": "2026-11-25_CourtB_1500"}, taken)
     )
 
-    reply = decide(script.conversation())
+    reply = decide(script.conversation(LEGACY))
 
     assert isinstance(reply, Reply) and "already taken" in reply.text
     assert "slot 2026-11-25_CourtC_1500" in reply.text  # offered, not booked
@@ -157,7 +163,7 @@ def test_a_booking_without_a_time_lists_the_options_and_asks():
         free(None, slot("Court A", "10:00"), slot("Court A", "14:00"), slot("Court B", "14:00")),
     )
 
-    reply = decide(script.conversation())
+    reply = decide(script.conversation(LEGACY))
 
     assert isinstance(reply, Reply)
     assert "10:00 (Court A), 14:00 (Court A, Court B)" in reply.text
@@ -166,7 +172,7 @@ def test_a_booking_without_a_time_lists_the_options_and_asks():
 
 def test_a_check_lists_free_times_in_the_part_of_day():
     script = Script("What's free tomorrow afternoon?")
-    assert decide(script.conversation()) == CallTool("check_availability", CHECK_DAY)
+    assert decide(script.conversation(LEGACY)) == CallTool("check_availability", CHECK_DAY)
 
     script.tool(
         "check_availability",
@@ -181,8 +187,20 @@ def test_a_check_lists_free_times_in_the_part_of_day():
         ),
     )
 
-    assert decide(script.conversation()) == Reply(
+    assert decide(script.conversation(LEGACY)) == Reply(
         "Free on Wed 25 Nov in the afternoon: 14:00 (Court A, Court B), 15:00 (Court A)."
+    )
+
+
+def test_a_check_by_part_of_day_asks_the_contract_for_that_part():
+    script = Script("What's free tomorrow afternoon?")
+    assert decide(script.conversation()) == CallTool("check_availability", CHECK_AFTERNOON)
+
+    result = {**free(None, slot("Court A", "14:00")), "part_of_day": "afternoon"}
+    script.tool("check_availability", CHECK_AFTERNOON, result)
+
+    assert decide(script.conversation()) == Reply(
+        "Free on Wed 25 Nov in the afternoon: 14:00 (Court A)."
     )
 
 
@@ -190,7 +208,7 @@ def test_a_check_without_a_day_means_today():
     script = Script("Anything free at 4pm?")
 
     assert decide(script.conversation()) == CallTool(
-        "check_availability", {"date": "2026-11-24", "time": "16:00"}
+        "check_availability", {"date": "2026-11-24", "time": "16:00", "part_of_day": None}
     )
 
 
@@ -202,7 +220,10 @@ def test_a_follow_up_books_from_the_earlier_turn():
         .user("Book the 3pm one")
     )
 
-    assert decide(script.conversation()) == CallTool("check_availability", CHECK_AT_3)
+    assert decide(script.conversation(LEGACY)) == CallTool("check_availability", CHECK_AT_3)
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {**NOT_BY_ID, "date": TOMORROW, "time": "15:00"}
+    )
 
 
 def test_list_calls_the_tool_then_reports_what_it_returned():
@@ -254,7 +275,7 @@ def test_never_repeats_a_call_with_the_same_arguments_in_one_turn():
         "check_availability", CHECK_DAY, {"date": "2026-11-30", "time": None, "free_slots": []}
     )
 
-    assert isinstance(decide(script.conversation()), Reply)
+    assert isinstance(decide(script.conversation(LEGACY)), Reply)
 
 
 def test_stops_calling_tools_after_the_per_turn_bound():
@@ -285,7 +306,9 @@ def test_after_a_handoff_the_specialist_uses_its_own_tools():
         "transfer_to_booking_agent", {}, {"assistant": "Booking agent"}
     )
 
-    assert decide(script.conversation()) == CallTool("check_availability", CHECK_AT_3)
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {**NOT_BY_ID, "date": TOMORROW, "time": "15:00", "court": "Court B"}
+    )
 
 
 def test_an_agent_tool_gets_a_self_contained_instruction_and_its_answer_is_the_reply():
