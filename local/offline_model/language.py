@@ -60,8 +60,8 @@ _INTENT_RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         "move",
         re.compile(
-            r"\b(move|reschedule|switch|change)\b.*\b(it|that|my (booking|reservation|court))\b"
-            r"|\b(move|reschedule|switch) (it|that|my|the booking)\b|\bmake it\b|\binstead\b"
+            r"\b(move|reschedule)\b|\bmake it\b|\binstead\b"
+            r"|\b(switch|change)\b.*\b(it|that|my (booking|reservation|court))\b"
         ),
     ),
     (
@@ -242,9 +242,11 @@ def merge_follow_up(current: UserRequest, earlier: UserRequest) -> UserRequest:
             intent = "book" if earlier.intent == "move" else earlier.intent
     if current.date is not None:
         return replace(current, intent=intent)
-    offered = None
     if current.is_confirmation and not current.names_slot() and earlier.slot_id:
-        offered = earlier.slot_id
+        # "Yes please" to the slot the previous reply offered: exactly that slot.
+        day, time, court = _parts_of_id(earlier.slot_id)
+        offered = {"date": day, "time": time, "court": court, "slot_id": earlier.slot_id}
+        return replace(current, intent=intent, part_of_day=None, **offered)
     time, part = current.time, current.part_of_day
     if time is None and part is None:
         time, part = earlier.time, earlier.part_of_day
@@ -257,7 +259,6 @@ def merge_follow_up(current: UserRequest, earlier: UserRequest) -> UserRequest:
         part_of_day=part,
         court=current.court or earlier.court,
         booking_id=booking_id,
-        slot_id=current.slot_id or offered,
     )
 
 

@@ -171,7 +171,7 @@ class Turn:
             return Reply(replies.booked_reply(booking))
         if error := self.latest_error():
             return self.after_booking_error(error)
-        if request.slot_id and not request.names_slot():
+        if request.slot_id and (request.is_confirmation or not self.books_by_description()):
             # "Yes please" to the slot an earlier reply offered, or a slot id said outright.
             return self.call("book", **_BY_ID, slot_id=request.slot_id)
         if day is None:
@@ -390,7 +390,7 @@ def instruction_for(request: UserRequest, today: date) -> str:
     court = f" for {request.court}" if request.court else ""
     if checking:
         return f"Check availability{when}{court}"
-    if request.intent == "book" and request.slot_id and not request.names_slot():
+    if request.intent == "book" and request.slot_id:
         return f"Book slot {request.slot_id}"
     if request.intent == "book" and request.position:
         which = _ordinal(request.position)

@@ -146,9 +146,7 @@ def _matches(actual: list[tuple[str, str, str]], expected: list[Expected]) -> bo
         return False
     remaining = list(actual)
     for day, time, court in expected:
-        found = next(
-            (a for a in remaining if a[:2] == (day, time) and court in (None, a[2])), None
-        )
+        found = next((a for a in remaining if a[:2] == (day, time) and court in (None, a[2])), None)
         if found is None:
             return False
         remaining.remove(found)

@@ -415,3 +415,233 @@ def _free_text(name: str) -> dict:
         "required": [name],
         "additionalProperties": False,
     }
+
+
+# -- the project's contract: one call books what the person described ----------------------
+
+
+def _books(message: str, **described) -> None:
+    assert decide(Script(message).conversation()) == CallTool(
+        "book_slot", {**NOT_BY_ID, "date": TOMORROW, "time": None, **described}
+    )
+
+
+def test_a_part_of_day_books_the_earliest_free_slot_in_it_in_one_call():
+    _books("Book tomorrow afternoon please", part_of_day="afternoon")
+
+
+def test_first_available_books_by_position():
+    _books("Give me the first available tomorrow", position=1)
+
+
+def test_a_time_and_a_position_book_that_one_among_the_courts():
+    _books("Tomorrow 3pm, first slot", time="15:00", position=1)
+    _books("Book the second available slot tomorrow afternoon", part_of_day="afternoon", position=2)
+
+
+def test_a_day_and_time_book_in_one_call_with_no_availability_round_trip():
+    _books("Book tomorrow at 3pm", time="15:00")
+
+
+def test_an_unknown_court_is_passed_on_for_the_contract_to_refuse_by_name():
+    _books("Book Court D tomorrow at 3pm", time="15:00", court="Court D")
+
+    refused = {"error": {"code": "unknown_court", "message": "There is no Court D."}}
+    script = Script("Book Court D tomorrow at 3pm").tool("book_slot", {}, refused)
+    reply = decide(script.conversation())
+    assert isinstance(reply, Reply) and "no Court D" in reply.text and "Booked" not in reply.text
+
+
+def test_the_nth_one_after_a_listing_keeps_the_listing_s_filters():
+    script = (
+        Script("What's free tomorrow afternoon?")
+        .tool("check_availability", CHECK_AFTERNOON, free(None, slot("Court A", "14:00")))
+        .assistant("Free on Wed 25 Nov in the afternoon: 14:00 (Court A, Court B).")
+        .user("The second one please")
+    )
+
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {**NOT_BY_ID, "date": TOMORROW, "time": None, "part_of_day": "afternoon",
+                      "position": 2},
+    )  # fmt: skip
+
+
+def test_a_full_time_offers_one_slot_by_id_and_yes_books_exactly_it():
+    full = {
+        "error": {
+            "code": "no_free_slot",
+            "message": "Nothing is free on 2026-11-25 at 15:00.",
+            "alternatives": [slot("Court A", "14:00"), slot("Court B", "16:00")],
+        }
+    }
+    script = Script("Book tomorrow at 3pm").tool("book_slot", {}, full)
+    offer = decide(script.conversation())
+    assert isinstance(offer, Reply) and "(slot 2026-11-25_CourtA_1400)" in offer.text
+
+    script.assistant(offer.text).user("yes please")
+
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {**BY_ID, "slot_id": "2026-11-25_CourtA_1400"}
+    )
+
+
+def test_an_offer_holds_for_the_next_message_only():
+    script = (
+        Script("Book tomorrow at 3pm")
+        .assistant(
+            "Sorry. Shall I book Court A on Wed 25 Nov at 14:00 (slot 2026-11-25_CourtA_1400)?"
+        )
+        .user("What's free on Friday?")
+        .assistant("Free on Fri 27 Nov: 09:00 (Court A).")
+        .user("yes please")
+    )
+
+    decision = decide(script.conversation())
+
+    assert not (isinstance(decision, CallTool) and decision.arguments.get("slot_id"))
+
+
+def test_a_later_time_keeps_the_day_of_the_full_one():
+    script = (
+        Script("Book tomorrow at 3pm")
+        .tool("book_slot", {}, {"error": {"code": "no_free_slot", "message": "Full."}})
+        .assistant("Sorry, 15:00 on Wed 25 Nov is fully booked.")
+        .user("4pm then")
+    )
+
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {**NOT_BY_ID, "date": TOMORROW, "time": "16:00"}
+    )
+
+
+def test_a_change_after_a_booking_moves_it():
+    made = booking("Court A", "15:00")
+    script = (
+        Script("Book tomorrow at 3pm")
+        .tool("book_slot", {**NOT_BY_ID, "date": TOMORROW, "time": "15:00"}, {"booking": made})
+        .assistant(
+            f"Booked: Court A on Wed 25 Nov at 15:00. Your booking id is {made['booking_id']}."
+        )
+        .user("Actually make it Court B at 2pm")
+    )
+
+    assert decide(script.conversation()) == CallTool(
+        "move_booking",
+        {**NOT_BY_ID, "booking_id": made["booking_id"], "date": TOMORROW, "time": "14:00",
+         "court": "Court B"},
+    )  # fmt: skip
+
+    moved = booking("Court B", "14:00", suffix="0000ffff")
+    script.tool("move_booking", {}, {"booking": moved, "cancelled": made})
+    reply = decide(script.conversation())
+    assert isinstance(reply, Reply)
+    assert made["booking_id"] in reply.text and reply.text.endswith(f"{moved['booking_id']}.")
+
+
+def test_a_move_finds_the_booking_in_the_replies_when_no_tool_results_are_kept():
+    # Pattern H's agent memory keeps the words of each turn, not its tool calls.
+    script = (
+        Script("Book tomorrow at 3pm")
+        .assistant("Booked: Court A on Wed 25 Nov at 15:00. Your booking id is "
+                   "2026-11-25_CourtA_1500.a1b2c3d4.")
+        .user("move it to 4pm")
+    )  # fmt: skip
+
+    assert decide(script.conversation()) == CallTool(
+        "move_booking",
+        {**NOT_BY_ID, "booking_id": "2026-11-25_CourtA_1500.a1b2c3d4", "date": TOMORROW,
+         "time": "16:00"},
+    )  # fmt: skip
+
+
+def test_a_failed_move_says_why_and_claims_nothing():
+    script = Script("Move 2026-11-25_CourtA_1500.a1b2c3d4 to 4pm").tool(
+        "move_booking", {}, {"error": {"code": "slot_taken", "message": "Court A is taken."}}
+    )
+
+    reply = decide(script.conversation())
+
+    assert isinstance(reply, Reply) and "taken" in reply.text
+    assert "Booked" not in reply.text and "Moved" not in reply.text
+
+
+def test_without_a_move_tool_a_move_books_the_new_slot_then_cancels_the_old():
+    old = booking("Court A", "15:00")
+    new = booking("Court A", "16:00", suffix="0000ffff")
+    script = Script(f"Move {old['booking_id']} to 4pm").tool(
+        "check_availability",
+        {"date": TOMORROW, "time": "16:00"},
+        free("16:00", slot("Court A", "16:00")),
+    )
+    assert decide(script.conversation(LEGACY)) == CallTool(
+        "book_slot", {"slot_id": "2026-11-25_CourtA_1600"}
+    )
+
+    script.tool("book_slot", {"slot_id": "2026-11-25_CourtA_1600"}, {"booking": new})
+    assert decide(script.conversation(LEGACY)) == CallTool(
+        "cancel_booking", {"booking_id": old["booking_id"]}
+    )
+
+    script.tool("cancel_booking", {"booking_id": old["booking_id"]}, {"cancelled": old})
+    reply = decide(script.conversation(LEGACY))
+    assert isinstance(reply, Reply) and reply.text.startswith("Moved")
+
+
+def test_a_specialist_gets_the_position_and_the_move_in_its_instruction():
+    agent_tools = [
+        ToolSpec("availability_specialist", "Finds free courts.", _free_text("input")),
+        ToolSpec("booking_specialist", "Books and cancels courts.", _free_text("input")),
+    ]
+    first = decide(Script("Next Monday afternoon, second one").conversation(agent_tools))
+    assert first == CallTool(
+        "booking_specialist", {"input": "Book the 2nd free slot on 2026-11-30 in the afternoon"}
+    )
+
+    script = (
+        Script("Book tomorrow at 3pm")
+        .tool("booking_specialist", {"input": "…"},
+              "Booked: Court A on Wed 25 Nov at 15:00. Your booking id is "
+              "2026-11-25_CourtA_1500.a1b2c3d4.")
+        .assistant("Booked: Court A on Wed 25 Nov at 15:00.")
+        .user("Actually make it Court B at 2pm")
+    )  # fmt: skip
+    assert decide(script.conversation(agent_tools)) == CallTool(
+        "booking_specialist",
+        {
+            "input": "Move my booking 2026-11-25_CourtA_1500.a1b2c3d4 to Court B "
+            "on 2026-11-25 at 14:00"
+        },
+    )
+
+
+def test_structured_output_carries_the_slot_preference_and_part_of_day():
+    schema = {
+        "type": "object",
+        "properties": {
+            "intent": {"type": "string", "enum": ["check_availability", "book", "other"]},
+            "date": {"type": ["string", "null"]},
+            "time": {"type": ["string", "null"]},
+            "part_of_day": {
+                "anyOf": [{"enum": ["morning", "afternoon", "evening"]}, {"type": "null"}]
+            },
+            "slot_preference": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+        },
+        "required": ["intent", "date", "time", "part_of_day", "slot_preference"],
+        "additionalProperties": False,
+    }
+    for message, expected in [
+        ("Next Monday afternoon, second one", ("2026-11-30", None, "afternoon", 2)),
+        ("Give me the first available tomorrow", (TOMORROW, None, None, 1)),
+        ("Book tomorrow afternoon please", (TOMORROW, None, "afternoon", None)),
+        ("Tomorrow 3pm, first slot", (TOMORROW, "15:00", None, 1)),
+    ]:
+        reply = decide(Conversation(Script(message).items, (), schema))
+        data = json.loads(reply.text)
+        jsonschema.validate(data, schema)
+        assert data["intent"] == "book"
+        assert (
+            data["date"],
+            data["time"],
+            data["part_of_day"],
+            data["slot_preference"],
+        ) == expected
