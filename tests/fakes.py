@@ -25,7 +25,13 @@ def model_unreachable() -> openai.APIConnectionError:
 
 
 def booking_request(
-    intent="book", date="2026-11-25", time="15:00", part_of_day=None, court=None, booking_id=None
+    intent="book",
+    date="2026-11-25",
+    time="15:00",
+    part_of_day=None,
+    court=None,
+    booking_id=None,
+    slot_preference=None,
 ) -> BookingRequest:
     """What the model understood (the structured output of `understand`): by default, "book
     tomorrow at 15:00"."""
@@ -36,6 +42,7 @@ def booking_request(
         part_of_day=part_of_day,
         court=court,
         booking_id=booking_id,
+        slot_preference=slot_preference,
     )
 
 

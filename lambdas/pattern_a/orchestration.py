@@ -55,14 +55,9 @@ def handle_turn(turn: ChatTurn, service: BookingService, understand: Understand)
 
 def _book(service: BookingService, request: BookingRequest, user_id: str) -> ChatOutcome:
     free = find_slots(service, request)
-    if request.time is None:
-        day = format_day(requested_day(request, service.schedule))
-        if not free:
-            return ChatOutcome(f"Nothing is free on {day}. Try another day.")
-        return ChatOutcome(f"Which time on {day}? Free: {describe_slots(free)}.")
     # Another request may win the race for a slot between the query and the put: move on to
-    # the next free court at the same time instead of failing. Not when the caller already
-    # holds a court at that time: another court would put them on two at once.
+    # the next slot that fits instead of failing. Not when the caller already holds a court at
+    # that time: another court would put them on two at once.
     while (slot := choose_slot(free, request)) is not None:
         try:
             booking = service.book(slot.slot_id, user_id)
@@ -72,7 +67,18 @@ def _book(service: BookingService, request: BookingRequest, user_id: str) -> Cha
         except AlreadyBookedThatTime as already:
             return ChatOutcome(already_booked_reply(already))
         return ChatOutcome(f"Booked {describe_booking(booking)}.", [booking])
-    return ChatOutcome(_full_reply(service, request))
+    if request.time is not None:
+        return ChatOutcome(_full_reply(service, request))
+    day = format_day(requested_day(request, service.schedule))
+    within = f" in the {request.part_of_day}" if request.part_of_day else ""
+    if not free:
+        return ChatOutcome(f"Nothing is free on {day}{within}. Try another day.")
+    if request.slot_preference and len(free) < request.slot_preference:
+        return ChatOutcome(
+            f"Only {len(free)} free on {day}{within}, so there is no number "
+            f"{request.slot_preference}: {describe_slots(free)}."
+        )
+    return ChatOutcome(f"Which time on {day}? Free: {describe_slots(free)}.")
 
 
 def _full_reply(service: BookingService, request: BookingRequest) -> str:

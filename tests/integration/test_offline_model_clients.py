@@ -103,6 +103,7 @@ def test_chat_completions_parse_fills_the_projects_booking_request(client, sched
         part_of_day=None,
         court="Court B",
         booking_id=None,
+        slot_preference=None,
     )
     assert usage.llm_calls == 1 and usage.input_tokens > 0 and usage.output_tokens > 0
 

@@ -269,8 +269,9 @@ class BookingService:
         return booking
 
     def move(self, booking_id: str, query: SlotQuery, user_id: str) -> Moved:
-        """Move the caller's booking to the slot `query` means (a query without a day means
-        the booking's own day): book the new slot first, then cancel the old one. If the new
+        """Move the caller's booking to the slot `query` means (without a day, the booking's
+        own day; without a time, part of day or position, its own start time): book the new
+        slot first, then cancel the old one. If the new
         slot cannot be booked, nothing changes and the error says why.
 
         The ledger (booking.store) allows exactly this replacement: the new booking's
@@ -299,7 +300,9 @@ class BookingService:
             raise SlotInPast(
                 f"{old.court} at {old.time} on {old.date} has already started; it cannot be moved."
             )
-        target = self.find_slot(query, default_day=old.day)
+        if query.slot_id is None and query.time is query.part_of_day is query.position is None:
+            query = dataclasses.replace(query, time=old.time)  # "make it Court B": same time
+        target = self.find_slot(query, default_day=parse_date(old.date))
         if target.slot_id == old.slot_id:
             raise InvalidRequest(
                 f"Booking {booking_id} is already {old.court} at {old.time} on {old.date}; "

@@ -280,8 +280,8 @@ MOVE_BOOKING = BookingTool(
     "move_booking",
     'Move one of the current user\'s bookings to another slot ("actually make it Court B", '
     '"move it to 4pm"): books the new slot first, then cancels the old one. Target as for '
-    "book_slot; a missing date means the booking's own day. If the new slot cannot be booked, "
-    "the old booking stays.",
+    "book_slot; a missing date means the booking's own day, and with no time, part_of_day or "
+    "position its own start time. If the new slot cannot be booked, the old booking stays.",
     MoveBookingArgs,
     _move,
     writes=("book", "cancel"),

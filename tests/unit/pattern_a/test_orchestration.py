@@ -46,12 +46,55 @@ def test_a_stated_court_preference_is_honoured(service, store):
     assert outcome.booking.court == "Court C"
 
 
-def test_booking_without_a_time_offers_options_and_books_nothing(service, store):
-    outcome, _, _ = run(service, booking_request(time=None, part_of_day="afternoon"))
+def test_a_part_of_the_day_books_its_earliest_free_slot_and_says_which(service, store):
+    service.book("2026-11-25_CourtA_1400", "bob")
+
+    outcome, usage, _ = run(service, booking_request(time=None, part_of_day="afternoon"))
+
+    assert outcome.booking.slot_id == "2026-11-25_CourtB_1400"
+    assert "Court B" in outcome.reply and "14:00" in outcome.reply
+    assert usage.llm_calls == 1
+
+
+def test_first_available_and_the_nth_one_pick_by_position(service, store):
+    first, _, _ = run(service, booking_request(time=None, slot_preference=1), user="alice")
+    second, _, _ = run(
+        service,
+        booking_request(time=None, part_of_day="afternoon", slot_preference=2),
+        user="carol",
+    )
+    at_three, _, _ = run(service, booking_request(slot_preference=1), user="dave")
+
+    assert first.booking.slot_id == "2026-11-25_CourtA_0900"
+    assert second.booking.slot_id == "2026-11-25_CourtB_1400"
+    assert at_three.booking.slot_id == "2026-11-25_CourtA_1500"
+
+
+def test_a_position_past_the_free_slots_lists_them_and_books_nothing(service, store):
+    for n, court in enumerate("AB"):
+        service.book(f"2026-11-25_Court{court}_1700", f"player-{n}")
+
+    outcome, _, _ = run(
+        service, booking_request(time=None, part_of_day="evening", slot_preference=2)
+    )
+
+    assert outcome.booking is None and "alice" not in owners(store).values()
+    assert "no number 2" in outcome.reply and "17:00 (Court C)" in outcome.reply
+
+
+def test_a_court_that_does_not_exist_is_refused_by_name(service, store):
+    outcome, _, _ = run(service, booking_request(court="Court D"))
+
+    assert outcome.booking is None and owners(store) == {}
+    assert "Court D" in outcome.reply and "Court A, Court B, Court C" in outcome.reply
+
+
+def test_booking_without_a_time_part_of_day_or_position_asks_which_time(service, store):
+    outcome, _, _ = run(service, booking_request(time=None))
 
     assert outcome.booking is None and owners(store) == {}
     assert outcome.reply.startswith("Which time on Wed 25 Nov?")
-    assert "09:00" not in outcome.reply and "14:00" in outcome.reply
+    assert "09:00" in outcome.reply and "17:00" in outcome.reply
 
 
 def test_refusals_from_the_rules_become_replies(service, store):

@@ -66,9 +66,16 @@ def test_find_slots_offers_the_nearest_free_times_when_the_time_is_full(service,
 
 
 def test_a_booking_request_without_a_time_is_not_bookable_but_lists_options(make_ctx):
-    state = find_slots(understood(booking_request(time=None, part_of_day="afternoon")), make_ctx())
+    state = find_slots(understood(booking_request(time=None)), make_ctx())
 
     assert state.bookable is False
+    assert len(state.free_slots) == 21  # the whole day, to offer
+
+
+def test_a_part_of_the_day_is_bookable_and_lists_its_free_slots(make_ctx):
+    state = find_slots(understood(booking_request(time=None, part_of_day="afternoon")), make_ctx())
+
+    assert state.bookable is True
     assert {s.time for s in state.free_slots} == {"14:00", "15:00", "16:00"}
 
 

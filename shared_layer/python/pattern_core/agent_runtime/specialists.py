@@ -4,8 +4,8 @@ A manager talks to the person and routes; two specialists do the work, each with
 tools its job needs:
 
 - **availability specialist** — `check_availability` only: it can look, never book;
-- **booking specialist** — `check_availability`, `book_slot`, `list_bookings`,
-  `cancel_booking`.
+- **booking specialist** — `check_availability`, `book_slot`, `move_booking`,
+  `list_bookings`, `cancel_booking`.
 
 Specialists get a self-contained request from the manager ("Book a court on 2026-11-25 at
 15:00"), not the conversation, so they are stateless — which is what lets pattern G run each in
@@ -58,12 +58,16 @@ BOOKING = Specialist(
     key="booking",
     tool_name="booking_specialist",
     tool_description=(
-        "Books, lists and cancels the current user's tennis court bookings. Input: one "
-        "self-contained instruction with an absolute date (YYYY-MM-DD), time (HH:MM) and court "
-        "if known, or the booking id to cancel."
+        "Books, moves, lists and cancels the current user's tennis court bookings. Input: one "
+        "self-contained instruction with an absolute date (YYYY-MM-DD) and the time (HH:MM), "
+        "part of day, position ('the first available', 'the second one') and court if known; "
+        "the booking id to move or cancel if known."
     ),
-    tools=("check_availability", "book_slot", "list_bookings", "cancel_booking"),
-    job="You book, list and cancel tennis court bookings for the current user.",
+    tools=("check_availability", "book_slot", "move_booking", "list_bookings", "cancel_booking"),
+    job=(
+        "You book, move, list and cancel tennis court bookings for the current user. To move "
+        "or cancel a booking whose id you were not given, find it with list_bookings."
+    ),
 )
 SPECIALISTS: dict[str, Specialist] = {s.key: s for s in (AVAILABILITY, BOOKING)}
 
@@ -72,8 +76,11 @@ def manager_instructions(schedule: Schedule) -> str:
     return (
         "You are the front desk of a tennis club. You do not check or book courts yourself: "
         f"ask {AVAILABILITY.tool_name} about free slots and {BOOKING.tool_name} to book, list "
-        "or cancel. Give them one complete, self-contained request: resolve follow-ups such as "
-        "'the 3pm one' from the conversation, and use absolute dates (YYYY-MM-DD) and times "
-        f"(HH:MM). {schedule_facts(schedule)} Relay what the specialist reports; never say a "
-        "court is booked unless the booking specialist reported the booking."
+        "or cancel. To book, go straight to the booking specialist. Give them one complete, "
+        "self-contained request: resolve follow-ups from the conversation (the day said "
+        "earlier carries over to '4pm then'; 'yes please' after an offer means that slot; "
+        "'actually make it Court B' moves the booking just made, with its booking id), and use "
+        "absolute dates (YYYY-MM-DD) and times (HH:MM). "
+        f"{schedule_facts(schedule)} Relay what the specialist reports; never say a court is "
+        "booked unless the booking specialist reported the booking."
     )

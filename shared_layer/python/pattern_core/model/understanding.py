@@ -30,8 +30,14 @@ class BookingRequest(BaseModel):
     part_of_day: PartOfDay | None = Field(
         description="morning, afternoon or evening if stated instead of a time, else null."
     )
-    court: str | None = Field(description="A preferred court, e.g. 'Court B', or null.")
+    court: str | None = Field(
+        description="A court named, as said (e.g. 'Court B', even one that may not exist), or null."
+    )
     booking_id: str | None = Field(description="A booking id mentioned (to cancel), or null.")
+    slot_preference: int | None = Field(
+        description="Which free slot, by position, if said: 1 for 'first available' or 'the "
+        "first one', 2 for 'the second one', and so on; null when not said."
+    )
 
 
 def system_prompt(schedule: Schedule) -> str:
@@ -41,6 +47,8 @@ def system_prompt(schedule: Schedule) -> str:
         f"{schedule.describe_today()} Courts: {', '.join(schedule.courts)}. "
         f"Slots start at {times} and last {schedule.slot_minutes} minutes. "
         "Resolve relative dates (tomorrow, Friday) to YYYY-MM-DD and times (3pm) to HH:MM. "
+        "'Book tomorrow afternoon' is a booking with part_of_day afternoon and no time; "
+        "'first available' or 'first slot' is slot_preference 1, 'the second one' 2. "
         "Never invent a date, time or court the message does not state."
     )
 
@@ -69,6 +77,12 @@ def understand(
     parsed = completion.choices[0].message.parsed
     if parsed is None:  # a refusal: treat as "other" rather than guessing
         return BookingRequest(
-            intent="other", date=None, time=None, part_of_day=None, court=None, booking_id=None
+            intent="other",
+            date=None,
+            time=None,
+            part_of_day=None,
+            court=None,
+            booking_id=None,
+            slot_preference=None,
         )
     return parsed

@@ -11,7 +11,7 @@ from itertools import groupby
 
 from booking.day_parts import in_part_of_day
 from booking.errors import AlreadyBookedThatTime, InvalidRequest
-from booking.models import Booking, Slot, parse_date, parse_time
+from booking.models import Booking, Slot, court_key, parse_date, parse_time
 from booking.schedule import Schedule
 from booking.service import BookingService
 from pattern_core.model.understanding import BookingRequest
@@ -31,32 +31,50 @@ def requested_time(request: BookingRequest) -> dt.time | None:
 
 
 def find_slots(service: BookingService, request: BookingRequest) -> list[Slot]:
-    """Free slots matching the request: its day, and its time or part of day if stated."""
+    """Free slots matching the request: its day, and its time or part of day if stated, in
+    availability order (start time, then court). A court named that does not exist is refused
+    by name (UnknownCourt), never swapped for another."""
     day = requested_day(request, service.schedule)
     start = requested_time(request)
+    if request.court:
+        service.schedule.court(request.court)
     if start is not None:
         # "Book today at 9" after 9 must say so, not report the time as fully booked.
         service.schedule.check_time(start)
         service.schedule.check_bookable(Slot.of(day, service.schedule.courts[0], start))
-    return [
-        slot
-        for slot in service.free_slots(day, start)
-        if start is not None or in_part_of_day(slot.start, request.part_of_day)
-    ]
+        return service.free_slots(day, start)
+    return service.free_slots(day, part_of_day=request.part_of_day)
 
 
 def choose_slot(free: list[Slot], request: BookingRequest) -> Slot | None:
-    """The slot to book: only when a start time was asked for; the preferred court if free,
-    else the first free court at that time. None means "nothing to book — offer options"."""
-    if not request.time:
+    """The slot to book among `free` (as `find_slots` returned them):
+
+    - with a start time: that time, on the preferred court if it is free there, else the
+      first free court (or the Nth with `slot_preference`);
+    - with a part of the day and no time: its earliest free slot (or the Nth);
+    - with `slot_preference` alone: the Nth free slot of the day ("first available" = 1);
+    - otherwise None: nothing to book yet — ask which time, offering the free slots.
+
+    A preferred court narrows the choice when it has a free slot that fits, else any court
+    does. None also when fewer slots fit than the position asked for."""
+    if request.time:
+        at = parse_time(request.time).strftime("%H:%M")
+        fitting = [slot for slot in free if slot.time == at]
+    elif request.part_of_day or request.slot_preference:
+        fitting = [slot for slot in free if in_part_of_day(slot.start, request.part_of_day)]
+    else:
         return None
-    at_time = [slot for slot in free if slot.time == parse_time(request.time).strftime("%H:%M")]
     if request.court:
-        wanted = request.court.replace(" ", "").lower()
-        preferred = [s for s in at_time if s.court.replace(" ", "").lower() == wanted]
-        if preferred:
-            return preferred[0]
-    return at_time[0] if at_time else None
+        on_court = [s for s in fitting if _same_court(request.court, s.court)]
+        fitting = on_court or fitting
+    position = max(request.slot_preference or 1, 1)
+    return fitting[position - 1] if len(fitting) >= position else None
+
+
+def _same_court(name: str, court: str) -> bool:
+    """'Court B', 'court b', 'CourtB' or 'B' all name Court B (as `Schedule.court` reads them)."""
+    wanted = court_key(name.strip()).lower()
+    return wanted in (court_key(court).lower(), court.split()[-1].lower())
 
 
 def format_day(day: dt.date | str) -> str:

@@ -149,7 +149,7 @@ def find_slots(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     except BookingError as refusal:
         state.error = refusal.to_dict()
         return state
-    state.bookable = request.intent == "book" and bool(request.time) and bool(free)
+    state.bookable = request.intent == "book" and choose_from(free, request) is not None
     return state
 
 
