@@ -214,7 +214,9 @@ def parse_request(text: str, today: date) -> UserRequest:
         position=position,
         booking_id=booking_id,
         slot_id=None if booking_id else slot_id,
-        is_follow_up=bool(_FOLLOW_UP.search(rest) or _CONFIRMATION.search(rest)),
+        is_follow_up=bool(
+            _FOLLOW_UP.search(rest) or _CONFIRMATION.search(rest) or _LONE_COURT.fullmatch(rest)
+        ),
         is_confirmation=bool(_CONFIRMATION.search(rest)),
     )
 
@@ -306,6 +308,7 @@ def _position(text: str) -> int | None:
 
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_LONE_COURT = re.compile(r"\W*([a-z])(?:\s+(?:please|then|pls))?\W*")
 _DAY_MONTH = re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?!\w)")
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+{_DAY}\b")
 _BARE_HOUR = re.compile(
@@ -407,7 +410,7 @@ def _court(text: str) -> str | None:
             return court
     if match := re.search(r"\bcourt[\s_-]*(?:no\.?\s*|number\s*)?([a-z]|\d{1,2})\b", text):
         return court_named(f"Court{match.group(1)}")
-    if match := re.fullmatch(r"\W*([a-z0-9])(?:\s+(?:please|then|pls))?\W*", text):
+    if match := _LONE_COURT.fullmatch(text):
         letter = match.group(1)
         named = [c for c in courts if c.lower().split()[-1] == letter]
         return named[0] if len(named) == 1 else None
