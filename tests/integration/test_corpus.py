@@ -204,3 +204,16 @@ def test_conversation(pattern, entry, pattern_handler, dynamodb):
     bodies = _run(handler, entry["turns"])
 
     _judge(entry, bodies, dynamodb)
+
+
+# Model calls a day-and-time booking takes: the stand-in books in one tool call, so D and E
+# call the model twice (tool call, reply); F and G add the manager's two around a specialist's.
+MODEL_CALLS_TO_BOOK = {"D": 2, "E": 2, "F": 4, "G": 4}
+
+
+@pytest.mark.parametrize("pattern", list(MODEL_CALLS_TO_BOOK))
+def test_a_day_and_time_books_in_few_model_calls(pattern, pattern_handler, dynamodb):
+    (body,) = _run(pattern_handler(pattern), ["Book tomorrow at 3pm"])
+
+    assert [(b["date"], b["time"]) for b in body["bookings"]] == [(_day(1), "15:00")]
+    assert body["usage"]["llm_calls"] <= MODEL_CALLS_TO_BOOK[pattern], body["usage"]
