@@ -226,12 +226,17 @@ class Turn:
         booked, cancelled = self.latest("booking"), self.latest("cancelled")
         if booked and cancelled:
             return Reply(replies.moved_reply(booked, cancelled))
+        if booked and self.outcomes[-1].role.operation == "move":
+            return Reply(replies.booked_reply(booked))
         if error := self.latest_error():
             return Reply(replies.error_reply(error))
+        bookings = self.latest("bookings")
         booking_id = request.booking_id or self.only_booking()
         if booking_id is None:
-            if self.latest("bookings") is None and domain_tool(self.tools, "list_bookings"):
+            if bookings is None and domain_tool(self.tools, "list_bookings"):
                 return self.call("list_bookings")
+            if bookings:  # several: never guess, and never keep both
+                return Reply(f"{replies.bookings_reply(bookings)} Which one should I move?")
             return self.book()  # nothing to move: a booking made afresh
         if not request.names_slot():
             return Reply("Where would you like to move it? Tell me the time, day or court.")

@@ -645,3 +645,14 @@ def test_structured_output_carries_the_slot_preference_and_part_of_day():
             data["part_of_day"],
             data["slot_preference"],
         ) == expected
+
+
+def test_a_move_with_several_bookings_and_none_named_asks_which_and_books_nothing():
+    mine = [booking("Court A", "09:00"), booking("Court B", "15:00", suffix="ffff0000")]
+    script = Script("move it to 4pm")
+    assert decide(script.conversation()) == CallTool("list_bookings", {})
+
+    script.tool("list_bookings", {}, {"bookings": mine})
+    reply = decide(script.conversation())
+
+    assert isinstance(reply, Reply) and "Which one should I move?" in reply.text
