@@ -102,7 +102,7 @@ def record_confirmed_writes(
     reported = [
         (call.name, call.output)
         for call in run.tool_calls
-        if call.name in ("book_slot", "cancel_booking")
+        if call.name in ("book_slot", "move_booking", "cancel_booking")
     ]
     if not reported:
         return
@@ -110,11 +110,13 @@ def record_confirmed_writes(
     for name, output in reported:
         error = output.get("error") if isinstance(output, dict) else None
         if isinstance(error, dict) and error.get("code") == "turn_write_limit":
-            effects.end("book" if name == "book_slot" else "cancel")
-        elif name == "book_slot":
+            effects.end("cancel" if name == "cancel_booking" else "book")
+        elif name in ("book_slot", "move_booking"):  # a move books the new slot, then cancels
             booking_id = _reported(output, "booking")
             if booking_id in held:
                 effects.booked(held[booking_id])
+            if name == "move_booking" and _reported(output, "cancelled") not in (None, *held):
+                effects.cancelled(Booking.model_validate(output["cancelled"]))
         else:
             booking_id = _reported(output, "cancelled")
             if booking_id and booking_id not in held:
