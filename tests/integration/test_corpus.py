@@ -54,8 +54,20 @@ def _case_id(index: int, text: str) -> str:
     return f"{index:02d}-{text[:40]}"
 
 
+def _by_design(pattern: str, entry: dict) -> list[pytest.MarkDecorator]:
+    """A skip, with the corpus's reason, where a pattern's design leaves the request out."""
+    if pattern in entry.get("not_on", ""):
+        return [pytest.mark.skip(reason=f"not on {pattern} by design: {entry['why_not']}")]
+    return []
+
+
 SINGLE_CASES = [
-    pytest.param(pattern, entry, id=f"{pattern}-{_case_id(n, entry['text'])}")
+    pytest.param(
+        pattern,
+        entry,
+        id=f"{pattern}-{_case_id(n, entry['text'])}",
+        marks=_by_design(pattern, entry),
+    )
     for n, entry in enumerate(MESSAGES)
     for pattern in ONE_MESSAGE_PATTERNS + CONVERSATION_PATTERNS
 ]
