@@ -111,13 +111,12 @@ def record_confirmed_writes(
         error = output.get("error") if isinstance(output, dict) else None
         if isinstance(error, dict) and error.get("code") == "turn_write_limit":
             effects.end("cancel" if name == "cancel_booking" else "book")
-        elif name in ("book_slot", "move_booking"):  # a move books the new slot, then cancels
+            continue
+        if name != "cancel_booking":  # book_slot, move_booking: the booking made
             booking_id = _reported(output, "booking")
             if booking_id in held:
                 effects.booked(held[booking_id])
-            if name == "move_booking" and _reported(output, "cancelled") not in (None, *held):
-                effects.cancelled(Booking.model_validate(output["cancelled"]))
-        else:
+        if name != "book_slot":  # cancel_booking, move_booking: the booking cancelled
             booking_id = _reported(output, "cancelled")
             if booking_id and booking_id not in held:
                 effects.cancelled(Booking.model_validate(output["cancelled"]))

@@ -1,4 +1,4 @@
-"""The booking service: the four operations every pattern ends up calling.
+"""The booking service: the operations every pattern ends up calling.
 
 Whoever decides *which* operation runs (plain code, a workflow, a model, a managed agent),
 the rules live here: slots must be on the schedule, inside the window and not started; one
@@ -174,7 +174,7 @@ class BookingService:
         is not a start time, or nothing free that matches raises an error that says so and,
         where there are any, lists free alternatives."""
         if query.slot_id:
-            return self.schedule.slot(query.slot_id)
+            return self._agreeing(self.schedule.slot(query.slot_id), query)
         day = parse_date(query.date) if query.date else default_day
         if day is None:
             raise InvalidRequest("Say which day: a date (YYYY-MM-DD) or a slot id.")
@@ -216,6 +216,29 @@ class BookingService:
 
     def list_bookings(self, user_id: str) -> list[Booking]:
         return self.store.bookings_of(_require_user(user_id))
+
+    def _agreeing(self, slot: Slot, query: SlotQuery) -> Slot:
+        """A slot id, checked against whatever else the query says (a model may send the
+        slot's date, time and court along with its id): agreeing fields are fine, a
+        contradiction is refused rather than one side silently winning."""
+        said = {
+            "date": query.date and parse_date(query.date).isoformat(),
+            "time": query.time and parse_time(query.time).strftime("%H:%M"),
+            "court": query.court and self.schedule.court(query.court),
+        }
+        actual = {"date": slot.date, "time": slot.time, "court": slot.court}
+        clash = [name for name, value in said.items() if value and value != actual[name]]
+        if query.part_of_day and not in_part_of_day(slot.start, query.part_of_day):
+            clash.append("part_of_day")
+        if query.position not in (None, 1):
+            clash.append("position")
+        if clash:
+            raise InvalidRequest(
+                f"{slot.slot_id} is {slot.court} at {slot.time} on {slot.date}, which does not "
+                f"match the {', '.join(clash)} given; give the slot id alone, or describe the "
+                "slot without it. Nothing was booked."
+            )
+        return slot
 
     # -- commands --------------------------------------------------------------------------
     def book_slot(
@@ -300,7 +323,8 @@ class BookingService:
             raise SlotInPast(
                 f"{old.court} at {old.time} on {old.date} has already started; it cannot be moved."
             )
-        if query.slot_id is None and query.time is query.part_of_day is query.position is None:
+        says_when = (query.slot_id, query.time, query.part_of_day, query.position)
+        if all(value is None for value in says_when):
             query = dataclasses.replace(query, time=old.time)  # "make it Court B": same time
         target = self.find_slot(query, default_day=parse_date(old.date))
         if target.slot_id == old.slot_id:
@@ -318,8 +342,8 @@ class BookingService:
         return Moved(booking, self._cancel_replaced(old, booking, user_id))
 
     def _cancel_replaced(self, old: Booking, new: Booking, user_id: str) -> Booking | None:
-        """The second half of a move (or of settling a crashed one): cancel the old booking,
-        and give back its time unless the new booking holds it now."""
+        """The second half of a move: cancel the old booking, and give back its time unless
+        the new booking holds it now."""
         try:
             cancelled = self.store.remove(old.booking_id, old.slot_id, user_id)
         except (BookingNotFound, NotYourBooking):

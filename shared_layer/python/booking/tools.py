@@ -53,9 +53,10 @@ class _Target(_Args):
 
     slot_id: str | None = Field(
         description="A slot id exactly as returned by check_availability, e.g. "
-        "2026-11-24_CourtB_1500; or null to describe the slot with date/time/court instead."
+        "2026-11-24_CourtB_1500 (other fields then null, or agreeing with it); or null to "
+        "describe the slot with date/time/court/part_of_day/position instead."
     )
-    date: str | None = Field(description=_DATE + " Null when slot_id is given.")
+    date: str | None = Field(description=_DATE)
     time: str | None = Field(description="Start time HH:MM (24-hour), or null for any start time.")
     court: str | None = Field(
         description="Court name, e.g. 'Court B', or null for the first free court."
@@ -86,13 +87,9 @@ class _Target(_Args):
 
 class BookSlotArgs(_Target):
     @model_validator(mode="after")
-    def _one_way(self) -> BookSlotArgs:
-        if (self.slot_id is None) == (self.date is None):
-            raise ValueError(
-                "give exactly one of slot_id, or date (with time/court/part_of_day/position)"
-            )
-        if self.slot_id is not None and _narrowed(self):
-            raise ValueError("with slot_id, leave time, court, part_of_day and position null")
+    def _says_which(self) -> BookSlotArgs:
+        if self.slot_id is None and self.date is None:
+            raise ValueError("give slot_id, or date (with time/court/part_of_day/position)")
         return self
 
 
@@ -100,19 +97,6 @@ class MoveBookingArgs(_Target):
     booking_id: str = Field(
         description="The booking to move, as returned by book_slot or list_bookings."
     )
-
-    @model_validator(mode="after")
-    def _one_way(self) -> MoveBookingArgs:
-        if self.slot_id is not None and (self.date is not None or _narrowed(self)):
-            raise ValueError(
-                "give slot_id alone, or date/time/court/part_of_day/position (a missing date "
-                "means the booking's own day)"
-            )
-        return self
-
-
-def _narrowed(args: _Target) -> bool:
-    return any(v is not None for v in (args.time, args.court, args.part_of_day, args.position))
 
 
 class ListBookingsArgs(_Args):

@@ -135,8 +135,6 @@ def test_nothing_free_on_the_court_asked_for_offers_alternatives(service):
     "arguments",
     [
         {},  # neither a slot id nor a day
-        {"slot_id": f"{DAY}_CourtA_1500", "date": DAY},
-        {"slot_id": f"{DAY}_CourtA_1500", "court": "Court B"},
         {"date": DAY, "position": 0},
         {"date": DAY, "part_of_day": "night"},
     ],
@@ -152,3 +150,19 @@ def test_a_slot_id_still_books_exactly_that_slot(service):
     result = book(service, {"slot_id": f"{DAY}_CourtC_1000", "date": None, "time": None})
 
     assert result["booking"]["slot_id"] == f"{DAY}_CourtC_1000"
+
+
+def test_a_slot_id_with_agreeing_fields_books_it_and_a_contradiction_is_refused(service, store):
+    slot_id = f"{DAY}_CourtA_1500"
+    agreeing = book(service, {"slot_id": slot_id, "date": DAY, "time": "15:00", "court": "A"})
+    other = f"{DAY}_CourtA_1600"
+    clashes = [
+        book(service, {"slot_id": other, "court": "Court B"}),
+        book(service, {"slot_id": other, "date": "2026-11-26"}),
+        book(service, {"slot_id": other, "part_of_day": "morning"}),
+    ]
+
+    assert agreeing["booking"]["slot_id"] == slot_id
+    assert [c["error"]["code"] for c in clashes] == ["invalid_request"] * 3
+    assert "court" in clashes[0]["error"]["message"]
+    assert other not in owners(store)

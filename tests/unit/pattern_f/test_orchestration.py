@@ -63,6 +63,7 @@ def test_the_manager_routes_a_booking_to_the_booking_specialist(service, store):
     assert {t.name for t in specialist.tools} == {
         "check_availability",
         "book_slot",
+        "move_booking",
         "list_bookings",
         "cancel_booking",
     }

@@ -14,6 +14,7 @@ import boto3
 import pytest
 from botocore.exceptions import EventStreamError, ReadTimeoutError
 
+from booking.service import SlotQuery
 from local.aws_overrides import AwsOverrides, ServiceError
 from pattern_core.contract.http import build_chat_app
 from pattern_h.engines import AgentCoreHarnessEngine, AgentRun, BedrockAgentEngine, ToolCall
@@ -312,6 +313,19 @@ def test_cancellations_the_store_confirms_are_reported(aws, service):
 
     assert status == 200 and body["cancellations"] == [gone.public()]
     assert gone.booking_id in body["reply"] and kept.booking_id not in body["reply"]
+
+
+def test_a_move_in_the_trace_reports_the_new_booking_and_the_cancelled_one(aws, service):
+    old = service.book("2026-11-25_CourtA_1400", ALICE)
+    moved = service.move(old.booking_id, SlotQuery(court="Court B"), ALICE)  # the action Lambda
+    output = {"booking": moved.booking.public(), "cancelled": old.public()}
+    run = AgentRun("Moved to Court B.", [ToolCall("move_booking", output)])
+
+    status, body = chat(aws, service, ScriptedEngine(run))
+
+    assert status == 200
+    assert body["bookings"] == [moved.booking.public()]
+    assert body["cancellations"] == [old.public()]
 
 
 def test_each_turn_gets_its_own_turn_id(aws, service):

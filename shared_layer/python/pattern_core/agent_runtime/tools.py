@@ -65,7 +65,7 @@ def function_tool(tool: BookingTool) -> FunctionTool:
 
 
 def booking_tools(*names: str) -> list[FunctionTool]:
-    """Function tools for the named operations (all four when none are named)."""
+    """Function tools for the named operations (all of them when none are named)."""
     return [function_tool(TOOLS_BY_NAME[name]) for name in names or TOOLS_BY_NAME]
 
 
