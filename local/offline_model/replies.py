@@ -122,7 +122,8 @@ def offer(slots: Sequence[Slot], time: str | None) -> str:
         return abs(minutes - wanted), minutes, fields.get("court", "")
 
     best = min(slots, key=key)
-    return f"Shall I book {describe_slot(best)} (slot {best.get('slot_id')})?"
+    slot_id = f" (slot {best['slot_id']})" if best.get("slot_id") else ""
+    return f"Shall I book {describe_slot(best)}{slot_id}?"
 
 
 def options_reply(day: str | None, slots: Sequence[Slot], request: UserRequest) -> str:
