@@ -284,10 +284,13 @@ class Turn:
             and len(tried) < MAX_BOOK_ATTEMPTS_PER_TURN
         ):
             return self.book_slot(same_time[0])
-        if not alternatives and self.request.date and self.request.time:
-            whole_day = self.availability(self.request.date, None, None) or []
-            alternatives = replies.nearest_slots(whole_day, self.request.time)
-        return Reply(replies.error_reply(error, alternatives, self.request.time))
+        request = self.request
+        if error.get("code") == "no_free_slot" and request.time and not request.court:
+            return Reply(replies.full_reply(request.date, request.time, alternatives))
+        if not alternatives and request.date and request.time:
+            whole_day = self.availability(request.date, None, None) or []
+            alternatives = replies.nearest_slots(whole_day, request.time)
+        return Reply(replies.error_reply(error, alternatives, request.time))
 
     def book_slot(self, slot: Mapping[str, Any]) -> Decision:
         if self.books_by_description():
