@@ -1,9 +1,16 @@
 """Natural-language understanding for the offline stand-in model.
 
 Turns one user message about tennis courts into a `UserRequest` (what the user wants, for which
-day, time, part of day, court or booking), resolves follow-ups ("book the 3pm one") against
-what was said earlier, and finds "today" in a prompt. Pure functions over text: no I/O except
-the documented fallbacks for "today" (`PATTERNS_TODAY`, then the UTC clock).
+day, time, part of day, court, position among the free slots, or booking), resolves follow-ups
+("book the 3pm one", "the second one", "move it to 4pm", "yes please") against what was said
+earlier, and finds "today" in a prompt. Pure functions over text, except for two documented
+inputs: "today" (`PATTERNS_TODAY`, then the UTC clock, when no prompt says it) and the booking
+configuration (`booking.schedule.Schedule.from_env()`: courts, start times, booking window).
+
+Why the configuration and not the prompt: the stand-in runs in the process (and environment)
+of the handlers it serves, so it reads the one source the booking rules read; the prompts
+state the schedule in prose owned by each pattern (pattern H's instruction does not take it
+from configuration at all), and parsing that prose would couple the test double to wording.
 """
 
 from __future__ import annotations
@@ -13,17 +20,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
-Intent = Literal["check_availability", "book", "list_bookings", "cancel", "other"]
-PartOfDay = Literal["morning", "afternoon", "evening"]
-INTENTS: tuple[Intent, ...] = ("check_availability", "book", "list_bookings", "cancel", "other")
+from booking.day_parts import PartOfDay, in_part_of_day
+from booking.models import court_key
+from booking.schedule import Schedule
 
+Intent = Literal["check_availability", "book", "move", "list_bookings", "cancel", "other"]
+INTENTS: tuple[Intent, ...] = get_args(Intent)
+PARTS_OF_DAY: tuple[PartOfDay, ...] = get_args(PartOfDay)
+
+# A slot id's court is the court's name without spaces (booking.models.court_key).
 SLOT_ID = re.compile(
-    r"(?<![\w-])(\d{4}-\d{2}-\d{2})_Court([ABC])_([0-2]\d)([0-5]\d)(?!\w|\.\w)", re.IGNORECASE
+    r"(?<![\w-])(\d{4}-\d{2}-\d{2})_([A-Za-z0-9]+)_([0-2]\d)([0-5]\d)(?!\w|\.\w)", re.IGNORECASE
 )
 BOOKING_ID = re.compile(
-    r"(?<![\w-])(\d{4}-\d{2}-\d{2})_Court([ABC])_([0-2]\d)([0-5]\d)\.([0-9a-z]+)\b", re.IGNORECASE
+    r"(?<![\w-])(\d{4}-\d{2}-\d{2})_([A-Za-z0-9]+)_([0-2]\d)([0-5]\d)\.([0-9a-z]+)\b", re.IGNORECASE
 )
 TODAY_LINE = re.compile(r"\btoday is (\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 
@@ -46,6 +58,13 @@ _AMPM = r"(a\.?m\.?|p\.?m\.?)"
 _INTENT_RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     ("cancel", re.compile(r"\b(cancel\w*|call off|delete my|remove my)\b")),
     (
+        "move",
+        re.compile(
+            r"\b(move|reschedule)\b|\bmake it\b|\binstead\b"
+            r"|\b(switch|change)\b.*\b(it|that|my (booking|reservation|court))\b"
+        ),
+    ),
+    (
         "list_bookings",
         re.compile(
             r"\bmy (bookings?|reservations?|courts|slots)\b"
@@ -53,7 +72,10 @@ _INTENT_RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = (
             r"|\blist\b|\bshow (me )?my\b|\bdo i have (any )?(bookings|reservations)\b"
         ),
     ),
-    ("book", re.compile(r"\b(book|booking|reserve|reservation|grab|i'?ll take)\b")),
+    (
+        "book",
+        re.compile(r"\b(book|booking|reserve|reservation|grab|i'?ll take|give me|get me)\b"),
+    ),
     (
         "check_availability",
         re.compile(
@@ -63,26 +85,56 @@ _INTENT_RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     ),
 )
 _SLOT_INTENTS = ("check_availability", "book")
+_CONFIRMATION = re.compile(
+    r"^\W*(yes|yep|yeah|yup|sure|ok|okay|please do|do it|go ahead|sounds good|perfect|great)\b"
+)
 _FOLLOW_UP = re.compile(
     r"\b(it|that|that one|this one|the [\w: ]{1,12} one|same|those|first one|either)\b"
-    r"|^\s*(yes|yep|yeah|sure|ok|okay|please do|do it|go ahead)\b"
+)
+_ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
+    "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6,
+}  # fmt: skip
+_POSITION = re.compile(
+    r"\b(" + "|".join(_ORDINALS) + r")\b(?=\s*(?:free|available|open|possible)?\s*"
+    r"(?:one|slot|court|option|time|available|free|thing available)\b"
+    r"|\s*(?:please|pls|thanks|\.|,|!|$))"
+    r"|\b(?:option|slot|number|no\.?)\s*#?([1-9])\b(?!\s*(?:am|pm|:|\.\d|o'?clock))"
 )
 
 
 @dataclass(frozen=True)
 class UserRequest:
-    """What one user message asks for; unknown parts are None."""
+    """What one user message asks for; unknown parts are None.
+
+    `position` is the 1-based place among the free slots that match the rest (1 = the first
+    available); `slot_id` is a slot named outright, or the one an earlier reply offered.
+    """
 
     intent: Intent = "other"
     date: str | None = None
     time: str | None = None
     part_of_day: PartOfDay | None = None
     court: str | None = None
+    position: int | None = None
     booking_id: str | None = None
+    slot_id: str | None = None
     is_follow_up: bool = False
+    is_confirmation: bool = False
 
     def has_details(self) -> bool:
-        return any((self.date, self.time, self.part_of_day, self.court, self.booking_id))
+        return any(
+            (self.date, self.time, self.part_of_day, self.court, self.position, self.booking_id)
+        )
+
+    def names_slot(self) -> bool:
+        """Says which slot, beyond the day: a time, part of day, court or position."""
+        return any((self.time, self.part_of_day, self.court, self.position))
+
+
+def schedule() -> Schedule:
+    """The booking configuration the handlers use (courts, start times, booking window)."""
+    return Schedule.from_env()
 
 
 def find_today(texts: Iterable[str]) -> date:
@@ -91,7 +143,7 @@ def find_today(texts: Iterable[str]) -> date:
     for text in texts:
         for match in TODAY_LINE.finditer(text or ""):
             found = match.group(1)
-    for candidate in (found, os.environ.get("PATTERNS_TODAY")):
+    for candidate in (found, (os.environ.get("PATTERNS_TODAY") or "")[:10]):
         if candidate:
             try:
                 return date.fromisoformat(candidate)
@@ -101,11 +153,19 @@ def find_today(texts: Iterable[str]) -> date:
 
 
 def part_of_day_of(time: str) -> PartOfDay:
-    """Morning before 12:00, afternoon 12:00-16:59, evening from 17:00."""
-    hour = int(time[:2])
-    if hour < 12:
-        return "morning"
-    return "afternoon" if hour < 17 else "evening"
+    """The club's part of the day (booking.day_parts) a start time falls in."""
+    start = datetime.strptime(time[:5], "%H:%M").time()
+    return next(part for part in PARTS_OF_DAY if in_part_of_day(start, part))
+
+
+def court_named(key: str) -> str:
+    """The configured court whose slot-id key is `key` ('CourtB' -> 'Court B'); an unknown key
+    is spelled the way the configured names are ('CourtD' -> 'Court D')."""
+    for court in schedule().courts:
+        if court_key(court).lower() == key.lower():
+            return court
+    match = re.fullmatch(r"court[\s_-]*(\w+)", key, re.IGNORECASE)
+    return f"Court {match.group(1).upper()}" if match else key
 
 
 def classify_intent_label(label: str) -> Intent | None:
@@ -113,6 +173,8 @@ def classify_intent_label(label: str) -> Intent | None:
     words = re.sub(r"([a-z])([A-Z])", r"\1_\2", label).lower()
     if "cancel" in words:
         return "cancel"
+    if "move" in words or "reschedul" in words or "change" in words:
+        return "move"
     if "list" in words or "bookings" in words or "my_booking" in words:
         return "list_bookings"
     if "avail" in words or "free" in words:
@@ -128,17 +190,34 @@ def parse_request(text: str, today: date) -> UserRequest:
     """Understand one user message; relative dates are resolved against `today`."""
     lowered = text.lower()
     booking_id = _booking_id(text)
-    date_, time, court = _parts_of_id(text)
+    slot_id = _slot_id(text)
+    id_date, id_time, id_court = _parts_of_id(text)
     # Ids carry digits that would otherwise read as dates and times.
     rest = SLOT_ID.sub(" ", BOOKING_ID.sub(" ", lowered))
+    intent = _intent(rest)
+    position = _position(rest)
+    said = (_date(rest, today), _time(_ISO_DATE.sub(" ", rest)), _court(rest))
+    if intent == "move":
+        # "Move 2026-11-25_CourtA_1500.ab12cd34 to 4pm": the id names the booking to move,
+        # the words name where to; the day defaults to the booking's own.
+        date_, time, court = said[0] or id_date, said[1], said[2]
+    else:
+        date_, time, court = id_date or said[0], id_time or said[1], id_court or said[2]
+    if intent in ("check_availability", "other") and position is not None:
+        intent = "book"  # "Tomorrow 3pm, first slot", "Give me the first available tomorrow"
     return UserRequest(
-        intent=_intent(rest),
-        date=date_ or _date(rest, today),
-        time=time or _time(_ISO_DATE.sub(" ", rest)),
+        intent=intent,
+        date=date_,
+        time=time,
         part_of_day=_part_of_day(rest),
-        court=court or _court(rest),
+        court=court,
+        position=position,
         booking_id=booking_id,
-        is_follow_up=bool(_FOLLOW_UP.search(rest)),
+        slot_id=None if booking_id else slot_id,
+        is_follow_up=bool(
+            _FOLLOW_UP.search(rest) or _CONFIRMATION.search(rest) or _LONE_COURT.fullmatch(rest)
+        ),
+        is_confirmation=bool(_CONFIRMATION.search(rest)),
     )
 
 
@@ -147,22 +226,33 @@ def merge_follow_up(current: UserRequest, earlier: UserRequest) -> UserRequest:
 
     A message naming its own day starts afresh; otherwise the day, and the time or part of day
     when the message names neither, carry over, and so do the court and booking. A message
-    with no intent of its own continues the earlier one ("and on Friday?"); one that only names
-    a slot ("the 3pm one", "yes") after a check or booking means "book it"; one that names a
-    day or time out of the blue ("can I play at 3?") is read as an availability question.
+    with no intent of its own continues the earlier one ("and on Friday?", "4pm then"); one
+    that only names a slot ("the 3pm one", "the second one", "B", "yes") after a check or
+    booking means "book it" (a bare "yes" books the slot an earlier reply offered); one that
+    names a day or time out of the blue ("can I play at 3?") is an availability question. A
+    move ("make it 2pm") takes the booking from the context and never its court or time.
     """
     intent = current.intent
-    if intent == "other" and current.is_follow_up and earlier.intent in _SLOT_INTENTS:
+    if intent == "move":
+        return _merge_move(current, earlier)
+    if intent == "other" and current.is_follow_up and earlier.intent in (*_SLOT_INTENTS, "move"):
         intent = "book"
     elif intent == "other" and current.has_details():
-        intent = earlier.intent if earlier.intent != "other" else "check_availability"
+        if earlier.intent in ("other", "list_bookings", "cancel"):
+            intent = "check_availability"
+        else:
+            intent = "book" if earlier.intent == "move" else earlier.intent
     if current.date is not None:
         return replace(current, intent=intent)
+    if current.is_confirmation and not current.names_slot() and earlier.slot_id:
+        # "Yes please" to the slot the previous reply offered: exactly that slot.
+        day, time, court = _parts_of_id(earlier.slot_id)
+        offered = {"date": day, "time": time, "court": court, "slot_id": earlier.slot_id}
+        return replace(current, intent=intent, part_of_day=None, **offered)
     time, part = current.time, current.part_of_day
     if time is None and part is None:
         time, part = earlier.time, earlier.part_of_day
-    names_slot = current.time or current.part_of_day or current.court
-    booking_id = current.booking_id or (None if names_slot else earlier.booking_id)
+    booking_id = current.booking_id or (None if current.names_slot() else earlier.booking_id)
     return replace(
         current,
         intent=intent,
@@ -171,6 +261,14 @@ def merge_follow_up(current: UserRequest, earlier: UserRequest) -> UserRequest:
         part_of_day=part,
         court=current.court or earlier.court,
         booking_id=booking_id,
+    )
+
+
+def _merge_move(current: UserRequest, earlier: UserRequest) -> UserRequest:
+    return replace(
+        current,
+        date=current.date or earlier.date,
+        booking_id=current.booking_id or earlier.booking_id,
     )
 
 
@@ -186,18 +284,37 @@ def _booking_id(text: str) -> str | None:
     return match.group(0) if match else None
 
 
+def _slot_id(text: str) -> str | None:
+    match = SLOT_ID.search(text)
+    if not match:
+        return None
+    day, key, hour, minute = match.groups()
+    return f"{day}_{court_key(court_named(key))}_{hour}{minute}"
+
+
 def _parts_of_id(text: str) -> tuple[str | None, str | None, str | None]:
     match = BOOKING_ID.search(text) or SLOT_ID.search(text)
     if not match:
         return None, None, None
-    day, court, hour, minute = match.group(1, 2, 3, 4)
-    return day, f"{hour}:{minute}", f"Court {court.upper()}"
+    day, key, hour, minute = match.group(1, 2, 3, 4)
+    return day, f"{hour}:{minute}", court_named(key)
+
+
+def _position(text: str) -> int | None:
+    match = _POSITION.search(text)
+    if not match:
+        return None
+    return _ORDINALS[match.group(1)] if match.group(1) else int(match.group(2))
 
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_LONE_COURT = re.compile(r"\W*([a-z])(?:\s+(?:please|then|pls))?\W*")
 _DAY_MONTH = re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?!\w)")
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+{_DAY}\b")
-_BARE_HOUR = re.compile(r"(?:\bat|\baround|\babout|@)\s*(\d{1,2})\b(?![/-]|\s*(st|nd|rd|th)\b)")
+_BARE_HOUR = re.compile(
+    r"(?:\bat|\baround|\babout|@)\s*(\d{1,2})\b(?![/-]|\s*(st|nd|rd|th)\b)"
+    r"|^\W*(\d{1,2})\s*(?:then|instead|please)?\W*$"
+)
 
 
 def _date(text: str, today: date) -> str | None:
@@ -208,7 +325,7 @@ def _date(text: str, today: date) -> str | None:
             return None
     if re.search(r"\bday after tomorrow\b", text):
         return (today + timedelta(days=2)).isoformat()
-    if re.search(r"\btomorrow\b|\btmrw\b", text):
+    if re.search(r"\btomorrow\b|\btmrw\b|\btmr\b", text):
         return (today + timedelta(days=1)).isoformat()
     if re.search(r"\btoday\b|\btonight\b|\bthis (morning|afternoon|evening)\b", text):
         return today.isoformat()
@@ -246,10 +363,18 @@ def _time(text: str) -> str | None:
     if match := re.search(r"\b([01]\d|2[0-3])00\s*(h|hrs|hours)?\b", text):
         return f"{match.group(1)}:00"
     if match := _BARE_HOUR.search(text):
-        hour = int(match.group(1))
-        # Without am/pm, club hours decide: "at 3" is mid-afternoon, "at 9" is morning.
-        return _clock(hour + 12 if 1 <= hour <= 7 else hour, 0, None)
+        return _club_hour(int(match.group(1) or match.group(3)))
     return None
+
+
+def _club_hour(hour: int) -> str | None:
+    """A bare hour ("at 3") as the club's start times read it: the one of `hour` and
+    `hour + 12` that starts a slot; if neither or both do, afternoon for 1-7."""
+    starts = {t.hour for t in schedule().start_times}
+    candidates = [h for h in (hour, hour + 12) if h in starts and hour <= 12]
+    if len(candidates) == 1:
+        return _clock(candidates[0], 0, None)
+    return _clock(hour + 12 if 1 <= hour <= 7 else hour, 0, None)
 
 
 def _clock(hour: int, minute: int, suffix: str | None) -> str | None:
@@ -276,5 +401,17 @@ def _part_of_day(text: str) -> PartOfDay | None:
 
 
 def _court(text: str) -> str | None:
-    match = re.search(r"\bcourt[\s_-]*([abc])\b", text)
-    return f"Court {match.group(1).upper()}" if match else None
+    """A configured court named in the text; else "court X" said of a court that may not
+    exist (passed on, for the booking rules to refuse by name); else a message that is only
+    a court's letter ("B") after a list of courts."""
+    courts = schedule().courts
+    for court in sorted(courts, key=len, reverse=True):
+        if re.search(rf"(?<!\w){re.escape(court.lower())}(?!\w)", text):
+            return court
+    if match := re.search(r"\bcourt[\s_-]*(?:no\.?\s*|number\s*)?([a-z]|\d{1,2})\b", text):
+        return court_named(f"Court{match.group(1)}")
+    if match := _LONE_COURT.fullmatch(text):
+        letter = match.group(1)
+        named = [c for c in courts if c.lower().split()[-1] == letter]
+        return named[0] if len(named) == 1 else None
+    return None

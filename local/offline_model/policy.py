@@ -3,9 +3,11 @@
 The step is either one tool call or a final reply. The policy reads the latest user message
 (earlier turns, tool arguments and tool results resolve follow-ups such as "book the 3pm one"),
 looks at what the tools have returned since that message, and does what a careful assistant
-would: check availability before booking, book the requested slot when it is free, offer the
-nearest free times when it is not, confirm only bookings that a tool result contains. It is
-deterministic and never calls the same tool with the same arguments twice in one turn.
+would: book a described slot in one call when the tool contract takes a description (day and
+time, part of day, position among the free slots), else check availability first and book
+the slot chosen from it; move a booking (book the new slot, then cancel the old); offer the
+nearest free slot when a time is full; confirm only bookings that a tool result contains. It
+is deterministic and never calls the same tool with the same arguments twice in one turn.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from datetime import date
 from typing import Any
 
 from . import replies
-from .language import UserRequest, find_today, merge_follow_up, parse_request
+from .language import (
+    BOOKING_ID,
+    SLOT_ID,
+    UserRequest,
+    court_named,
+    find_today,
+    merge_follow_up,
+    parse_request,
+)
 from .schema_fill import fill_schema, known_value
 from .toolbox import (
     ToolRole,
@@ -129,58 +139,134 @@ class Turn:
         intent = self.request.intent
         if intent == "other":
             return Reply(replies.capabilities_reply())
-        if domain_tool(self.tools, intent) is None and (route := route_for(self.tools, intent)):
+        wanted = "book" if intent == "move" else intent
+        if domain_tool(self.tools, wanted) is None and (route := route_for(self.tools, intent)):
             return self.route(route)
         return {
             "check_availability": self.check,
             "book": self.book,
+            "move": self.move,
             "list_bookings": self.list_bookings,
             "cancel": self.cancel,
         }[intent]()
 
     def check(self) -> Decision:
-        day, time = self.request.date or self.today.isoformat(), self.request.time
+        request = self.request
+        day, time, part = request.date or self.today.isoformat(), request.time, request.part_of_day
         if error := self.latest_error():
             return Reply(replies.error_reply(error))
-        found = self.availability(day, time)
+        found = self.availability(day, time, part)
         if found is None:
-            return self.call("check_availability", date=day, time=time)
-        if time and not replies.matching_slots(found, self.request):
-            whole_day = self.availability(day, None)
+            return self.call("check_availability", date=day, time=time, part_of_day=part)
+        if time and not replies.matching_slots(found, request):
+            whole_day = self.availability(day, None, None)
             if whole_day is None:
-                return self.call("check_availability", date=day, time=None)
+                return self.call("check_availability", date=day, time=None, part_of_day=None)
             found = whole_day
-        return Reply(replies.availability_reply(day, found, self.request))
+        return Reply(replies.availability_reply(day, found, request))
 
     def book(self) -> Decision:
-        request, day, time = self.request, self.request.date, self.request.time
+        request, day = self.request, self.request.date
         if booking := self.latest("booking"):
             return Reply(replies.booked_reply(booking))
-        if day is None:
-            return Reply(replies.ask_for_day())
         if error := self.latest_error():
             return self.after_booking_error(error)
-        if time is None:
-            found = self.availability(day, None)
+        if request.slot_id and (request.is_confirmation or not self.books_by_description()):
+            # "Yes please" to the slot an earlier reply offered, or a slot id said outright.
+            return self.call("book", **_BY_ID, slot_id=request.slot_id)
+        if day is None:
+            return Reply(replies.ask_for_day(self.today))
+        if self.books_by_description() and request.names_slot():
+            # The contract chooses among the free slots: one call, no availability round trip.
+            return self.call("book", **self.description())
+        return self.book_from_availability()
+
+    def book_from_availability(self) -> Decision:
+        """Check the day (or the time), then book the slot the request describes."""
+        request, day, time = self.request, self.request.date or "", self.request.time
+        if not request.names_slot() or (request.court and not time and not request.position):
+            found = self.availability(day, None, None)
             if found is None:
-                return self.call("check_availability", date=day, time=None)
+                return self.call("check_availability", date=day, time=None, part_of_day=None)
+            if request.part_of_day and not request.court:
+                return self.choose(found)
             return Reply(replies.options_reply(day, found, request))
-        found = self.availability(day, time)
+        if time is None:
+            found = self.availability(day, None, None)
+            if found is None:
+                return self.call("check_availability", date=day, time=None, part_of_day=None)
+            return self.choose(found)
+        found = self.availability(day, time, None)
         if found is None and domain_tool(self.tools, "check_availability") is None:
             court = request.court or "Court A"
             return self.call("book", slot_id=_slot_id(day, court, time), date=day, time=time)
         if found is None:
-            return self.call("check_availability", date=day, time=time)
-        free_now = [s for s in found if replies.slot_fields(s).get("time") == time]
-        if free_now:
-            preferred = [
-                s for s in free_now if replies.slot_fields(s).get("court") == request.court
-            ]
-            return self.book_slot((preferred or free_now)[0])
-        whole_day = self.availability(day, None)
+            return self.call("check_availability", date=day, time=time, part_of_day=None)
+        if [s for s in found if replies.slot_fields(s).get("time") == time]:
+            return self.choose(found)
+        whole_day = self.availability(day, None, None)
         if whole_day is None:
-            return self.call("check_availability", date=day, time=None)
+            return self.call("check_availability", date=day, time=None, part_of_day=None)
         return Reply(replies.full_reply(day, time, whole_day))
+
+    def choose(self, found: list[Mapping[str, Any]]) -> Decision:
+        """Book the slot the request describes among free slots (time, court order)."""
+        request = self.request
+        candidates = replies.matching_slots(found, request)
+        if request.court:  # never swapped for another court
+            candidates = [s for s in candidates if _court_of(s) == request.court]
+        position = request.position or 1
+        if len(candidates) < position:
+            return Reply(replies.availability_reply(request.date, found, request))
+        return self.book_slot(candidates[position - 1])
+
+    def move(self) -> Decision:
+        """Book the new slot, then cancel the old booking; if the new one fails, keep the old."""
+        request = self.request
+        booked, cancelled = self.latest("booking"), self.latest("cancelled")
+        if booked and cancelled:
+            return Reply(replies.moved_reply(booked, cancelled))
+        if booked and self.outcomes[-1].role.operation == "move":
+            return Reply(replies.booked_reply(booked))
+        if error := self.latest_error():
+            return Reply(replies.error_reply(error))
+        bookings = self.latest("bookings")
+        booking_id = request.booking_id or self.only_booking()
+        if booking_id is None:
+            if bookings is None and domain_tool(self.tools, "list_bookings"):
+                return self.call("list_bookings")
+            if bookings:  # several: never guess, and never keep both
+                return Reply(f"{replies.bookings_reply(bookings)} Which one should I move?")
+            return self.book()  # nothing to move: a booking made afresh
+        if not request.names_slot():
+            return Reply("Where would you like to move it? Tell me the time, day or court.")
+        if domain_tool(self.tools, "move") is not None:
+            return self.call("move", booking_id=booking_id, **self.description())
+        if booked:  # no move tool: the new slot is booked, now the old one goes
+            return self.call("cancel", booking_id=booking_id)
+        return self.book()
+
+    def only_booking(self) -> str | None:
+        bookings = self.latest("bookings") or []
+        return bookings[0].get("booking_id") if len(bookings) == 1 else None
+
+    def books_by_description(self) -> bool:
+        """Does the booking tool take a day and time (and choose the slot itself)?"""
+        tool = domain_tool(self.tools, "book")
+        properties = ((tool.parameters if tool else None) or {}).get("properties") or {}
+        return "date" in properties and "slot_id" in properties
+
+    def description(self) -> dict[str, Any]:
+        """The request as a slot description for the tool contract (no slot id)."""
+        request = self.request
+        return {
+            "slot_id": None,
+            "date": request.date,
+            "time": request.time,
+            "court": request.court,
+            "part_of_day": None if request.time else request.part_of_day,
+            "position": request.position,
+        }
 
     def after_booking_error(self, error: Mapping[str, Any]) -> Decision:
         alternatives = list(error.get("alternatives") or [])
@@ -190,6 +276,7 @@ class Turn:
             for s in alternatives
             if replies.slot_fields(s).get("time") == self.request.time
             and s.get("slot_id") not in tried
+            and self.request.court is None
         ]
         if (
             error.get("code") == "slot_taken"
@@ -197,12 +284,17 @@ class Turn:
             and len(tried) < MAX_BOOK_ATTEMPTS_PER_TURN
         ):
             return self.book_slot(same_time[0])
-        if not alternatives and self.request.date and self.request.time:
-            whole_day = self.availability(self.request.date, None) or []
-            alternatives = replies.nearest_slots(whole_day, self.request.time)
-        return Reply(replies.error_reply(error, alternatives))
+        request = self.request
+        if error.get("code") == "no_free_slot" and request.time and not request.court:
+            return Reply(replies.full_reply(request.date, request.time, alternatives))
+        if not alternatives and request.date and request.time:
+            whole_day = self.availability(request.date, None, None) or []
+            alternatives = replies.nearest_slots(whole_day, request.time)
+        return Reply(replies.error_reply(error, alternatives, request.time))
 
     def book_slot(self, slot: Mapping[str, Any]) -> Decision:
+        if self.books_by_description():
+            return self.call("book", **_BY_ID, slot_id=slot.get("slot_id"))
         fields = replies.slot_fields(slot)
         return self.call("book", slot_id=slot.get("slot_id"), **fields)
 
@@ -251,7 +343,8 @@ class Turn:
         return Reply(self.summary()) if repeated else CallTool(tool.name, arguments)
 
     def known_values(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self.request).items() if k != "is_follow_up"}
+        flags = ("is_follow_up", "is_confirmation")
+        return {k: v for k, v in asdict(self.request).items() if k not in flags}
 
     def latest(self, key: str) -> Any:
         for outcome in reversed(self.outcomes):
@@ -265,15 +358,21 @@ class Turn:
         error = result.get("error") if isinstance(result, Mapping) else None
         return error if isinstance(error, Mapping) else None
 
-    def availability(self, day: str, time: str | None) -> list[Mapping[str, Any]] | None:
-        """Free slots from the latest availability result covering `day` (and `time`)."""
+    def availability(
+        self, day: str, time: str | None, part: str | None
+    ) -> list[Mapping[str, Any]] | None:
+        """Free slots from the latest availability result covering `day` (and `time`, or the
+        part of the day `part`)."""
         for outcome in reversed(self.outcomes):
             result = outcome.result
             if not isinstance(result, Mapping) or not isinstance(result.get("free_slots"), list):
                 continue
             result_day = result.get("date") or outcome.arguments.get("date")
-            result_time = result.get("time") if "time" in result else outcome.arguments.get("time")
-            if result_day == day and result_time in (None, time):
+            result_time = _filter(result, outcome.arguments, "time")
+            result_part = _filter(result, outcome.arguments, "part_of_day")
+            if result_day != day or result_time not in (None, time):
+                continue
+            if result_part is None or (result_part == part and result_time is None):
                 return result["free_slots"]
         return None
 
@@ -295,11 +394,23 @@ def instruction_for(request: UserRequest, today: date) -> str:
     if request.time:
         when += f" at {request.time}"
     elif request.part_of_day:
-        when += f" {request.part_of_day}"
+        when += f" in the {request.part_of_day}"
     court = f" for {request.court}" if request.court else ""
     if checking:
         return f"Check availability{when}{court}"
+    if request.intent == "book" and request.slot_id:
+        return f"Book slot {request.slot_id}"
+    if request.intent == "book" and request.position:
+        which = _ordinal(request.position)
+        on = f" on {request.court}" if request.court else ""
+        return f"Book the {which} free slot{on}{when}"
     if request.intent == "book":
+        return f"Book {request.court or 'a court'}{when}"
+    if request.intent == "move" and request.booking_id:
+        to = f" {request.court}" if request.court else ""
+        which = f" the {_ordinal(request.position)} free slot" if request.position else ""
+        return f"Move my booking {request.booking_id} to{which}{to}{when}".replace(" to on", " to")
+    if request.intent == "move":
         return f"Book {request.court or 'a court'}{when}"
     if request.intent == "list_bookings":
         return "List my bookings"
@@ -362,14 +473,58 @@ def _context(items: Sequence[Item], today: date) -> UserRequest:
     for item in items:
         if _is_user(item):
             context = merge_follow_up(parse_request(item.text, today), context)
+        elif isinstance(item, Message) and item.role == "assistant":
+            context = _with_text_facts(context, item.text)
         elif isinstance(item, ToolCall):
-            context = _with_facts(context, item.arguments)
+            context = _with_facts(context, _described(item.arguments))
         elif isinstance(item, ToolResult):
             result = parse_tool_output(item.output)
             if isinstance(result, Mapping):
                 facts = result.get("booking") or result
                 context = _with_facts(context, facts if isinstance(facts, Mapping) else {})
+            elif isinstance(result, str):
+                context = _with_text_facts(context, result)
     return context
+
+
+def _described(arguments: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A tool call's arguments as facts; a position picks nothing known yet, so drop it."""
+    return {k: v for k, v in arguments.items() if k not in ("position", "slot_id")}
+
+
+def _with_text_facts(context: UserRequest, text: str) -> UserRequest:
+    """What a reply (or an agent's report) established: the booking it names, last, and the
+    slot it offers, if any (an offer holds for the next message only)."""
+    bookings = list(BOOKING_ID.finditer(text or ""))
+    offers = list(SLOT_ID.finditer(text or ""))
+    updates: dict[str, Any] = {"slot_id": None}
+    if bookings:
+        day, key, hour, minute = bookings[-1].group(1, 2, 3, 4)
+        updates.update(
+            booking_id=bookings[-1].group(0),
+            date=day,
+            time=f"{hour}:{minute}",
+            court=court_named(key),
+        )
+    if offers:
+        day, key, hour, minute = offers[-1].groups()
+        updates["slot_id"] = f"{day}_{key}_{hour}{minute}"
+    return UserRequest(**{**asdict(context), **updates})
+
+
+def _filter(result: Mapping[str, Any], arguments: Mapping[str, Any], key: str) -> Any:
+    return result.get(key) if key in result else arguments.get(key)
+
+
+def _court_of(slot: Mapping[str, Any]) -> str | None:
+    return replies.slot_fields(slot).get("court")
+
+
+def _ordinal(position: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(position, f"{position}th")
+
+
+_BY_ID = {"date": None, "time": None, "court": None, "part_of_day": None, "position": None}
 
 
 def _with_facts(context: UserRequest, facts: Mapping[str, Any]) -> UserRequest:

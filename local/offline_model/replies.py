@@ -7,10 +7,18 @@ an error with alternatives, ...). Nothing is claimed that those facts do not con
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from .language import INTENTS, SLOT_ID, UserRequest, classify_intent_label, part_of_day_of
+from .language import (
+    INTENTS,
+    SLOT_ID,
+    UserRequest,
+    classify_intent_label,
+    court_named,
+    part_of_day_of,
+    schedule,
+)
 
 Slot = Mapping[str, Any]
 FACT_KEYS = ("booking", "free_slots", "alternatives", "bookings", "cancelled", "error", "request")
@@ -31,7 +39,7 @@ def slot_fields(slot: Slot) -> dict[str, str]:
     match = SLOT_ID.match(str(slot.get("slot_id", "")))
     if match:
         day, court, hour, minute = match.groups()
-        fields.setdefault("court", f"Court {court.upper()}")
+        fields.setdefault("court", court_named(court))
         fields.setdefault("date", day)
         fields.setdefault("time", f"{hour}:{minute}")
     return fields
@@ -95,12 +103,27 @@ def availability_reply(day: str | None, slots: Sequence[Slot], request: UserRequ
 
 
 def full_reply(day: str | None, time: str, slots: Sequence[Slot]) -> str:
-    """The requested time has nothing free; offer the nearest free times if there are any."""
+    """The requested time has nothing free; offer the nearest free slot if there is one."""
     nearest = nearest_slots(slots, time)
     text = f"Sorry, {time} on {pretty_date(day)} is fully booked."
     if nearest:
-        return f"{text} Nearest free times: {free_times(nearest)}. Would you like one of those?"
+        return f"{text} Nearest free times: {free_times(nearest)}. {offer(nearest, time)}"
     return f"{text} Nothing else is free that day."
+
+
+def offer(slots: Sequence[Slot], time: str | None) -> str:
+    """Offer one slot, by id, so that a "yes" in the next message can book exactly it: the
+    free slot nearest `time` (the earlier on a tie, then the first court)."""
+    wanted = _minutes(time) if time else 0
+
+    def key(slot: Slot) -> tuple[int, int, str]:
+        fields = slot_fields(slot)
+        minutes = _minutes(fields.get("time", "00:00"))
+        return abs(minutes - wanted), minutes, fields.get("court", "")
+
+    best = min(slots, key=key)
+    slot_id = f" (slot {best['slot_id']})" if best.get("slot_id") else ""
+    return f"Shall I book {describe_slot(best)}{slot_id}?"
 
 
 def options_reply(day: str | None, slots: Sequence[Slot], request: UserRequest) -> str:
@@ -134,8 +157,10 @@ def cancelled_reply(cancelled: Slot) -> str:
     return f"Cancelled your booking: {describe_slot(cancelled)}{suffix}."
 
 
-def error_reply(error: Mapping[str, Any], alternatives: Sequence[Slot] = ()) -> str:
-    """A domain error from a tool, plus its alternatives when it offers any."""
+def error_reply(
+    error: Mapping[str, Any], alternatives: Sequence[Slot] = (), time: str | None = None
+) -> str:
+    """A domain error from a tool, plus its alternatives (and one offered) when it has any."""
     message = str(error.get("message") or error.get("code") or "something went wrong").rstrip(".")
     alternatives = list(error.get("alternatives") or alternatives)
     if error.get("code") == "already_booked_that_time":
@@ -146,7 +171,7 @@ def error_reply(error: Mapping[str, Any], alternatives: Sequence[Slot] = ()) -> 
     else:
         message = f"Sorry, I couldn't do that: {message}"
     if alternatives:
-        return f"{message}. Free nearby: {free_times(alternatives)}. Would you like one of those?"
+        return f"{message}. Free nearby: {free_times(alternatives)}. {offer(alternatives, time)}"
     return f"{message}."
 
 
@@ -154,8 +179,23 @@ def ambiguous_reply(bookings: Sequence[Slot]) -> str:
     return f"{bookings_reply(bookings)} Which one should I cancel?"
 
 
-def ask_for_day() -> str:
-    return "Which day would you like to play? Tell me the day and, if you know it, the time."
+def ask_for_day(today: date) -> str:
+    """Which day? With the booking window of the configuration (from today)."""
+    last = today + timedelta(days=schedule().window_days)
+    return (
+        "Which day would you like to play? Courts can be booked from "
+        f"{pretty_date(today.isoformat())} to {pretty_date(last.isoformat())}; tell me the day "
+        "and, if you know it, the time."
+    )
+
+
+def moved_reply(booking: Slot, cancelled: Slot) -> str:
+    """A move done: the new booking first, then the old one cancelled (its id last, so the
+    new booking's id is the one a later "cancel it" finds)."""
+    return (
+        f"Moved: cancelled {describe_slot(cancelled)} (id {cancelled.get('booking_id', '?')}) "
+        f"and booked {describe_slot(booking)}. Your booking id is {booking.get('booking_id')}."
+    )
 
 
 def capabilities_reply() -> str:
@@ -171,6 +211,8 @@ def render_facts(facts: Mapping[str, Any], request: UserRequest | None = None) -
     request = request or _request_from_facts(facts.get("request"))
     if isinstance(facts.get("error"), Mapping):
         return error_reply(facts["error"], facts.get("alternatives") or ())
+    if isinstance(facts.get("booking"), Mapping) and isinstance(facts.get("cancelled"), Mapping):
+        return moved_reply(facts["booking"], facts["cancelled"])
     if isinstance(facts.get("booking"), Mapping):
         return booked_reply(facts["booking"])
     if isinstance(facts.get("cancelled"), Mapping):
@@ -192,7 +234,9 @@ def render_facts(facts: Mapping[str, Any], request: UserRequest | None = None) -
 def _request_from_facts(raw: Any) -> UserRequest:
     if not isinstance(raw, Mapping):
         return UserRequest()
-    known = {k: raw.get(k) for k in ("date", "time", "part_of_day", "court", "booking_id")}
+    known = {
+        k: raw.get(k) for k in ("date", "time", "part_of_day", "court", "position", "booking_id")
+    }
     label = str(raw.get("intent") or "other")
     intent = label if label in INTENTS else classify_intent_label(label) or "other"
     return UserRequest(intent=intent, **known)

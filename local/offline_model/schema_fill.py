@@ -23,6 +23,7 @@ _ALIASES = {
     "time": ("time", "starttime", "start", "hour", "slottime"),
     "part_of_day": ("partofday", "timeofday", "period", "daypart"),
     "court": ("court", "courtname", "courtid"),
+    "position": ("position", "slotpreference", "slotposition", "slotnumber", "preference"),
     "booking_id": ("bookingid", "reservationid"),
     "slot_id": ("slotid", "slot"),
     "reply": ("reply", "message", "text", "answer", "response", "summary", "output"),
@@ -173,6 +174,8 @@ def _closest_enum(value: Any, options: list[Any], allow_null: bool) -> Any:
         for option in labels:
             if classify_intent_label(option) == wanted:
                 return option
+        if text == "move":  # a schema without moves: booking the new slot is the nearest
+            return _closest_enum("book", options, allow_null)
     for option in sorted(labels, key=len, reverse=True):
         if len(option) >= 3 and (text in option.lower() or option.lower() in text):
             return option

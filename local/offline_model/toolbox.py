@@ -1,10 +1,10 @@
 """How the offline stand-in model reads the tools it is offered.
 
-A tool is one of three things: a booking-domain operation (check availability, book, list,
-cancel - matched by exact name, then by keywords, so Bedrock-style operation names work too), a
-handoff to another agent (`transfer_to_<agent>`, the Agents SDK's naming), or an agent used as a
-tool (a function whose only parameter is a free-text string). Arguments are filled by parameter
-name; a caller-identity parameter (`user_id` and the like) is always left out.
+A tool is one of three things: a booking-domain operation (check availability, book, move,
+list, cancel - matched by exact name, then by keywords, so Bedrock-style operation names work
+too), a handoff to another agent (`transfer_to_<agent>`, the Agents SDK's naming), or an agent
+used as a tool (a function whose only parameter is a free-text string). Arguments are filled by
+parameter name; a caller-identity parameter (`user_id` and the like) is always left out.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from .schema_fill import coerce, is_user_like, known_value, normalise, nullable,
 EXACT_NAMES: dict[str, Intent] = {
     "check_availability": "check_availability",
     "book_slot": "book",
+    "move_booking": "move",
     "list_bookings": "list_bookings",
     "cancel_booking": "cancel",
 }

@@ -47,4 +47,4 @@ def test_pattern_g_counts_the_specialist_invocation(tmp_path):
     run = patterns(tmp_path, "chat", "G", "Book tomorrow at 3pm", "--json")
     usage = json.loads(run.stdout)["usage"]
     assert usage["lambda_invocations"] == 2
-    assert usage["tool_calls"] == ["booking_specialist", "check_availability", "book_slot"]
+    assert usage["tool_calls"] == ["booking_specialist", "book_slot"]

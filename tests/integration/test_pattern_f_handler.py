@@ -32,9 +32,9 @@ def test_book_tomorrow_at_3pm_goes_through_the_booking_specialist(handler):
     assert (body["booking"]["date"], body["booking"]["time"]) == (TOMORROW, "15:00")
     assert DynamoBookingStore(TABLE).bookings_of(ALICE)[0].slot_id == body["booking"]["slot_id"]
     usage = body["usage"]
-    assert usage["tool_calls"] == ["booking_specialist", "check_availability", "book_slot"]
-    # manager, the specialist's three calls, the manager's relay: one process, one meter
-    assert usage["llm_calls"] == 5
+    assert usage["tool_calls"] == ["booking_specialist", "book_slot"]
+    # manager, the specialist's two calls, the manager's relay: one process, one meter
+    assert usage["llm_calls"] == 4
     assert usage["lambda_invocations"] == 1
 
 

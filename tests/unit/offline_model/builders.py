@@ -53,3 +53,24 @@ class Script:
 def domain_tools() -> list[ToolSpec]:
     """The project's real tool contract, as a model sees it."""
     return [ToolSpec(t.name, t.description, t.parameters_schema()) for t in TOOLS]
+
+
+def legacy_tools() -> list[ToolSpec]:
+    """A contract that books by slot id only (as this project's did, and as many do): the
+    stand-in must check availability first and choose the slot itself."""
+
+    def strict(**properties: dict) -> dict:
+        return {
+            "type": "object",
+            "properties": properties,
+            "required": list(properties),
+            "additionalProperties": False,
+        }
+
+    text, maybe = {"type": "string"}, {"type": ["string", "null"]}
+    return [
+        ToolSpec("check_availability", "List free court slots.", strict(date=text, time=maybe)),
+        ToolSpec("book_slot", "Book one free slot.", strict(slot_id=text)),
+        ToolSpec("list_bookings", "List the user's bookings.", strict()),
+        ToolSpec("cancel_booking", "Cancel a booking.", strict(booking_id=text)),
+    ]

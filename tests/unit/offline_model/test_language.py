@@ -258,3 +258,103 @@ def test_parts_of_the_day(time, part):
 )
 def test_classifies_tool_names_and_enum_values(label, intent):
     assert classify_intent_label(label) == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "position"),
+    [
+        ("Give me the first available tomorrow", 1),
+        ("Tomorrow 3pm, first slot", 1),
+        ("Next Monday afternoon, second one", 2),
+        ("Book the third slot tomorrow at 4pm", 3),
+        ("The second one please", 2),
+        ("option 2", 2),
+        ("first thing in the morning", None),
+        ("Book tomorrow at 3pm", None),
+    ],
+)
+def test_reads_a_position_among_the_free_slots(message, position):
+    assert parse_request(message, TODAY).position == position
+
+
+@pytest.mark.parametrize(
+    "message", ["Tomorrow 3pm, first slot", "Give me the first available tomorrow"]
+)
+def test_picking_by_position_is_a_booking(message):
+    assert parse_request(message, TODAY).intent == "book"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Actually make it Court B at 2pm", "move it to 4pm", "Can we reschedule to Friday?"],
+)
+def test_recognises_a_move(message):
+    assert parse_request(message, TODAY).intent == "move"
+
+
+def test_a_move_of_a_named_booking_goes_where_the_words_say_on_the_booking_s_day():
+    request = parse_request("Move 2026-11-25_CourtA_1500.a1b2c3d4 to Court B at 2pm", TODAY)
+
+    assert (request.intent, request.booking_id, request.date, request.time, request.court) == (
+        "move",
+        "2026-11-25_CourtA_1500.a1b2c3d4",
+        "2026-11-25",
+        "14:00",
+        "Court B",
+    )
+
+
+def test_a_move_takes_the_booking_from_the_context_but_not_its_time_or_court():
+    earlier = UserRequest(
+        intent="book",
+        date="2026-11-25",
+        time="15:00",
+        court="Court A",
+        booking_id="2026-11-25_CourtA_1500.a1b2c3d4",
+    )
+
+    request = merge_follow_up(parse_request("move it to 4pm", TODAY), earlier)
+
+    assert (request.booking_id, request.date, request.time, request.court) == (
+        "2026-11-25_CourtA_1500.a1b2c3d4",
+        "2026-11-25",
+        "16:00",
+        None,
+    )
+
+
+def test_a_court_that_does_not_exist_is_kept_as_said():
+    assert parse_request("Book Court D tomorrow at 3pm", TODAY).court == "Court D"
+
+
+def test_a_lone_court_letter_names_that_court():
+    assert parse_request("B", TODAY).court == "Court B"
+    assert parse_request("Book a court at 3pm", TODAY).court is None
+
+
+def test_a_yes_after_an_offer_takes_exactly_the_offered_slot():
+    earlier = UserRequest(
+        intent="book", date="2026-11-25", time="15:00", slot_id="2026-11-25_CourtA_1400"
+    )
+
+    request = merge_follow_up(parse_request("yes please", TODAY), earlier)
+
+    assert (request.intent, request.slot_id, request.time, request.court) == (
+        "book",
+        "2026-11-25_CourtA_1400",
+        "14:00",
+        "Court A",
+    )
+
+
+def test_courts_and_start_times_come_from_the_booking_configuration(monkeypatch):
+    monkeypatch.setenv("COURTS", "Centre Court,Court 1,Court 2")
+    monkeypatch.setenv("SLOT_START_TIMES", "08:00,13:00,19:00")
+
+    assert parse_request("Book centre court tomorrow at 8", TODAY).court == "Centre Court"
+    assert parse_request("Book court 2 tomorrow", TODAY).court == "Court 2"
+    # A bare hour is the one that starts a slot: 8 is 08:00 here, 7 is 19:00.
+    assert parse_request("Book tomorrow at 8", TODAY).time == "08:00"
+    assert parse_request("Book tomorrow at 7", TODAY).time == "19:00"
+    booked = parse_request("cancel 2026-11-25_CentreCourt_0800.a1b2c3d4", TODAY)
+    assert (booked.court, booked.time) == ("Centre Court", "08:00")

@@ -15,10 +15,16 @@ from local.offline_model.policy import (
     decide,
 )
 from local.offline_model.toolbox import ToolSpec
-from tests.unit.offline_model.builders import TOMORROW, Script, booking, slot
+from tests.unit.offline_model.builders import TOMORROW, Script, booking, legacy_tools, slot
 
+# With a contract that books by slot id only (legacy_tools), the stand-in checks first.
+LEGACY = legacy_tools()
 CHECK_AT_3 = {"date": TOMORROW, "time": "15:00"}
 CHECK_DAY = {"date": TOMORROW, "time": None}
+# The project's contract: check by part of day, book by description, move.
+CHECK_AFTERNOON = {"date": TOMORROW, "time": None, "part_of_day": "afternoon"}
+NOT_BY_ID = {"slot_id": None, "court": None, "part_of_day": None, "position": None}
+BY_ID = {"date": None, "time": None, "court": None, "part_of_day": None, "position": None}
 
 
 def free(time: str | None, *slots: dict) -> dict:
@@ -28,7 +34,7 @@ def free(time: str | None, *slots: dict) -> dict:
 def test_booking_checks_availability_first():
     script = Script("Book Court B tomorrow at 3pm")
 
-    assert decide(script.conversation()) == CallTool("check_availability", CHECK_AT_3)
+    assert decide(script.conversation(LEGACY)) == CallTool("check_availability", CHECK_AT_3)
 
 
 def test_books_the_preferred_court_when_it_is_free():
@@ -38,7 +44,7 @@ def test_books_the_preferred_court_when_it_is_free():
         free("15:00", slot("Court A", "15:00"), slot("Court B", "15:00")),
     )
 
-    assert decide(script.conversation()) == CallTool(
+    assert decide(script.conversation(LEGACY)) == CallTool(
         "book_slot", {"slot_id": "2026-11-25_CourtB_1500"}
     )
 
@@ -48,7 +54,7 @@ def test_books_the_first_free_court_when_none_is_preferred():
         "check_availability", CHECK_AT_3, free("15:00", slot("Court C", "15:00"))
     )
 
-    assert decide(script.conversation()) == CallTool(
+    assert decide(script.conversation(LEGACY)) == CallTool(
         "book_slot", {"slot_id": "2026-11-25_CourtC_1500"}
     )
 
@@ -71,14 +77,14 @@ def test_confirms_only_the_booking_the_tool_returned():
 def test_a_full_time_looks_up_the_whole_day_then_offers_the_nearest_times():
     script = Script("Book tomorrow at 3pm").tool("check_availability", CHECK_AT_3, free("15:00"))
 
-    assert decide(script.conversation()) == CallTool("check_availability", CHECK_DAY)
+    assert decide(script.conversation(LEGACY)) == CallTool("check_availability", CHECK_DAY)
 
     script.tool(
         "check_availability",
         CHECK_DAY,
         free(None, slot("Court A", "09:00"), slot("Court A", "14:00"), slot("Court C", "16:00")),
     )
-    reply = decide(script.conversation())
+    reply = decide(script.conversation(LEGACY))
 
     assert isinstance(reply, Reply)
     assert "fully booked" in reply.text
@@ -95,18 +101,18 @@ def test_a_slot_taken_in_a_race_retries_the_same_time_on_another_court_once():
         }
     }
     script = (
-        Script("Book Court B tomorrow at 3pm")
+        Script("Book tomorrow at 3pm")
         .tool("check_availability", CHECK_AT_3, free("15:00", slot("Court B", "15:00")))
         .tool("book_slot", {"slot_id": "2026-11-25_CourtB_1500"}, taken)
     )
 
-    assert decide(script.conversation()) == CallTool(
+    assert decide(script.conversation(LEGACY)) == CallTool(
         "book_slot", {"slot_id": "2026-11-25_CourtC_1500"}
     )
 
     taken_again = {"error": {**taken["error"], "alternatives": [slot("Court A", "16:00")]}}
     script.tool("book_slot", {"slot_id": "2026-11-25_CourtC_1500"}, taken_again)
-    reply = decide(script.conversation())
+    reply = decide(script.conversation(LEGACY))
 
     assert isinstance(reply, Reply)
     assert "already taken" in reply.text and "16:00 (Court A)" in reply.text
@@ -130,23 +136,43 @@ def test_a_booking_without_a_day_asks_for_it():
     assert isinstance(reply, Reply) and "Which day" in reply.text
 
 
+def test_a_slot_taken_on_the_stated_court_is_never_swapped_for_another_court():
+    taken = {
+        "error": {
+            "code": "slot_taken",
+            "message": "Taken.",
+            "alternatives": [slot("Court C", "15:00")],
+        }
+    }
+    script = (
+        Script("Book Court B tomorrow at 3pm")
+        .tool("check_availability", CHECK_AT_3, free("15:00", slot("Court B", "15:00")))
+        .tool("book_slot", {"slot_id": "2026-11-25_CourtB_1500"}, taken)
+    )
+
+    reply = decide(script.conversation(LEGACY))
+
+    assert isinstance(reply, Reply) and "already taken" in reply.text
+    assert "slot 2026-11-25_CourtC_1500" in reply.text  # offered, not booked
+
+
 def test_a_booking_without_a_time_lists_the_options_and_asks():
-    script = Script("Book something tomorrow afternoon").tool(
+    script = Script("Book something tomorrow").tool(
         "check_availability",
         CHECK_DAY,
         free(None, slot("Court A", "10:00"), slot("Court A", "14:00"), slot("Court B", "14:00")),
     )
 
-    reply = decide(script.conversation())
+    reply = decide(script.conversation(LEGACY))
 
     assert isinstance(reply, Reply)
-    assert "14:00 (Court A, Court B)" in reply.text and "10:00" not in reply.text
+    assert "10:00 (Court A), 14:00 (Court A, Court B)" in reply.text
     assert "Which time" in reply.text
 
 
 def test_a_check_lists_free_times_in_the_part_of_day():
     script = Script("What's free tomorrow afternoon?")
-    assert decide(script.conversation()) == CallTool("check_availability", CHECK_DAY)
+    assert decide(script.conversation(LEGACY)) == CallTool("check_availability", CHECK_DAY)
 
     script.tool(
         "check_availability",
@@ -161,8 +187,20 @@ def test_a_check_lists_free_times_in_the_part_of_day():
         ),
     )
 
-    assert decide(script.conversation()) == Reply(
+    assert decide(script.conversation(LEGACY)) == Reply(
         "Free on Wed 25 Nov in the afternoon: 14:00 (Court A, Court B), 15:00 (Court A)."
+    )
+
+
+def test_a_check_by_part_of_day_asks_the_contract_for_that_part():
+    script = Script("What's free tomorrow afternoon?")
+    assert decide(script.conversation()) == CallTool("check_availability", CHECK_AFTERNOON)
+
+    result = {**free(None, slot("Court A", "14:00")), "part_of_day": "afternoon"}
+    script.tool("check_availability", CHECK_AFTERNOON, result)
+
+    assert decide(script.conversation()) == Reply(
+        "Free on Wed 25 Nov in the afternoon: 14:00 (Court A)."
     )
 
 
@@ -170,7 +208,7 @@ def test_a_check_without_a_day_means_today():
     script = Script("Anything free at 4pm?")
 
     assert decide(script.conversation()) == CallTool(
-        "check_availability", {"date": "2026-11-24", "time": "16:00"}
+        "check_availability", {"date": "2026-11-24", "time": "16:00", "part_of_day": None}
     )
 
 
@@ -182,7 +220,10 @@ def test_a_follow_up_books_from_the_earlier_turn():
         .user("Book the 3pm one")
     )
 
-    assert decide(script.conversation()) == CallTool("check_availability", CHECK_AT_3)
+    assert decide(script.conversation(LEGACY)) == CallTool("check_availability", CHECK_AT_3)
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {**NOT_BY_ID, "date": TOMORROW, "time": "15:00"}
+    )
 
 
 def test_list_calls_the_tool_then_reports_what_it_returned():
@@ -234,7 +275,7 @@ def test_never_repeats_a_call_with_the_same_arguments_in_one_turn():
         "check_availability", CHECK_DAY, {"date": "2026-11-30", "time": None, "free_slots": []}
     )
 
-    assert isinstance(decide(script.conversation()), Reply)
+    assert isinstance(decide(script.conversation(LEGACY)), Reply)
 
 
 def test_stops_calling_tools_after_the_per_turn_bound():
@@ -265,7 +306,9 @@ def test_after_a_handoff_the_specialist_uses_its_own_tools():
         "transfer_to_booking_agent", {}, {"assistant": "Booking agent"}
     )
 
-    assert decide(script.conversation()) == CallTool("check_availability", CHECK_AT_3)
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {**NOT_BY_ID, "date": TOMORROW, "time": "15:00", "court": "Court B"}
+    )
 
 
 def test_an_agent_tool_gets_a_self_contained_instruction_and_its_answer_is_the_reply():
@@ -372,3 +415,244 @@ def _free_text(name: str) -> dict:
         "required": [name],
         "additionalProperties": False,
     }
+
+
+# -- the project's contract: one call books what the person described ----------------------
+
+
+def _books(message: str, **described) -> None:
+    assert decide(Script(message).conversation()) == CallTool(
+        "book_slot", {**NOT_BY_ID, "date": TOMORROW, "time": None, **described}
+    )
+
+
+def test_a_part_of_day_books_the_earliest_free_slot_in_it_in_one_call():
+    _books("Book tomorrow afternoon please", part_of_day="afternoon")
+
+
+def test_first_available_books_by_position():
+    _books("Give me the first available tomorrow", position=1)
+
+
+def test_a_time_and_a_position_book_that_one_among_the_courts():
+    _books("Tomorrow 3pm, first slot", time="15:00", position=1)
+    _books("Book the second available slot tomorrow afternoon", part_of_day="afternoon", position=2)
+
+
+def test_a_day_and_time_book_in_one_call_with_no_availability_round_trip():
+    _books("Book tomorrow at 3pm", time="15:00")
+
+
+def test_an_unknown_court_is_passed_on_for_the_contract_to_refuse_by_name():
+    _books("Book Court D tomorrow at 3pm", time="15:00", court="Court D")
+
+    refused = {"error": {"code": "unknown_court", "message": "There is no Court D."}}
+    script = Script("Book Court D tomorrow at 3pm").tool("book_slot", {}, refused)
+    reply = decide(script.conversation())
+    assert isinstance(reply, Reply) and "no Court D" in reply.text and "Booked" not in reply.text
+
+
+def test_the_nth_one_after_a_listing_keeps_the_listing_s_filters():
+    script = (
+        Script("What's free tomorrow afternoon?")
+        .tool("check_availability", CHECK_AFTERNOON, free(None, slot("Court A", "14:00")))
+        .assistant("Free on Wed 25 Nov in the afternoon: 14:00 (Court A, Court B).")
+        .user("The second one please")
+    )
+
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {**NOT_BY_ID, "date": TOMORROW, "time": None, "part_of_day": "afternoon",
+                      "position": 2},
+    )  # fmt: skip
+
+
+def test_a_full_time_offers_one_slot_by_id_and_yes_books_exactly_it():
+    full = {
+        "error": {
+            "code": "no_free_slot",
+            "message": "Nothing is free on 2026-11-25 at 15:00.",
+            "alternatives": [slot("Court A", "14:00"), slot("Court B", "16:00")],
+        }
+    }
+    script = Script("Book tomorrow at 3pm").tool("book_slot", {}, full)
+    offer = decide(script.conversation())
+    assert isinstance(offer, Reply) and "(slot 2026-11-25_CourtA_1400)" in offer.text
+
+    script.assistant(offer.text).user("yes please")
+
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {**BY_ID, "slot_id": "2026-11-25_CourtA_1400"}
+    )
+
+
+def test_an_offer_holds_for_the_next_message_only():
+    script = (
+        Script("Book tomorrow at 3pm")
+        .assistant(
+            "Sorry. Shall I book Court A on Wed 25 Nov at 14:00 (slot 2026-11-25_CourtA_1400)?"
+        )
+        .user("What's free on Friday?")
+        .assistant("Free on Fri 27 Nov: 09:00 (Court A).")
+        .user("yes please")
+    )
+
+    decision = decide(script.conversation())
+
+    assert not (isinstance(decision, CallTool) and decision.arguments.get("slot_id"))
+
+
+def test_a_later_time_keeps_the_day_of_the_full_one():
+    script = (
+        Script("Book tomorrow at 3pm")
+        .tool("book_slot", {}, {"error": {"code": "no_free_slot", "message": "Full."}})
+        .assistant("Sorry, 15:00 on Wed 25 Nov is fully booked.")
+        .user("4pm then")
+    )
+
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {**NOT_BY_ID, "date": TOMORROW, "time": "16:00"}
+    )
+
+
+def test_a_change_after_a_booking_moves_it():
+    made = booking("Court A", "15:00")
+    script = (
+        Script("Book tomorrow at 3pm")
+        .tool("book_slot", {**NOT_BY_ID, "date": TOMORROW, "time": "15:00"}, {"booking": made})
+        .assistant(
+            f"Booked: Court A on Wed 25 Nov at 15:00. Your booking id is {made['booking_id']}."
+        )
+        .user("Actually make it Court B at 2pm")
+    )
+
+    assert decide(script.conversation()) == CallTool(
+        "move_booking",
+        {**NOT_BY_ID, "booking_id": made["booking_id"], "date": TOMORROW, "time": "14:00",
+         "court": "Court B"},
+    )  # fmt: skip
+
+    moved = booking("Court B", "14:00", suffix="0000ffff")
+    script.tool("move_booking", {}, {"booking": moved, "cancelled": made})
+    reply = decide(script.conversation())
+    assert isinstance(reply, Reply)
+    assert made["booking_id"] in reply.text and reply.text.endswith(f"{moved['booking_id']}.")
+
+
+def test_a_move_finds_the_booking_in_the_replies_when_no_tool_results_are_kept():
+    # Pattern H's agent memory keeps the words of each turn, not its tool calls.
+    script = (
+        Script("Book tomorrow at 3pm")
+        .assistant("Booked: Court A on Wed 25 Nov at 15:00. Your booking id is "
+                   "2026-11-25_CourtA_1500.a1b2c3d4.")
+        .user("move it to 4pm")
+    )  # fmt: skip
+
+    assert decide(script.conversation()) == CallTool(
+        "move_booking",
+        {**NOT_BY_ID, "booking_id": "2026-11-25_CourtA_1500.a1b2c3d4", "date": TOMORROW,
+         "time": "16:00"},
+    )  # fmt: skip
+
+
+def test_a_failed_move_says_why_and_claims_nothing():
+    script = Script("Move 2026-11-25_CourtA_1500.a1b2c3d4 to 4pm").tool(
+        "move_booking", {}, {"error": {"code": "slot_taken", "message": "Court A is taken."}}
+    )
+
+    reply = decide(script.conversation())
+
+    assert isinstance(reply, Reply) and "taken" in reply.text
+    assert "Booked" not in reply.text and "Moved" not in reply.text
+
+
+def test_without_a_move_tool_a_move_books_the_new_slot_then_cancels_the_old():
+    old = booking("Court A", "15:00")
+    new = booking("Court A", "16:00", suffix="0000ffff")
+    script = Script(f"Move {old['booking_id']} to 4pm").tool(
+        "check_availability",
+        {"date": TOMORROW, "time": "16:00"},
+        free("16:00", slot("Court A", "16:00")),
+    )
+    assert decide(script.conversation(LEGACY)) == CallTool(
+        "book_slot", {"slot_id": "2026-11-25_CourtA_1600"}
+    )
+
+    script.tool("book_slot", {"slot_id": "2026-11-25_CourtA_1600"}, {"booking": new})
+    assert decide(script.conversation(LEGACY)) == CallTool(
+        "cancel_booking", {"booking_id": old["booking_id"]}
+    )
+
+    script.tool("cancel_booking", {"booking_id": old["booking_id"]}, {"cancelled": old})
+    reply = decide(script.conversation(LEGACY))
+    assert isinstance(reply, Reply) and reply.text.startswith("Moved")
+
+
+def test_a_specialist_gets_the_position_and_the_move_in_its_instruction():
+    agent_tools = [
+        ToolSpec("availability_specialist", "Finds free courts.", _free_text("input")),
+        ToolSpec("booking_specialist", "Books and cancels courts.", _free_text("input")),
+    ]
+    first = decide(Script("Next Monday afternoon, second one").conversation(agent_tools))
+    assert first == CallTool(
+        "booking_specialist", {"input": "Book the 2nd free slot on 2026-11-30 in the afternoon"}
+    )
+
+    script = (
+        Script("Book tomorrow at 3pm")
+        .tool("booking_specialist", {"input": "…"},
+              "Booked: Court A on Wed 25 Nov at 15:00. Your booking id is "
+              "2026-11-25_CourtA_1500.a1b2c3d4.")
+        .assistant("Booked: Court A on Wed 25 Nov at 15:00.")
+        .user("Actually make it Court B at 2pm")
+    )  # fmt: skip
+    assert decide(script.conversation(agent_tools)) == CallTool(
+        "booking_specialist",
+        {
+            "input": "Move my booking 2026-11-25_CourtA_1500.a1b2c3d4 to Court B "
+            "on 2026-11-25 at 14:00"
+        },
+    )
+
+
+def test_structured_output_carries_the_slot_preference_and_part_of_day():
+    schema = {
+        "type": "object",
+        "properties": {
+            "intent": {"type": "string", "enum": ["check_availability", "book", "other"]},
+            "date": {"type": ["string", "null"]},
+            "time": {"type": ["string", "null"]},
+            "part_of_day": {
+                "anyOf": [{"enum": ["morning", "afternoon", "evening"]}, {"type": "null"}]
+            },
+            "slot_preference": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+        },
+        "required": ["intent", "date", "time", "part_of_day", "slot_preference"],
+        "additionalProperties": False,
+    }
+    for message, expected in [
+        ("Next Monday afternoon, second one", ("2026-11-30", None, "afternoon", 2)),
+        ("Give me the first available tomorrow", (TOMORROW, None, None, 1)),
+        ("Book tomorrow afternoon please", (TOMORROW, None, "afternoon", None)),
+        ("Tomorrow 3pm, first slot", (TOMORROW, "15:00", None, 1)),
+    ]:
+        reply = decide(Conversation(Script(message).items, (), schema))
+        data = json.loads(reply.text)
+        jsonschema.validate(data, schema)
+        assert data["intent"] == "book"
+        assert (
+            data["date"],
+            data["time"],
+            data["part_of_day"],
+            data["slot_preference"],
+        ) == expected
+
+
+def test_a_move_with_several_bookings_and_none_named_asks_which_and_books_nothing():
+    mine = [booking("Court A", "09:00"), booking("Court B", "15:00", suffix="ffff0000")]
+    script = Script("move it to 4pm")
+    assert decide(script.conversation()) == CallTool("list_bookings", {})
+
+    script.tool("list_bookings", {}, {"bookings": mine})
+    reply = decide(script.conversation())
+
+    assert isinstance(reply, Reply) and "Which one should I move?" in reply.text

@@ -54,6 +54,7 @@ def test_the_projects_booking_request_schema_is_filled_by_field_name():
     schema = strict_schema(BookingRequest)
 
     filled = fill_schema(schema, VALUES)
+    second = fill_schema(schema, {**VALUES, "intent": "book", "position": 2})
 
     jsonschema.validate(filled, schema)
     assert filled == {
@@ -63,7 +64,9 @@ def test_the_projects_booking_request_schema_is_filled_by_field_name():
         "part_of_day": None,
         "court": "Court B",
         "booking_id": None,
+        "slot_preference": None,
     }
+    assert (second["intent"], second["slot_preference"]) == ("book", 2)
 
 
 def test_nested_refs_enums_and_unknown_fields_still_validate():

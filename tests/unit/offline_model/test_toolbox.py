@@ -71,4 +71,8 @@ def test_arguments_are_filled_by_name_and_the_caller_is_never_invented():
 def test_the_projects_strict_check_schema_gets_an_explicit_null_time():
     (check, *_) = domain_tools()
 
-    assert arguments_for(check, {"date": "2026-11-25"}) == {"date": "2026-11-25", "time": None}
+    assert arguments_for(check, {"date": "2026-11-25"}) == {
+        "date": "2026-11-25",
+        "time": None,
+        "part_of_day": None,
+    }
