@@ -23,6 +23,9 @@ from tests.infrastructure.conftest import synthesized
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 ASSET_HASH = re.compile(r"\b[0-9a-f]{64}\b")
+# A Lambda version's logical id ends in a hash of the function's code and configuration
+# (`…CurrentVersion<8 hex><32 hex>`): it changes with every handler edit, like an asset hash.
+VERSION_HASH = re.compile(r"(CurrentVersion[0-9A-F]{8})[0-9a-f]{32}\b")
 
 # The defaults for every stack, and each context that swaps resources in or out.
 SNAPSHOTTED = [
@@ -38,6 +41,7 @@ ASSET_PATH = "aws:asset:path"  # resource metadata: a staging directory, or this
 def normalised(template: dict) -> str:
     """The template as sorted, indented JSON; content hashes and asset paths become markers."""
     text = json.dumps(_without_asset_paths(template), indent=1, sort_keys=True)
+    text = VERSION_HASH.sub(r"\1<code-hash>", text)
     return ASSET_HASH.sub("<asset-hash>", text) + "\n"
 
 
