@@ -66,4 +66,3 @@ def test_reset_forgets_local_bookings(tmp_path):
     patterns(tmp_path, "chat", "A", "Book tomorrow at 9am")
     assert patterns(tmp_path, "reset").returncode == 0
     assert "You have no bookings." in patterns(tmp_path, "chat", "A", "my bookings").stdout
-
