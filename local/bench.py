@@ -397,19 +397,18 @@ def goals(report: dict) -> list[dict]:
 # -- the text table ------------------------------------------------------------------------
 
 
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
 def _cells(rows: list[dict], columns: list[tuple[str, Callable[[dict], object]]]) -> list[str]:
+    """Right-aligned text columns: a title line, then one line per row."""
     table = [[title for title, _ in columns]]
-    for row in rows:
-        table.append(
-            [
-                "-"
-                if (v := get(row)) is None
-                else f"{v:,}"
-                if isinstance(v, float | int) and not isinstance(v, bool)
-                else str(v)
-                for _, get in columns
-            ]
-        )
+    table += [[_cell(get(row)) for _, get in columns] for row in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
     return [
         "  ".join(cell.rjust(w) for cell, w in zip(line, widths, strict=True)) for line in table
