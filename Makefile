@@ -25,10 +25,11 @@ format:
 	$(RUN) ruff format .
 
 # pytest over every core (pytest-xdist): each worker has its own moto state, temporary
-# directories and local DynamoDB server; tests that share a synth or a started runtime stay on
-# one worker (`xdist_group` in tests/conftest.py). PYTEST_WORKERS=0 runs in one process.
+# directories and local DynamoDB server; a test module stays on one worker, and so do all the
+# infrastructure tests (`pytest_xdist_make_scheduler` in tests/conftest.py).
+# PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
-PYTEST := $(RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST := $(RUN) pytest -n $(PYTEST_WORKERS)
 
 unit:
 	$(PYTEST) tests/unit

@@ -65,31 +65,30 @@ def local_server_missing() -> str | None:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Skip, with the fix in the reason, every test that needs a server this machine lacks;
-    and group the tests that share a costly fixture, for pytest-xdist's `--dist loadgroup`."""
+    """Skip, with the fix in the reason, every test that needs a server this machine lacks."""
     missing = local_server_missing()
+    if missing is None:
+        return
     for item in items:
-        if missing is not None and item.get_closest_marker("local_server") is not None:
+        if item.get_closest_marker("local_server") is not None:
             item.add_marker(pytest.mark.skip(reason=missing))
-        group = xdist_group(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
 
 
-def xdist_group(item) -> str | None:
-    """The worker-sharing group of a test, or None to let any worker take it. The
-    infrastructure tests share one synth per stack (`synthesized` is cached per process), so
-    they stay on one worker; so do the tests of a module sharing a module-scoped fixture (a
-    synth, a started runtime), which would otherwise be set up once per worker."""
-    if "infrastructure" in item.path.parts:
-        return "infrastructure"
-    fixture_defs = getattr(item, "_fixtureinfo", None)
-    scopes = {
-        definition.scope
-        for definitions in (fixture_defs.name2fixturedefs.values() if fixture_defs else ())
-        for definition in definitions
-    }
-    return item.module.__name__ if "module" in scopes else None
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (`-n`): each test module runs on one worker, so a module-scoped
+    fixture (a synth, a started runtime, a bench run) is set up once; and the infrastructure
+    tests all run on one worker, since they share one synth per stack (`synthesized` is
+    cached per process) and one jsii runtime."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesInfrastructureTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/infrastructure/"):
+                return "tests/infrastructure"
+            return super()._split_scope(nodeid)
+
+    return ModulesInfrastructureTogether(config, log)
 
 
 @pytest.fixture(scope="session")
