@@ -24,14 +24,21 @@ format:
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 
+# pytest over every core (pytest-xdist): each worker has its own moto state, temporary
+# directories and local DynamoDB server; a test module stays on one worker, and so do all the
+# infrastructure tests (`pytest_xdist_make_scheduler` in tests/conftest.py).
+# PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(RUN) pytest -n $(PYTEST_WORKERS)
+
 unit:
-	$(RUN) pytest tests/unit
+	$(PYTEST) tests/unit
 
 integration:
-	$(RUN) pytest tests/integration
+	$(PYTEST) tests/integration
 
 infra:
-	$(RUN) pytest tests/infrastructure
+	$(PYTEST) tests/infrastructure
 
 # Every stack through the pinned CDK CLI, with real (Docker-free) bundling; cdk-nag findings
 # that are not acknowledged fail the synth. The default context, public mode, and PatternH's
@@ -60,7 +67,7 @@ chromium:
 	fi
 
 test: bootstrap lint chromium
-	$(RUN) pytest
+	$(PYTEST)
 	$(MAKE) synth
 	$(MAKE) cfn-lint
 

@@ -4,7 +4,7 @@
     patterns chat E [--json]              a conversation: typed, or one message per piped line
     patterns compare ["message"]          every pattern, same message, same empty courts
     patterns serve [--port 8000]          http://127.0.0.1:8000/{a..h}/chat and /health
-    patterns bench [--patterns A,D]       latency and usage per pattern, measured here
+    patterns bench [--patterns A,D] [--json]   cold imports, DynamoDB/model calls, latency, synth
     patterns eval [--patterns A,D] [--repeat N] [--json]   scenario suite, judged by the store
     patterns bookings [--user U] [--date YYYY-MM-DD] [--json]   the local store's bookings
     patterns smoke --stack PatternD       check a deployed stack (SigV4-signed requests)
@@ -147,9 +147,16 @@ def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
     from local.bench import default_keys, format_table, run_bench
 
     keys = [k.strip().upper() for k in args.patterns.split(",")] if args.patterns else None
-    rows = run_bench(keys or default_keys(), args.rounds)
-    print(json.dumps(rows, indent=2) if args.json else format_table(rows), file=out)
-    return 1 if any(row.get("failures") for row in rows[1:]) else 0
+    report = run_bench(
+        keys or default_keys(),
+        args.rounds,
+        samples=args.samples,
+        synth=not args.no_synth,
+        progress=lambda step: print(f"bench: {step}", file=sys.stderr, flush=True),
+    )
+    print(json.dumps(report, indent=2) if args.json else format_table(report), file=out)
+    failed = any(row["failures"] or row["turn"]["status"] >= 400 for row in report["patterns"])
+    return 1 if failed else 0
 
 
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
@@ -257,10 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=cmd_serve)
 
-    bench = commands.add_parser("bench", help="measure latency and usage per pattern")
+    bench = commands.add_parser("bench", help="measure cold imports, calls and latency")
     bench.add_argument("--patterns", help="comma-separated subset, e.g. A,D,E")
     bench.add_argument("--rounds", type=int, default=3, help="scripted rounds of 3 turns")
-    bench.add_argument("--json", action="store_true")
+    bench.add_argument(
+        "--samples", type=int, default=3, help="fresh interpreters per import and synth"
+    )
+    bench.add_argument("--no-synth", action="store_true", help="skip the synth comparison")
+    bench.add_argument("--json", action="store_true", help="print the report as JSON")
     bench.set_defaults(run=cmd_bench)
 
     evaluate = commands.add_parser(

@@ -1,12 +1,20 @@
 """Test-wide setup: no test can reach a real AWS account or OpenAI, and every test that
 books does so on moto-backed DynamoDB (the table `local.dynamodb` builds, the same key schema
-the stacks deploy) through the real `DynamoBookingStore`: there is no in-memory store."""
+the stacks deploy) through the real `DynamoBookingStore`: there is no in-memory store.
+
+Tests marked `local_server` need the local DynamoDB server (Node.js and dynalite from
+`npm ci`); without it they skip and say so. Under pytest-xdist each worker is its own process
+with its own moto state, temporary directories and (`local_dynamodb_server`) local server.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import shutil
 import threading
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import boto3
@@ -32,7 +40,12 @@ for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "OPENAI_API_KEY", "OPENAI_BASE
 from booking.schedule import Schedule  # noqa: E402
 from booking.service import BookingService  # noqa: E402
 from booking.store import DynamoBookingStore  # noqa: E402
-from local.dynamodb import create_bookings_table  # noqa: E402
+from local.dynamodb import (  # noqa: E402
+    LocalDynamo,
+    create_bookings_table,
+    local_dynamodb,
+)
+from local.paths import PROJECT_ROOT  # noqa: E402
 
 TABLE = "bookings-under-test"
 
@@ -40,6 +53,65 @@ TABLE = "bookings-under-test"
 NOW = dt.datetime(2026, 11, 24, 10, 30, tzinfo=ZoneInfo("UTC"))
 TODAY = NOW.date()
 TOMORROW = TODAY + dt.timedelta(days=1)
+
+
+def local_server_missing() -> str | None:
+    """Why the local DynamoDB server cannot start here, or None if it can."""
+    if shutil.which("node") is None:
+        return "needs Node.js (>= 20) for the local DynamoDB server, then `npm ci`"
+    if not (PROJECT_ROOT / "node_modules" / "dynalite" / "cli.js").exists():
+        return "needs the local DynamoDB server (dynalite): run `npm ci` in the project root"
+    return None
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Skip, with the fix in the reason, every test that needs a server this machine lacks."""
+    missing = local_server_missing()
+    if missing is None:
+        return
+    for item in items:
+        if item.get_closest_marker("local_server") is not None:
+            item.add_marker(pytest.mark.skip(reason=missing))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (`-n`): each test module runs on one worker, so a module-scoped
+    fixture (a synth, a started runtime, a bench run) is set up once; and the infrastructure
+    tests all run on one worker, since they share one synth per stack (`synthesized` is
+    cached per process) and one jsii runtime."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesInfrastructureTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/infrastructure/"):
+                return "tests/infrastructure"
+            return super()._split_scope(nodeid)
+
+    return ModulesInfrastructureTogether(config, log)
+
+
+@pytest.fixture(scope="session")
+def local_dynamodb_server(tmp_path_factory) -> Iterator[LocalDynamo]:
+    """One local DynamoDB server for this test process (each xdist worker has its own: its
+    own data directory and a free port), started on first use and stopped at the end."""
+    missing = local_server_missing()
+    if missing is not None:
+        pytest.skip(missing)
+    home = tmp_path_factory.mktemp("local-dynamodb")
+    with contextlib.ExitStack() as stack:
+        # The server keeps its data, lock and log under PATTERNS_HOME, read when it starts:
+        # set for the start only, so no other test inherits this home.
+        previous = os.environ.get("PATTERNS_HOME")
+        os.environ["PATTERNS_HOME"] = str(home)
+        try:
+            server = stack.enter_context(local_dynamodb())
+        finally:
+            if previous is None:
+                os.environ.pop("PATTERNS_HOME", None)
+            else:
+                os.environ["PATTERNS_HOME"] = previous
+        yield server
 
 
 @pytest.fixture

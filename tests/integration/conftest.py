@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from booking.errors import BookingError
-from local.dynamodb import local_dynamodb
+from local.dynamodb import ensure_tables, reset
 from tests.conftest import TABLE
 
 
@@ -22,11 +22,12 @@ def booking_items(client) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def database(tmp_path, monkeypatch):
-    """The local DynamoDB server (dynalite) with the runtime's tables, data under tmp_path."""
-    monkeypatch.setenv("PATTERNS_HOME", str(tmp_path))
-    with local_dynamodb() as server:
-        yield server
+def database(local_dynamodb_server):
+    """The local DynamoDB server (dynalite; one per test process) with the runtime's tables,
+    emptied for this test."""
+    reset(local_dynamodb_server)
+    ensure_tables(local_dynamodb_server)
+    return local_dynamodb_server
 
 
 def race(count: int, attempt: Callable[[int], object]) -> list[object]:

@@ -66,18 +66,3 @@ def test_reset_forgets_local_bookings(tmp_path):
     patterns(tmp_path, "chat", "A", "Book tomorrow at 9am")
     assert patterns(tmp_path, "reset").returncode == 0
     assert "You have no bookings." in patterns(tmp_path, "chat", "A", "my bookings").stdout
-
-
-def test_bench_reports_measured_usage_without_touching_local_bookings(tmp_path):
-    patterns(tmp_path, "chat", "A", "Book tomorrow at 9am", "--user", "alice")
-
-    run = patterns(tmp_path, "bench", "--patterns", "A", "--rounds", "1", "--json")
-
-    model, row = json.loads(run.stdout)
-    assert run.returncode == 0
-    assert "stand-in" in model["model"]
-    assert row["pattern"] == "A" and row["turns"] == 3 and row["failures"] == 0
-    assert row["bookings"] == 1 and row["llm_calls_per_turn"] == 1.0
-    assert row["cold_import_ms"] > 0
-    mine = patterns(tmp_path, "chat", "A", "Show my bookings", "--user", "alice")
-    assert "Wed 25 Nov at 09:00" in mine.stdout

@@ -22,9 +22,9 @@ from booking.store import DynamoBookingStore
 from local.aws_overrides import AwsOverrides
 from local.bedrock_simulation import LOCAL_ENV, SimulatedManagedAgent
 from local.runtime import LocalRuntime
+from pattern_core import collaborators
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     chat_env,
-    clear_cached_getters,
     offline_model,
 )
 from tests.integration.conftest import TABLE, booking_items
@@ -103,7 +103,7 @@ def pattern_handler(request, monkeypatch, tmp_path) -> Callable[[str], Callable]
             for name, value in LOCAL_ENV.items():
                 monkeypatch.setenv(name, value)
             monkeypatch.setenv("H_ENGINE", "bedrock_agent")
-            clear_cached_getters("pattern_h.handler", "pattern_h.actions")
+            collaborators.reset()
             simulation = SimulatedManagedAgent(LocalRuntime(), sessions=tmp_path / "sessions")
             aws = AwsOverrides().__enter__()
             exits.append(aws)
@@ -113,7 +113,7 @@ def pattern_handler(request, monkeypatch, tmp_path) -> Callable[[str], Callable]
             handler = module.handler
         else:
             name = f"pattern_{key.lower()}.handler"
-            clear_cached_getters(name)
+            collaborators.reset()
             handler = __import__(name, fromlist=["handler"]).handler
         # Pattern C's fixture pins a time of day; the corpus pins the day only.
         monkeypatch.setenv("PATTERNS_TODAY", TODAY.isoformat())
@@ -122,7 +122,7 @@ def pattern_handler(request, monkeypatch, tmp_path) -> Callable[[str], Callable]
     yield build
     for aws in exits:
         aws.__exit__(None, None, None)
-    clear_cached_getters("pattern_h.handler", "pattern_h.actions")
+    collaborators.reset()
 
 
 def _day(offset: int) -> str:
