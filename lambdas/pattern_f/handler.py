@@ -1,21 +1,9 @@
-"""Pattern F's Lambda entry point: the HTTP contract around `orchestration.handle_turn`.
-
-The agents run on the container's long-lived event loop (`agent_runtime.run_sync`), so the
-model client's connections survive warm invocations. Collaborators come from cached getters.
-"""
+"""Pattern F's Lambda entry point: the HTTP contract around `orchestration.handle_turn`, on the
+caller's conversation (`pattern_core.agent_runtime.entry`)."""
 
 from __future__ import annotations
 
-from pattern_core.agent_runtime.runtime import run_sync
-from pattern_core.collaborators import booking_service, conversation_store
-from pattern_core.contract.entry import chat_handler
-from pattern_core.contract.turn import ChatOutcome, ChatTurn
+from pattern_core.agent_runtime.entry import conversation_chat_handler
 from pattern_f.orchestration import handle_turn
 
-
-def orchestrate(turn: ChatTurn) -> ChatOutcome:
-    conversation = conversation_store().conversation("F", turn.session_id, turn.user_id)
-    return run_sync(handle_turn(turn, booking_service(), conversation))
-
-
-app, handler = chat_handler("F", orchestrate, warm=[booking_service, conversation_store])
+app, handler = conversation_chat_handler("F", handle_turn)

@@ -72,8 +72,8 @@ class SlotInPast(BookingError, code="slot_in_past"):
     """A slot that has already started."""
 
 
-class SlotTaken(BookingError, code="slot_taken", http_status=409):
-    """Someone booked the slot first. Carries free alternatives so the caller can offer them."""
+class _OffersAlternatives:
+    """A refusal that carries the free slots nearest to what was asked, for the caller to offer."""
 
     def __init__(self, message: str, alternatives: list[Slot]) -> None:
         super().__init__(message)
@@ -83,16 +83,12 @@ class SlotTaken(BookingError, code="slot_taken", http_status=409):
         return {"alternatives": [slot.model_dump() for slot in self.alternatives]}
 
 
-class NoFreeSlot(BookingError, code="no_free_slot", http_status=409):
-    """Nothing free matches what was asked (a day, time, court, part of day, position).
-    Carries free alternatives so the caller can offer them."""
+class SlotTaken(_OffersAlternatives, BookingError, code="slot_taken", http_status=409):
+    """Someone booked the slot first."""
 
-    def __init__(self, message: str, alternatives: list[Slot]) -> None:
-        super().__init__(message)
-        self.alternatives = alternatives
 
-    def details(self) -> dict:
-        return {"alternatives": [slot.model_dump() for slot in self.alternatives]}
+class NoFreeSlot(_OffersAlternatives, BookingError, code="no_free_slot", http_status=409):
+    """Nothing free matches what was asked (a day, time, court, part of day, position)."""
 
 
 class BookingNotFound(BookingError, code="booking_not_found", http_status=404):
