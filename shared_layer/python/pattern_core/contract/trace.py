@@ -108,11 +108,14 @@ def span(kind: Kind, name: str, **detail: Any) -> Iterator[dict[str, Any]]:
         details["error"] = type(exc).__name__
         raise
     finally:
+        # Both ends on the turn's millisecond grid, so a span inside another stays inside it
+        # after rounding (rounding start and length apart could push it 1 ms past the end).
+        at_ms = recorder.since_start_ms(started)
         recorder.add(
             kind,
             name,
-            at_ms=recorder.since_start_ms(started),
-            duration_ms=round((time.perf_counter() - started) * 1000),
+            at_ms=at_ms,
+            duration_ms=recorder.since_start_ms(time.perf_counter()) - at_ms,
             detail=details,
         )
 
