@@ -38,9 +38,17 @@ def owners(store) -> dict[str, str]:
     return {booking.slot_id: owner for booking, owner in store.all_bookings()}
 
 
-def run_patterns(home, *args: str, today: str = "2026-11-24", **env_overrides: str):
+def run_patterns(
+    home,
+    *args: str,
+    today: str = "2026-11-24",
+    timeout: float = 120,
+    stdin: str | None = None,
+    **env_overrides: str,
+):
     """The `patterns` CLI in its own process, on its own local database under `home`, with
-    today pinned and the offline stand-in model (any OPENAI_API_KEY is removed)."""
+    today pinned and the offline stand-in model (any OPENAI_API_KEY is removed); `stdin`, when
+    given, arrives through a pipe (not a terminal)."""
     import os
     import subprocess
     import sys
@@ -49,9 +57,10 @@ def run_patterns(home, *args: str, today: str = "2026-11-24", **env_overrides: s
     env.pop("OPENAI_API_KEY", None)
     return subprocess.run(
         [sys.executable, "-m", "local.cli", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )

@@ -18,24 +18,14 @@ import pytest
 
 from local.chat_loop import ChatLoop
 from local.runtime import HttpResult
+from tests.utils import run_patterns
 
 TOMORROW = "2026-11-25"  # run_patterns pins today to 2026-11-24
 
 
 def piped(home, *args: str, stdin: str) -> subprocess.CompletedProcess:
-    """`patterns ARGS` with stdin from a pipe (not a terminal), on its own local database,
-    today pinned, the offline stand-in model."""
-    env = {**os.environ, "PATTERNS_HOME": str(home), "PATTERNS_TODAY": "2026-11-24"}
-    env.pop("OPENAI_API_KEY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "local.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=240,
-        check=False,
-    )
+    """`patterns ARGS` with stdin from a pipe (not a terminal), as tests.utils runs it."""
+    return run_patterns(home, *args, stdin=stdin, timeout=240)
 
 
 # -- through the real handlers ----------------------------------------------------------------

@@ -19,6 +19,7 @@ import pytest
 
 from local.eval import Held, Observation, judge
 from local.eval_scenarios import SCENARIOS, At, Scenario, Turn
+from tests import utils
 
 TODAY = dt.date(2026, 11, 24)
 SCENARIOS_BY_NAME = {s.name: s for s in SCENARIOS}
@@ -105,19 +106,9 @@ def test_the_suite_covers_the_kinds_of_request_the_issue_names():
 
 # -- the suite through the real handlers ------------------------------------------------------
 def run_patterns(home, *args: str) -> subprocess.CompletedProcess:
-    """`patterns ARGS` in its own process and local database, today pinned, the offline
-    stand-in; a suite takes longer than one turn, so the time limit is wider than
-    tests.utils.run_patterns'."""
-    env = {**os.environ, "PATTERNS_HOME": str(home), "PATTERNS_TODAY": "2026-11-24"}
-    env.pop("OPENAI_API_KEY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "local.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
-    )
+    """`patterns ARGS` as tests.utils runs it; a suite takes longer than one turn, so the time
+    limit is wider."""
+    return utils.run_patterns(home, *args, timeout=600)
 
 
 @pytest.fixture(scope="module")
