@@ -132,4 +132,5 @@ class TooManyBookings(BookingError, code="too_many_bookings", http_status=409):
 
 class BookingBusy(BookingError, code="booking_busy", http_status=409):
     """The caller's own bookings kept changing underneath this one (many of their requests at
-    once) and the bounded retries ran out. Nothing was booked; trying again is safe."""
+    once), or the table kept leaving a read unprocessed, and the bounded retries ran out.
+    Nothing was booked; trying again is safe."""

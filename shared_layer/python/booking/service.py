@@ -11,6 +11,9 @@ Booking is idempotent for retries: `book(..., request_token=T)` derives the book
 the caller and T, and records T's digest in the ledger, so a retry of the same request (a Step
 Functions retry of pattern C's Book step) finds its own booking and returns it, instead of
 meeting its own write as "taken" and booking another court.
+
+Booking at a named day and time reads that time's slots and the caller's ledger in one call
+(`booking.store`), and reserves against that ledger: three DynamoDB calls in all.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from booking.store import (
     RESERVATION_GRACE,
     BookingStore,
     DynamoBookingStore,
+    Ledger,
     LedgerChanged,
     Reservation,
     SlotAlreadyBooked,
@@ -143,9 +147,23 @@ class BookingService:
         if start is not None:
             self.schedule.check_time(start)
         booked = self.store.booked_slot_ids(day)
+        return self._unbooked(self.schedule.slots_on(day, start), booked, part_of_day)
+
+    def _free_at(
+        self, day: dt.date, start: dt.time, part_of_day: PartOfDay | None, user_id: str
+    ) -> tuple[list[Slot], Ledger]:
+        """`free_slots(day, start, part_of_day)` and the caller's ledger, from one read of
+        that start time's slots and the ledger (booking.store.booked_and_ledger)."""
+        slots = self.schedule.slots_on(day, start)
+        booked, ledger = self.store.booked_and_ledger([s.slot_id for s in slots], user_id)
+        return self._unbooked(slots, booked, part_of_day), ledger
+
+    def _unbooked(
+        self, slots: list[Slot], booked: set[str], part_of_day: PartOfDay | None
+    ) -> list[Slot]:
         return [
             slot
-            for slot in self.schedule.slots_on(day, start)
+            for slot in slots
             if slot.slot_id not in booked
             and in_part_of_day(slot.start, part_of_day)
             and not self.schedule.is_past(slot)
@@ -178,8 +196,16 @@ class BookingService:
         slots, so what it returns was free when read. A court that does not exist, a time that
         is not a start time, or nothing free that matches raises an error that says so and,
         where there are any, lists free alternatives."""
+        return self._find(query, default_day)[0]
+
+    def _find(
+        self, query: SlotQuery, default_day: dt.date | None = None, user_id: str | None = None
+    ) -> tuple[Slot, Ledger | None]:
+        """`find_slot`; given the caller (`user_id`) and a query that names a start time, also
+        the caller's ledger, read together with that time's slots in one call, for the booking
+        to reserve against (None otherwise)."""
         if query.slot_id:
-            return self._agreeing(self.schedule.slot(query.slot_id), query)
+            return self._agreeing(self.schedule.slot(query.slot_id), query), None
         day = parse_date(query.date) if query.date else default_day
         if day is None:
             raise InvalidRequest("Say which day: a date (YYYY-MM-DD) or a slot id.")
@@ -194,16 +220,17 @@ class BookingService:
                 + _offer(near, day),
                 near,
             )
-        matches = [
-            slot
-            for slot in self.free_slots(day, start, query.part_of_day)
-            if court is None or slot.court == court
-        ]
+        ledger = None
+        if start is not None and user_id is not None:
+            free, ledger = self._free_at(day, start, query.part_of_day, user_id)
+        else:
+            free = self.free_slots(day, start, query.part_of_day)
+        matches = [slot for slot in free if court is None or slot.court == court]
         position = query.position or 1
         if position < 1:
             raise InvalidRequest("Positions count from 1 (1 = the first free slot).")
         if len(matches) >= position:
-            return matches[position - 1]
+            return matches[position - 1], ledger
         wanted = _describe(day, start, court, query.part_of_day)
         if matches:
             raise NoFreeSlot(
@@ -249,9 +276,12 @@ class BookingService:
     def book_slot(
         self, query: SlotQuery, user_id: str, *, request_token: str | None = None
     ) -> Booking:
-        """Book the slot `query` means (see `find_slot`) for the caller."""
+        """Book the slot `query` means (see `find_slot`) for the caller. A day and a start time
+        cost one read (that time's slots and the caller's ledger), the reservation and the
+        put."""
         _require_user(user_id)
-        return self.book(self.find_slot(query).slot_id, user_id, request_token=request_token)
+        slot, ledger = self._find(query, user_id=user_id)
+        return self.book(slot.slot_id, user_id, request_token=request_token, ledger=ledger)
 
     def book(
         self,
@@ -260,12 +290,15 @@ class BookingService:
         *,
         request_token: str | None = None,
         replacing: Booking | None = None,
+        ledger: Ledger | None = None,
     ) -> Booking:
         """Book `slot_id` for the caller. With a `request_token`, a retry of the same request
         returns the booking the first try made (whatever court it ended up on). `replacing`
         (used by `move`) is a booking of the caller's that this one replaces: it does not count
         against the rules, and if it holds the same start time the new booking takes its
-        place in the ledger."""
+        place in the ledger. `ledger` is the caller's ledger if just read (by `_find`): the
+        reservation is checked against it instead of reading it again — safely, as the write
+        is conditioned on its version, and a ledger that changed since is read again."""
         _require_user(user_id)
         slot = self.schedule.slot(slot_id)
         self.schedule.check_bookable(slot)
@@ -277,7 +310,7 @@ class BookingService:
             date=slot.date,
             time=slot.time,
         )
-        booking, done, displaced = self._reserve(booking, user_id, request, replacing)
+        booking, done, displaced = self._reserve(booking, user_id, request, replacing, ledger)
         if done:
             return booking
         try:
@@ -331,14 +364,14 @@ class BookingService:
         says_when = (query.slot_id, query.time, query.part_of_day, query.position)
         if all(value is None for value in says_when):
             query = dataclasses.replace(query, time=old.time)  # "make it Court B": same time
-        target = self.find_slot(query, default_day=parse_date(old.date))
+        target, ledger = self._find(query, parse_date(old.date), user_id)
         if target.slot_id == old.slot_id:
             raise InvalidRequest(
                 f"Booking {booking_id} is already {old.court} at {old.time} on {old.date}; "
                 "nothing was changed."
             )
         try:
-            booking = self.book(target.slot_id, user_id, replacing=old)
+            booking = self.book(target.slot_id, user_id, replacing=old, ledger=ledger)
         except BookingError as exc:
             kept = f"Your booking of {old.court} at {old.time} on {old.date} is unchanged."
             exc.message = f"{exc.message} {kept}"
@@ -372,16 +405,18 @@ class BookingService:
         user_id: str,
         request: str | None,
         replacing: Booking | None = None,
+        read: Ledger | None = None,
     ) -> tuple[Booking, bool, Reservation | None]:
         """Hold `booking`'s start time in the caller's ledger, enforcing one court per start
         time and the cap on upcoming bookings (`replacing`, a move's old booking, counts for
         neither). Returns the booking to write, whether it is already written (a retry of
         `request` that finds its own booking), and the reservation it displaced at that time
-        (the move's old booking, to restore if the write fails)."""
+        (the move's old booking, to restore if the write fails). `read`, a ledger read just
+        before, stands in for the first read."""
         start = start_key(booking)
         replaced = replacing.booking_id if replacing else None
         for attempt in range(LEDGER_ATTEMPTS):
-            ledger = self.store.ledger(user_id)
+            ledger = read if attempt == 0 and read is not None else self.store.ledger(user_id)
             entries = {k: r for k, r in ledger.entries.items() if not self._started(r.booking)}
             entries = self._settle(entries, user_id)
             held = entries.pop(start, None)

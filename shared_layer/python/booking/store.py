@@ -22,6 +22,11 @@ lives outside every `DATE#` partition, so availability never sees it. The servic
 
 Cancel is the owner-conditioned DeleteItem, then the same conditional release.
 
+Booking at a named day and time reads what it needs in one BatchGetItem (consistent reads):
+the slot items of that start time on every court and the caller's ledger, so "book tomorrow at
+15:00" costs that read, the reservation and the put — three calls. Any other way of naming a
+slot reads the day's partition (one Query) and then the ledger (one GetItem).
+
 A crash between the two writes (a timeout, a killed container) leaves an entry whose slot item
 is missing, or holds somebody else's booking: the caller looks busy at that time. It heals
 itself: an entry reserved more than `RESERVATION_GRACE` ago (longer than any function's
@@ -33,12 +38,14 @@ next write, and the item expires (TTL) `RETENTION_DAYS` after its last slot, lik
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from botocore.exceptions import ClientError
 
-from booking.errors import BookingNotFound, NotYourBooking
+from booking.errors import BookingBusy, BookingNotFound, NotYourBooking
 from booking.models import Booking
 from booking.table import (
     PARTITION_KEY,
@@ -54,6 +61,10 @@ RETENTION_DAYS = 30  # a booking item expires (TTL) this long after its slot
 # item does not hold its booking was left by a writer that is gone, not one still running.
 RESERVATION_GRACE = dt.timedelta(seconds=120)
 LEDGER_SORT_KEY = "LEDGER"
+BATCH_GET_KEYS = 100  # DynamoDB's limit on keys per BatchGetItem
+# Rounds of BatchGetItem for the keys DynamoDB left unprocessed (throttling, size), with an
+# exponential, jittered pause between them, before giving up.
+BATCH_GET_ROUNDS = 6
 
 
 class SlotAlreadyBooked(Exception):
@@ -94,6 +105,7 @@ class BookingStore(Protocol):
     def holder(self, slot_id: str) -> str | None: ...
     def get(self, slot_id: str) -> tuple[Booking, str] | None: ...
     def ledger(self, user_id: str) -> Ledger: ...
+    def booked_and_ledger(self, slot_ids: list[str], user_id: str) -> tuple[set[str], Ledger]: ...
     def save_ledger(
         self, user_id: str, entries: dict[str, Reservation], expected_version: int
     ) -> None: ...
@@ -138,6 +150,13 @@ def _reservation(value: dict) -> Reservation:
         request=fields.get("request", {}).get("S"),
         replaces=_booking(fields["replaces"]["M"]) if "replaces" in fields else None,
     )
+
+
+def _ledger(item: dict | None) -> Ledger:
+    if not item:
+        return Ledger()
+    entries = {start: _reservation(value) for start, value in item["entries"]["M"].items()}
+    return Ledger(version=int(item["version"]["N"]), entries=entries)
 
 
 def _booking(item: dict) -> Booking:
@@ -262,10 +281,46 @@ class DynamoBookingStore:
         item = self.client.get_item(
             TableName=self.table_name, Key=_ledger_key(user_id), ConsistentRead=True
         ).get("Item")
-        if not item:
-            return Ledger()
-        entries = {start: _reservation(value) for start, value in item["entries"]["M"].items()}
-        return Ledger(version=int(item["version"]["N"]), entries=entries)
+        return _ledger(item)
+
+    def booked_and_ledger(self, slot_ids: list[str], user_id: str) -> tuple[set[str], Ledger]:
+        """Which of `slot_ids` are booked, and the caller's ledger: one BatchGetItem of
+        consistent reads (one per 100 keys), plus a retry for any keys DynamoDB leaves
+        unprocessed. What booking at a known start time needs, in one call."""
+        keys = [_key(slot_id.split("_", 1)[0], slot_id) for slot_id in slot_ids]
+        keys.append(_ledger_key(user_id))
+        read = {
+            "ConsistentRead": True,
+            "ProjectionExpression": "#sk, #slot, #entries, #version",
+            "ExpressionAttributeNames": {
+                "#sk": SORT_KEY,
+                "#slot": "slot_id",
+                "#entries": "entries",
+                "#version": "version",
+            },
+        }
+        items: list[dict] = []
+        for first in range(0, len(keys), BATCH_GET_KEYS):
+            items += self._batch_get(read | {"Keys": keys[first : first + BATCH_GET_KEYS]})
+        booked = {item["slot_id"]["S"] for item in items if "slot_id" in item}
+        ledger = next((i for i in items if i[SORT_KEY]["S"] == LEDGER_SORT_KEY), None)
+        return booked, _ledger(ledger)
+
+    def _batch_get(self, request: dict) -> list[dict]:
+        """The items of one BatchGetItem request, asking again for the keys DynamoDB returns
+        unprocessed (after a jittered exponential pause, as AWS advises) a bounded number of
+        times."""
+        items: list[dict] = []
+        for attempt in range(BATCH_GET_ROUNDS):
+            if attempt:
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))
+            response = self.client.batch_get_item(RequestItems={self.table_name: request})
+            items += response["Responses"].get(self.table_name, [])
+            unprocessed = response.get("UnprocessedKeys", {}).get(self.table_name)
+            if not unprocessed or not unprocessed.get("Keys"):
+                return items
+            request = request | {"Keys": unprocessed["Keys"]}
+        raise BookingBusy("The bookings table is busy; nothing was booked. Try again.")
 
     def save_ledger(
         self, user_id: str, entries: dict[str, Reservation], expected_version: int
