@@ -19,9 +19,11 @@ from stacks.constructs.tables import ProjectTable
 
 # What `booking.store.DynamoBookingStore` calls, and nothing more: a conditional PutItem books,
 # a Query reads a day (table) or a user's bookings (index), a conditional DeleteItem cancels,
-# a GetItem reads the caller's ledger (or tells "not yours" from "not found"), and a
-# conditional UpdateItem reserves or releases a start time in the ledger.
+# a GetItem reads the caller's ledger (or tells "not yours" from "not found"), a BatchGetItem
+# reads one start time's slots with the ledger, and a conditional UpdateItem reserves or
+# releases a start time in the ledger.
 TABLE_ACTIONS = (
+    "dynamodb:BatchGetItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",

@@ -131,6 +131,7 @@ def test_dynamodb_access_is_exactly_the_store_calls_on_this_table_and_its_user_i
     }
     assert granted == {
         _flat(table_arn): [
+            "dynamodb:BatchGetItem",
             "dynamodb:DeleteItem",
             "dynamodb:GetItem",
             "dynamodb:PutItem",
