@@ -63,7 +63,7 @@ RESERVATION_GRACE = dt.timedelta(seconds=120)
 LEDGER_SORT_KEY = "LEDGER"
 BATCH_GET_KEYS = 100  # DynamoDB's limit on keys per BatchGetItem
 # Rounds of BatchGetItem for the keys DynamoDB left unprocessed (throttling, size), with an
-# exponential, jittered pause between them, before giving up.
+# exponential, jittered pause between them (at most 1.55 s in all), before giving up.
 BATCH_GET_ROUNDS = 6
 
 
@@ -313,7 +313,7 @@ class DynamoBookingStore:
         items: list[dict] = []
         for attempt in range(BATCH_GET_ROUNDS):
             if attempt:
-                time.sleep(random.uniform(0, 0.05 * 2**attempt))
+                time.sleep(random.uniform(0, 0.025 * 2**attempt))
             response = self.client.batch_get_item(RequestItems={self.table_name: request})
             items += response["Responses"].get(self.table_name, [])
             unprocessed = response.get("UnprocessedKeys", {}).get(self.table_name)
