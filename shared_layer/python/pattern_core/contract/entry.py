@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -84,10 +85,18 @@ def prepare_function(
 ) -> None:
     """Import now what every request of this function uses (`imports`: modules the code only
     loads where it is used, like the model SDK), and register the SnapStart hooks: `warm`
-    builds the collaborators before the snapshot; a restore makes them anew."""
-    imports = tuple(imports)
+    builds the collaborators before the snapshot; a restore makes them anew. A function that
+    has loaded the model SDK by now calls the model, so its warm-up also imports the SDK's
+    request path (`model.client.load_request_path`) — into the snapshot, not into the first
+    turn after a restore, and not into the module's import either (without SnapStart the
+    hook never runs)."""
     for name in imports:
         importlib.import_module(name)
+    warm = tuple(warm)
+    if "openai" in sys.modules:
+        from pattern_core.model.client import load_request_path
+
+        warm += (load_request_path,)
     snapstart.install(warm=warm)
 
 
