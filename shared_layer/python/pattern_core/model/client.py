@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the SDK is imported by what calls the model, not by what na
 
 DEFAULT_SECRET_NAME = "patterns/openai-api-key"
 
-# What a first model call imports on top of `import openai` (~60 modules, ~0.3 s on a small VM):
+# What a first model call imports on top of `import openai` (60-90 modules, ~0.3 s on a small VM):
 # the SDK loads its endpoints when a client first reaches them, and httpx2 its transport
 # (httpcore2, h11, the TLS context's truststore) when a client is built, and its async network
 # backend (anyio's asyncio backend, jiter for the answer) on the first request.
