@@ -6,8 +6,11 @@ that snapshot. So:
 
 * before the snapshot (`register_before_snapshot`): the modules are imported (the handler
   module did that) and `warm` builds the collaborators — AWS clients and the booking service —
-  so botocore's service models and endpoint data are parsed into the snapshot. No secret is
-  read: the OpenAI key is fetched on first use, after a restore.
+  so botocore's service models and endpoint data are parsed into the snapshot; a function that
+  calls the model also imports the SDK's request path (`model.client.load_request_path`: its
+  endpoints and httpx2's transport), which the SDK otherwise imports on the first call. No
+  secret is read and no model client built: the OpenAI key is fetched on first use, after a
+  restore.
 * after every restore (`register_after_restore`): `collaborators.reset()` forgets every
   per-container client, so each container opens its own connections with its own credentials
   on first use (a connection pool from the snapshot would be shared by every container resumed

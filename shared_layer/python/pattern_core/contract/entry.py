@@ -3,8 +3,11 @@ and the SnapStart hooks.
 
 Each function imports what its job needs when its module loads (in Lambda's INIT phase, which
 runs at full CPU and, with SnapStart, goes into the snapshot) and nothing else: the tracer
-and the X-Ray SDK it patches in (~0.5 s) load only where tracing is on — deployed, with
-`Tracing.ACTIVE` — never locally or in tests, where Powertools would disable them anyway.
+and the X-Ray SDK load only where tracing is on — deployed, with `Tracing.ACTIVE` — never
+locally or in tests, where Powertools would disable them anyway. Even there the tracer patches
+botocore alone (`TRACED_LIBRARIES`), not every library the X-Ray SDK knows: its `patch_all`
+would import `requests`, `sqlite3` and the rest just to patch them, though no function calls
+them (the model SDK speaks through httpx2, which the SDK's `httpx` patch does not reach).
 
 `chat_handler(pattern, orchestrate)` is the whole entry point of a chat function (patterns
 A-H behind the HTTP API): the resolver of the HTTP contract around the pattern's
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,6 +32,10 @@ if TYPE_CHECKING:
 
     from pattern_core.contract.http import ChatResolver
     from pattern_core.contract.turn import ChatOutcome, ChatTurn
+
+# The libraries whose calls become X-Ray subsegments: botocore carries every AWS call the
+# functions make (DynamoDB, Secrets Manager, Step Functions, Lambda, Bedrock).
+TRACED_LIBRARIES = ("botocore",)
 
 F = TypeVar("F", bound=Callable[..., Any])
 Handler = Callable[[dict, Any], Any]
@@ -48,12 +56,13 @@ def tracing_enabled() -> bool:
 
 @functools.cache
 def tracer() -> Tracer | None:
-    """The process's tracer where tracing is on, else None (and the X-Ray SDK stays unloaded)."""
+    """The process's tracer where tracing is on, patching only `TRACED_LIBRARIES`; else None
+    (and the X-Ray SDK stays unloaded)."""
     if not tracing_enabled():
         return None
     from aws_lambda_powertools import Tracer
 
-    return Tracer()
+    return Tracer(patch_modules=TRACED_LIBRARIES)
 
 
 def traced(function: F) -> F:
@@ -76,10 +85,18 @@ def prepare_function(
 ) -> None:
     """Import now what every request of this function uses (`imports`: modules the code only
     loads where it is used, like the model SDK), and register the SnapStart hooks: `warm`
-    builds the collaborators before the snapshot; a restore makes them anew."""
-    imports = tuple(imports)
+    builds the collaborators before the snapshot; a restore makes them anew. A function that
+    has loaded the model SDK by now calls the model, so its warm-up also imports the SDK's
+    request path (`model.client.load_request_path`) — into the snapshot, not into the first
+    turn after a restore, and not into the module's import either (without SnapStart the
+    hook never runs)."""
     for name in imports:
         importlib.import_module(name)
+    warm = tuple(warm)
+    if "openai" in sys.modules:
+        from pattern_core.model.client import load_request_path
+
+        warm += (load_request_path,)
     snapstart.install(warm=warm)
 
 

@@ -10,6 +10,7 @@ event loop (`pattern_core.agent_runtime.runtime`), built from the same `client_o
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -23,6 +24,23 @@ if TYPE_CHECKING:  # the SDK is imported by what calls the model, not by what na
     from openai import OpenAI
 
 DEFAULT_SECRET_NAME = "patterns/openai-api-key"
+
+# What a first model call imports on top of `import openai` (60-90 modules, ~0.3 s on a small VM):
+# the SDK loads its endpoints when a client first reaches them, and httpx2 its transport
+# (httpcore2, h11, the TLS context's truststore) when a client is built, and its async network
+# backend (anyio's asyncio backend, jiter for the answer) on the first request.
+REQUEST_PATH = (
+    "openai.resources.chat.chat",
+    "openai.resources.chat.completions.completions",
+    "openai.resources.responses.responses",
+    "httpcore2",
+    "h11",
+    "truststore",
+    "anyio._backends._asyncio",
+    "anyio.streams.tls",
+    "jiter",
+    "encodings.idna",
+)
 
 
 class ModelNotConfigured(Exception):
@@ -170,6 +188,14 @@ def record_answer(detail: dict, completion) -> None:
     detail["model"] = getattr(completion, "model", None)
     detail["input_tokens"] = getattr(usage, "prompt_tokens", None)
     detail["output_tokens"] = getattr(usage, "completion_tokens", None)
+
+
+def load_request_path() -> None:
+    """Import the model SDK's request path (`REQUEST_PATH`) without making a call: SnapStart's
+    warm-up before the snapshot, so the first turn after a restore does not import it. Reads no
+    secret and builds no client (a client's connection pool must not be in a snapshot)."""
+    for name in REQUEST_PATH:
+        importlib.import_module(name)
 
 
 @per_container
