@@ -161,8 +161,10 @@ class PatternSettings:
 
     @classmethod
     def from_context(cls, scope: Construct) -> PatternSettings:
+        node = scope.node  # one round trip to the jsii kernel, not one per key
+
         def get(key: str) -> object:
-            value = scope.node.try_get_context(key)
+            value = node.try_get_context(key)
             return CONTEXT_DEFAULTS[key] if value is None else value
 
         return cls(

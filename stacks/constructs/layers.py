@@ -17,6 +17,7 @@ never produces a new layer version.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 import subprocess
@@ -105,12 +106,22 @@ def lambda_requirements(exported: str) -> list[str]:
 
 
 def export_lambda_requirements(project_root: Path = PROJECT_ROOT) -> list[str]:
-    """Run `uv export` against the lockfile (no resolution, no network) and filter it."""
+    """Run `uv export` against the lockfile (no resolution, no network) and filter it.
+
+    Once per process and project root: every stack's layer has the same lockfile, and a synth
+    of the whole app would otherwise start `uv` once per stack. (A new process, i.e. the next
+    synth, exports again, so an edited lockfile is always seen.)
+    """
+    return list(_exported_requirements(Path(project_root).resolve()))
+
+
+@functools.cache
+def _exported_requirements(project_root: Path) -> tuple[str, ...]:
     uv = _uv_executable()
     exported = subprocess.run(
         [uv, *UV_EXPORT[1:]], cwd=project_root, check=True, capture_output=True, text=True
     ).stdout
-    return lambda_requirements(exported)
+    return tuple(lambda_requirements(exported))
 
 
 def build_key(requirements: Iterable[str]) -> str:

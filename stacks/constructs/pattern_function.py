@@ -22,7 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Acknowledgment, Annotations, Duration, RemovalPolicy, Validations
+from aws_cdk import (
+    Acknowledgment,
+    Annotations,
+    Duration,
+    RemovalPolicy,
+    Stack,
+    Validations,
+)
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -98,6 +105,15 @@ def _snap_start_options(on: bool) -> dict:
     }
 
 
+def _settings_of(scope: Construct) -> PatternSettings:
+    """The settings the enclosing pattern stack already resolved (`PatternStack.settings`),
+    else resolved from `scope`'s context."""
+    settings = getattr(Stack.of(scope), "settings", None)
+    if isinstance(settings, PatternSettings):
+        return settings
+    return PatternSettings.from_context(scope)
+
+
 class PatternFunction(Construct):
     """A Python 3.13 / arm64 function with X-Ray tracing and a one-month log group."""
 
@@ -124,7 +140,7 @@ class PatternFunction(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"Pattern {pattern_id} function {id_}: its log group, then stack grants",
         )
-        settings = PatternSettings.from_context(self)
+        settings = _settings_of(self)
         self.snap_start = pattern_id in settings.snapstart
         self.function = lambda_.Function(
             self,
