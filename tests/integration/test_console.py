@@ -217,22 +217,22 @@ def test_the_scratch_lane_stops_with_the_server(tmp_path):
     assert not [pid for pid in workers if alive(pid)]
 
 
-def test_a_stopped_scratch_lane_starts_again_on_the_next_turn(tmp_path):
-    with serve(tmp_path) as (base, process):
-        post(f"{base}/console/scratch/a/chat", {"message": "Book tomorrow at 3pm"})
-        worker = next(
-            pid
-            for pid in descendants(process.pid)
-            if b"scratch_worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
-        )
-        os.kill(worker, signal.SIGTERM)  # it unwinds, as on Ctrl-C
-        deadline = time.monotonic() + 15
-        while alive(worker) and time.monotonic() < deadline:
-            time.sleep(0.1)
+def test_a_stopped_scratch_lane_starts_again_on_the_next_turn(server):
+    base, process = server
+    post(f"{base}/console/scratch/a/chat", {"message": "Book tomorrow at 3pm"})
+    worker = next(
+        pid
+        for pid in descendants(process.pid)
+        if b"scratch_worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
+    os.kill(worker, signal.SIGTERM)  # it unwinds, as on Ctrl-C
+    deadline = time.monotonic() + 15
+    while alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
 
-        status, body, headers = post(
-            f"{base}/console/scratch/b/chat", {"message": "Book tomorrow at 3pm"}
-        )
+    status, body, headers = post(
+        f"{base}/console/scratch/b/chat", {"message": "Book tomorrow at 3pm"}
+    )
 
     assert status == 200 and headers["x-patterns-store"] == "scratch"
     assert body["booking"]["slot_id"] == "2026-11-25_CourtA_1500"
