@@ -1,12 +1,21 @@
-"""Helpers shared by tests: real event shapes and a Lambda context."""
+"""Helpers shared by tests: real event shapes, a Lambda context, and the `patterns` CLI run
+in its own process or in this one."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from local.events import LocalLambdaContext
+from pattern_core import collaborators
 
 EVENTS = Path(__file__).parent / "events"
 
@@ -49,10 +58,6 @@ def run_patterns(
     """The `patterns` CLI in its own process, on its own local database under `home`, with
     today pinned and the offline stand-in model (any OPENAI_API_KEY is removed); `stdin`, when
     given, arrives through a pipe (not a terminal)."""
-    import os
-    import subprocess
-    import sys
-
     env = {**os.environ, "PATTERNS_HOME": str(home), "PATTERNS_TODAY": today, **env_overrides}
     env.pop("OPENAI_API_KEY", None)
     return subprocess.run(
@@ -64,3 +69,63 @@ def run_patterns(
         timeout=timeout,
         check=False,
     )
+
+
+@contextlib.contextmanager
+def as_cli_process(home, *, today: str = "2026-11-24", **env_overrides: str) -> Iterator[None]:
+    """This process as `run_patterns` starts a `patterns` process: PATTERNS_HOME, today pinned,
+    no OPENAI_API_KEY (so the offline stand-in), nothing on stdin, and fresh per-container
+    collaborators; the environment, stdin and SIGTERM handler are put back afterwards."""
+    saved_env, saved_term = dict(os.environ), signal.getsignal(signal.SIGTERM)
+    saved_stdin = sys.stdin
+    os.environ.update({"PATTERNS_HOME": str(home), "PATTERNS_TODAY": today, **env_overrides})
+    os.environ.pop("OPENAI_API_KEY", None)
+    collaborators.reset()
+    sys.stdin = io.StringIO("")
+    try:
+        yield
+    finally:
+        sys.stdin = saved_stdin
+        signal.signal(signal.SIGTERM, saved_term)
+        collaborators.reset()
+        os.environ.clear()
+        os.environ.update(saved_env)
+
+
+def run_cli(
+    home,
+    *args: str,
+    today: str = "2026-11-24",
+    stdin: str | None = None,
+    **env_overrides: str,
+) -> subprocess.CompletedProcess:
+    """`patterns ARGS` in this process, as `run_patterns` runs it in its own (`as_cli_process`;
+    `stdin`, when given, from a pipe, not a terminal), with the same answer: its exit status,
+    stdout and stderr. The handlers' modules stay imported between runs, which spares each run
+    an interpreter start and the Agents SDK import."""
+    from local.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with as_cli_process(home, today=today, **env_overrides):
+        sys.stdin = io.StringIO(stdin or "")
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:  # argparse refusing the arguments, as in a process
+                code = exit_.code if isinstance(exit_.code, int) else 1
+    return subprocess.CompletedProcess(
+        ["patterns", *args], code, stdout=out.getvalue(), stderr=err.getvalue()
+    )
+
+
+def serving_database(home, server) -> Path:
+    """`home` as a PATTERNS_HOME whose commands use the running local DynamoDB `server`, its
+    tables emptied, as they use the one `patterns serve` advertises there: no command starts a
+    server of its own on that home."""
+    from local.dynamodb import ensure_tables, reset
+
+    reset(server)
+    ensure_tables(server)
+    port = int(server.endpoint.rsplit(":", 1)[1])
+    (Path(home) / "dynalite.json").write_text(json.dumps({"port": port}))
+    return Path(home)

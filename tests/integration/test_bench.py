@@ -4,14 +4,12 @@ other — never how fast anything is (speed is the bench's output, not a test's 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
+import boto3
 import pytest
 
 from local.bench import MESSAGE, format_table
-from tests.utils import run_patterns as patterns
+from tests.utils import run_cli as patterns
 
 pytestmark = pytest.mark.local_server
 
@@ -21,22 +19,17 @@ BENCH_ARGS = ("--patterns", "A,E,H", "--rounds", "1", "--samples", "1")
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory):
     """One bench run of A, E and H (the baselines' two patterns and one with a second
-    function), after alice booked in the local store the bench must leave alone."""
+    function), after alice booked in the local store the bench must leave alone. The commands
+    run in this process (tests.utils.run_cli); the bench's cold imports are fresh interpreters
+    of their own."""
     home = tmp_path_factory.mktemp("bench-home")
     booked = patterns(home, "chat", "A", "Book tomorrow at 9am", "--user", "alice")
     assert booked.returncode == 0, booked.stderr
-    # The bench imports the Agents SDK in fresh interpreters several times: on a busy machine
-    # that outlasts run_patterns' timeout, so this run gets its own
-    env = {**os.environ, "PATTERNS_HOME": str(home), "PATTERNS_TODAY": "2026-11-24"}
-    env.pop("OPENAI_API_KEY", None)
-    run = subprocess.run(
-        [sys.executable, "-m", "local.cli", "bench", "--json", "--no-synth", *BENCH_ARGS],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-        check=False,
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        # The bench counts DynamoDB calls with a handler botocore gives every session created
+        # after it: boto3's default session, too, is made afresh, as in a `patterns` process.
+        patch.setattr(boto3, "DEFAULT_SESSION", None)
+        run = patterns(home, "bench", "--json", "--no-synth", *BENCH_ARGS)
     assert run.returncode == 0, run.stderr[-3000:]
     return home, json.loads(run.stdout)
 

@@ -1,8 +1,10 @@
 """`patterns chat PATTERN` without a message: a conversation in one process.
 
 The piped runs go through the real CLI, runtime and handlers with the offline stand-in (a
-labelled test double); the loop's own rules (session carried, commands, exit status) are also
-checked against a scripted runtime, where each answer is known in advance.
+labelled test double), in this process with stdin not a terminal (tests.utils.run_cli); the
+one at a terminal is a process of its own on a pseudo-terminal. The loop's own rules (session
+carried, commands, exit status) are also checked against a scripted runtime, where each answer
+is known in advance.
 """
 
 from __future__ import annotations
@@ -18,21 +20,28 @@ import pytest
 
 from local.chat_loop import ChatLoop
 from local.runtime import HttpResult
-from tests.utils import run_patterns
+from tests.utils import run_cli, serving_database
 
-TOMORROW = "2026-11-25"  # run_patterns pins today to 2026-11-24
+TOMORROW = "2026-11-25"  # run_cli pins today to 2026-11-24
 
 
-def piped(home, *args: str, stdin: str) -> subprocess.CompletedProcess:
-    """`patterns ARGS` with stdin from a pipe (not a terminal), as tests.utils runs it."""
-    return run_patterns(home, *args, stdin=stdin, timeout=240)
+@pytest.fixture
+def piped(tmp_path, local_dynamodb_server):
+    """`patterns ARGS` with stdin from a pipe (not a terminal), on this test's home, whose
+    database starts empty."""
+    home = serving_database(tmp_path, local_dynamodb_server)
+
+    def run(*args: str, stdin: str) -> subprocess.CompletedProcess:
+        return run_cli(home, *args, stdin=stdin)
+
+    return run
 
 
 # -- through the real handlers ----------------------------------------------------------------
 @pytest.fixture(scope="module")
-def ask_then_book(tmp_path_factory):
-    home = tmp_path_factory.mktemp("chat-loop")
-    return piped(
+def ask_then_book(tmp_path_factory, local_dynamodb_server):
+    home = serving_database(tmp_path_factory.mktemp("chat-loop"), local_dynamodb_server)
+    return run_cli(
         home, "chat", "E", "--json", stdin="What's free tomorrow afternoon?\nBook the 3pm one\n"
     )
 
@@ -62,10 +71,9 @@ def test_piped_follow_up_books_the_slot_picked_from_the_answer(ask_then_book):
 
 
 @pytest.mark.local_server
-def test_piped_commands_switch_pattern_with_a_fresh_session_and_report_to_stderr(tmp_path):
+def test_piped_commands_switch_pattern_with_a_fresh_session_and_report_to_stderr(piped):
     # Given a booking on A, then /usage, /pattern D, a question, /bookings
     run = piped(
-        tmp_path,
         "chat",
         "A",
         "--json",
@@ -89,9 +97,8 @@ def test_piped_commands_switch_pattern_with_a_fresh_session_and_report_to_stderr
 
 
 @pytest.mark.local_server
-def test_piped_text_prints_one_line_per_answer(tmp_path):
+def test_piped_text_prints_one_line_per_answer(piped):
     run = piped(
-        tmp_path,
         "chat",
         "D",
         stdin="Book tomorrow at 3pm\nBook tomorrow at 4pm\nShow my bookings\n",

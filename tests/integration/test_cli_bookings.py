@@ -1,25 +1,33 @@
-"""`patterns bookings`: the local store's bookings, in a separate process like a user runs it."""
+"""`patterns bookings`: the local store's bookings, after commands that booked them, each its
+own `patterns` run as a user types them (in this process: tests.utils.run_cli)."""
 
+import functools
 import json
 
 import pytest
 
 from local.events import caller_arn
-from tests.utils import run_patterns as patterns
+from tests.utils import run_cli, serving_database
 
 pytestmark = pytest.mark.local_server
 
 
-def test_bookings_lists_every_callers_bookings_as_json_and_filters_by_user_and_date(tmp_path):
+@pytest.fixture
+def patterns(tmp_path, local_dynamodb_server):
+    """`patterns ARGS` on this test's home, whose database starts empty."""
+    return functools.partial(run_cli, serving_database(tmp_path, local_dynamodb_server))
+
+
+def test_bookings_lists_every_callers_bookings_as_json_and_filters_by_user_and_date(patterns):
     # Given alice holds 15:00 tomorrow and Friday 10:00, and bob 15:00 tomorrow
-    patterns(tmp_path, "chat", "A", "Book tomorrow at 3pm", "--user", "alice")
-    patterns(tmp_path, "chat", "A", "Book Friday at 10am", "--user", "alice")
-    patterns(tmp_path, "chat", "A", "Book tomorrow at 3pm", "--user", "bob")
+    patterns("chat", "A", "Book tomorrow at 3pm", "--user", "alice")
+    patterns("chat", "A", "Book Friday at 10am", "--user", "alice")
+    patterns("chat", "A", "Book tomorrow at 3pm", "--user", "bob")
 
     # When the bookings are listed: all, alice's, and tomorrow's
-    everyone = patterns(tmp_path, "bookings", "--json")
-    alice = patterns(tmp_path, "bookings", "--user", "alice", "--json")
-    tomorrow = patterns(tmp_path, "bookings", "--date", "2026-11-25", "--json")
+    everyone = patterns("bookings", "--json")
+    alice = patterns("bookings", "--user", "alice", "--json")
+    tomorrow = patterns("bookings", "--date", "2026-11-25", "--json")
 
     # Then each is a JSON array of what is stored, with its owner
     assert [run.returncode for run in (everyone, alice, tomorrow)] == [0, 0, 0]
@@ -41,12 +49,12 @@ def test_bookings_lists_every_callers_bookings_as_json_and_filters_by_user_and_d
     }
 
 
-def test_bookings_without_json_is_a_readable_table(tmp_path):
-    booked = patterns(tmp_path, "chat", "A", "Book tomorrow at 3pm", "--user", "alice", "--json")
+def test_bookings_without_json_is_a_readable_table(patterns):
+    booked = patterns("chat", "A", "Book tomorrow at 3pm", "--user", "alice", "--json")
     booking_id = json.loads(booked.stdout)["booking"]["booking_id"]
 
-    table = patterns(tmp_path, "bookings")
-    nobody = patterns(tmp_path, "bookings", "--user", "carol")
+    table = patterns("bookings")
+    nobody = patterns("bookings", "--user", "carol")
 
     header, row = table.stdout.splitlines()
     assert header.split() == ["date", "time", "court", "user", "booking_id"]
@@ -54,8 +62,8 @@ def test_bookings_without_json_is_a_readable_table(tmp_path):
     assert nobody.stdout.strip() == "No bookings."
 
 
-def test_bookings_refuses_a_malformed_date(tmp_path):
-    run = patterns(tmp_path, "bookings", "--date", "tomorrow")
+def test_bookings_refuses_a_malformed_date(patterns):
+    run = patterns("bookings", "--date", "tomorrow")
 
     assert run.returncode == 2
     assert "'tomorrow' is not a date; use YYYY-MM-DD." in run.stderr

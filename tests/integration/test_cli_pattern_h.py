@@ -1,21 +1,30 @@
-"""Pattern H through the `patterns` CLI, in separate processes, on the local DynamoDB server:
-the issue's acceptance run, labelled as a simulation of Bedrock's agent loop."""
+"""Pattern H through the `patterns` CLI on the local DynamoDB server: the issue's acceptance
+run, labelled as a simulation of Bedrock's agent loop, each command its own `patterns` run
+(in this process: tests.utils.run_cli)."""
 
 import json
 
 import pytest
 
-from tests.utils import run_patterns
+from tests.utils import run_cli, serving_database
 
 pytestmark = pytest.mark.local_server
 
 
-def patterns(home, *args: str, **env: str):
-    return run_patterns(home, *args, **{"H_ENGINE": "bedrock_agent", **env})
+@pytest.fixture
+def patterns(tmp_path, local_dynamodb_server):
+    """`patterns ARGS` on this test's home (its database empty), H on the Bedrock Agent
+    engine unless H_ENGINE says otherwise."""
+    home = serving_database(tmp_path, local_dynamodb_server)
+
+    def run(*args: str, **env: str):
+        return run_cli(home, *args, **{"H_ENGINE": "bedrock_agent", **env})
+
+    return run
 
 
-def test_book_tomorrow_at_3pm_books_a_court_labelled_as_simulated(tmp_path):
-    run = patterns(tmp_path, "chat", "H", "Book tomorrow at 3pm", "--json")
+def test_book_tomorrow_at_3pm_books_a_court_labelled_as_simulated(patterns):
+    run = patterns("chat", "H", "Book tomorrow at 3pm", "--json")
 
     assert run.returncode == 0, run.stderr
     body = json.loads(run.stdout)
@@ -26,10 +35,9 @@ def test_book_tomorrow_at_3pm_books_a_court_labelled_as_simulated(tmp_path):
     assert "offline model" in run.stderr
 
 
-def test_bookings_persist_across_runs_and_the_agentcore_engine_books_the_next_court(tmp_path):
-    first = patterns(tmp_path, "chat", "H", "Book tomorrow at 3pm", "--json")
+def test_bookings_persist_across_runs_and_the_agentcore_engine_books_the_next_court(patterns):
+    first = patterns("chat", "H", "Book tomorrow at 3pm", "--json")
     second = patterns(
-        tmp_path,
         "chat",
         "H",
         "Book tomorrow at 3pm",
@@ -38,7 +46,7 @@ def test_bookings_persist_across_runs_and_the_agentcore_engine_books_the_next_co
         "bob",
         H_ENGINE="agentcore",
     )
-    listing = patterns(tmp_path, "chat", "H", "What have I booked?", "--json")
+    listing = patterns("chat", "H", "What have I booked?", "--json")
 
     assert [first.returncode, second.returncode, listing.returncode] == [0, 0, 0]
     assert json.loads(first.stdout)["booking"]["court"] == "Court A"

@@ -101,10 +101,35 @@ def post(url: str, body, user: str | None = None) -> tuple[int, dict, dict]:
         return error.code, json.loads(error.read()), dict(error.headers)
 
 
+class Served:
+    """The module's `patterns serve`: started on first use, and again after a test stopped it."""
+
+    def __init__(self, tmp_path_factory) -> None:
+        self._homes, self._running = tmp_path_factory, None
+
+    def running(self) -> tuple[str, subprocess.Popen]:
+        if self._running is None:
+            self._running = contextlib.ExitStack()
+            home = self._homes.mktemp("console-home")
+            self.base, self.process = self._running.enter_context(serve(home))
+        return self.base, self.process
+
+    def stop(self) -> None:
+        if self._running is not None:
+            self._running.close()
+            self._running = None
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with serve(tmp_path_factory.mktemp("console-home")) as (base, process):
-        yield base, process
+def serving(tmp_path_factory):
+    served = Served(tmp_path_factory)
+    yield served
+    served.stop()
+
+
+@pytest.fixture
+def server(serving):
+    return serving.running()
 
 
 def test_root_serves_the_console_page_and_its_files(server):
@@ -203,36 +228,39 @@ def test_scratch_lane_answers_bad_input_with_the_api_error_shape(server):
     assert too_big == 413 and body_4["error"]["code"] == "payload_too_large"
 
 
-def test_the_scratch_lane_stops_with_the_server(tmp_path):
-    with serve(tmp_path) as (base, process):
-        status, _, _ = post(f"{base}/console/scratch/a/chat", {"message": "Book tomorrow at 3pm"})
-        assert status == 200
-        # The lane is a worker process with its own database server below it.
-        workers = descendants(process.pid)
-        assert len(workers) >= 3  # the server's dynalite, the worker, the worker's dynalite
+def test_a_stopped_scratch_lane_starts_again_on_the_next_turn(server):
+    base, process = server
+    post(f"{base}/console/scratch/a/chat", {"message": "Book tomorrow at 3pm"})
+    worker = next(
+        pid
+        for pid in descendants(process.pid)
+        if b"scratch_worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
+    os.kill(worker, signal.SIGTERM)  # it unwinds, as on Ctrl-C
+    deadline = time.monotonic() + 15
+    while alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    status, body, headers = post(
+        f"{base}/console/scratch/b/chat", {"message": "Book tomorrow at 3pm"}
+    )
+
+    assert status == 200 and headers["x-patterns-store"] == "scratch"
+    assert body["booking"]["slot_id"] == "2026-11-25_CourtA_1500"
+
+
+def test_the_scratch_lane_stops_with_the_server(serving):
+    # Last in the module: it stops the module's server (a test after it would start another).
+    base, process = serving.running()
+    status, _, _ = post(f"{base}/console/scratch/a/chat", {"message": "Book tomorrow at 3pm"})
+    assert status == 200
+    # The lane is a worker process with its own database server below it.
+    workers = descendants(process.pid)
+    assert len(workers) >= 3  # the server's dynalite, the worker, the worker's dynalite
+
+    serving.stop()
 
     deadline = time.monotonic() + 15
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in workers if alive(pid)]
-
-
-def test_a_stopped_scratch_lane_starts_again_on_the_next_turn(tmp_path):
-    with serve(tmp_path) as (base, process):
-        post(f"{base}/console/scratch/a/chat", {"message": "Book tomorrow at 3pm"})
-        worker = next(
-            pid
-            for pid in descendants(process.pid)
-            if b"scratch_worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
-        )
-        os.kill(worker, signal.SIGTERM)  # it unwinds, as on Ctrl-C
-        deadline = time.monotonic() + 15
-        while alive(worker) and time.monotonic() < deadline:
-            time.sleep(0.1)
-
-        status, body, headers = post(
-            f"{base}/console/scratch/b/chat", {"message": "Book tomorrow at 3pm"}
-        )
-
-    assert status == 200 and headers["x-patterns-store"] == "scratch"
-    assert body["booking"]["slot_id"] == "2026-11-25_CourtA_1500"

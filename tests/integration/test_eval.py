@@ -3,23 +3,23 @@
 The judge is checked on observations built by hand (a body that claims a booking the store
 lacks, a store that changed without a word); the suite itself runs through the real CLI and
 handlers on the offline stand-in (a labelled test double), where a run whose stored outcome is
-made wrong after the handler answered must be reported failed.
+made wrong after the handler answered must be reported failed. `patterns eval` runs in this
+process (tests.utils.run_cli), as it would in its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
-import textwrap
 
 import pytest
 
-from local.eval import Held, Observation, judge
+from booking.store import DynamoBookingStore
+from local.dynamodb import BOOKINGS_TABLE
+from local.eval import Held, Observation, judge, run_scenario
 from local.eval_scenarios import SCENARIOS, At, Scenario, Turn
-from tests import utils
+from local.runtime import LocalRuntime
+from tests.utils import as_cli_process, run_cli, serving_database
 
 TODAY = dt.date(2026, 11, 24)
 SCENARIOS_BY_NAME = {s.name: s for s in SCENARIOS}
@@ -105,15 +105,9 @@ def test_the_suite_covers_the_kinds_of_request_the_issue_names():
 
 
 # -- the suite through the real handlers ------------------------------------------------------
-def run_patterns(home, *args: str) -> subprocess.CompletedProcess:
-    """`patterns ARGS` as tests.utils runs it; a suite takes longer than one turn, so the time
-    limit is wider."""
-    return utils.run_patterns(home, *args, timeout=600)
-
-
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    run = run_patterns(tmp_path_factory.mktemp("eval"), "eval", "--patterns", "A,E", "--json")
+    run = run_cli(tmp_path_factory.mktemp("eval"), "eval", "--patterns", "A,E", "--json")
     assert run.stdout, run.stderr
     return run, json.loads(run.stdout)
 
@@ -164,58 +158,42 @@ def test_eval_judges_plain_requests_the_stand_in_handles(report):
 
 
 @pytest.mark.local_server
-def test_a_run_whose_stored_booking_vanishes_after_the_answer_is_reported_failed(tmp_path):
+def test_a_run_whose_stored_booking_vanishes_after_the_answer_is_reported_failed(
+    tmp_path, local_dynamodb_server
+):
     # Given the real handler books tomorrow 15:00 and answers so, and then the booking is
     # deleted from the store behind its back
-    script = textwrap.dedent(
-        """
-        import json
-        from booking.store import DynamoBookingStore
-        from local.dynamodb import BOOKINGS_TABLE
-        from local.eval import judge, run_scenario
-        from local.eval_scenarios import SCENARIOS
-        from local.paths import scratch_state
-        from local.runtime import LocalRuntime
+    book = SCENARIOS_BY_NAME["book"]
+    home = serving_database(tmp_path, local_dynamodb_server)
+    with as_cli_process(home), LocalRuntime() as runtime:
 
-        book = next(s for s in SCENARIOS if s.name == "book")
-        with scratch_state(), LocalRuntime() as runtime:
-            class Undone:
-                database = runtime.database
-                fresh_tables = runtime.fresh_tables
+        class Undone:
+            database = runtime.database
+            fresh_tables = runtime.fresh_tables
 
-                def chat(self, *args, **kwargs):
-                    result = runtime.chat(*args, **kwargs)
-                    store = DynamoBookingStore(BOOKINGS_TABLE, runtime.database.client())
-                    for b in result.body["bookings"]:
-                        owner = dict((k.booking_id, o) for k, o in store.all_bookings())
-                        store.remove(b["booking_id"], b["slot_id"], owner[b["booking_id"]])
-                    return result
+            def chat(self, *args, **kwargs):
+                result = runtime.chat(*args, **kwargs)
+                store = DynamoBookingStore(BOOKINGS_TABLE, runtime.database.client())
+                owner = {booking.booking_id: o for booking, o in store.all_bookings()}
+                for b in result.body["bookings"]:
+                    store.remove(b["booking_id"], b["slot_id"], owner[b["booking_id"]])
+                return result
 
-            honest = judge(book, run_scenario(runtime, "A", book))
-            undone = run_scenario(Undone(), "A", book)
-            print(json.dumps({"honest": honest, "undone": judge(book, undone),
-                              "body": undone.turns[0][1]}))
-        """
-    )
-    env = {**os.environ, "PATTERNS_HOME": str(tmp_path), "PATTERNS_TODAY": "2026-11-24"}
-    env.pop("OPENAI_API_KEY", None)
-    run = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=240
-    )
-    assert run.returncode == 0, run.stderr
-    outcome = json.loads(run.stdout.splitlines()[-1])
+        honest = judge(book, run_scenario(runtime, "A", book))
+        undone = run_scenario(Undone(), "A", book)
+    body = undone.turns[0][1]
 
     # Then the same scenario passes when the store keeps the booking, and fails when it
     # does not, although the body still reports it
-    assert outcome["honest"] == []
-    assert [b["time"] for b in outcome["body"]["bookings"]] == ["15:00"]
-    booking_id = outcome["body"]["bookings"][0]["booking_id"]
-    assert f"reported booking {booking_id} is not in the store" in outcome["undone"]
+    assert honest == []
+    assert [b["time"] for b in body["bookings"]] == ["15:00"]
+    booking_id = body["bookings"][0]["booking_id"]
+    assert f"reported booking {booking_id} is not in the store" in judge(book, undone)
 
 
 @pytest.mark.local_server
 def test_eval_text_names_the_test_double_and_the_by_design_failures(tmp_path):
-    run = run_patterns(tmp_path, "eval", "--patterns", "B")
+    run = run_cli(tmp_path, "eval", "--patterns", "B")
 
     lines = run.stdout.splitlines()
     assert lines[0].startswith("model:  offline model")

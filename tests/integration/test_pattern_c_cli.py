@@ -1,20 +1,28 @@
-"""Pattern C through the `patterns` CLI, in a separate process, on the local DynamoDB server:
-the API Lambda's StartSyncExecution runs the deployed definition in moto's interpreter and
-each step Lambda in-process. The issue's acceptance run, exactly as a user types it."""
+"""Pattern C through the `patterns` CLI on the local DynamoDB server: the API Lambda's
+StartSyncExecution runs the deployed definition in moto's interpreter and each step Lambda
+in the CLI's process. The issue's acceptance run, as a user types it, each command its own
+`patterns` run (in this process: tests.utils.run_cli)."""
 
+import functools
 import json
 
 import pytest
 
-from tests.utils import run_patterns as patterns
+from tests.utils import run_cli, serving_database
 
 pytestmark = pytest.mark.local_server
 
 
-def test_booking_through_the_state_machine_reports_two_model_calls_and_its_own_counts(tmp_path):
+@pytest.fixture
+def patterns(tmp_path, local_dynamodb_server):
+    """`patterns ARGS` on this test's home, whose database starts empty."""
+    return functools.partial(run_cli, serving_database(tmp_path, local_dynamodb_server))
+
+
+def test_booking_through_the_state_machine_reports_two_model_calls_and_its_own_counts(patterns):
     # Four players (one person cannot hold two courts at one time)
     runs = [
-        patterns(tmp_path, "chat", "C", "Book tomorrow at 3pm", "--json", "--user", user)
+        patterns("chat", "C", "Book tomorrow at 3pm", "--json", "--user", user)
         for user in ("ann", "ben", "cat", "dan")
     ]
 
@@ -36,13 +44,9 @@ def test_booking_through_the_state_machine_reports_two_model_calls_and_its_own_c
     assert "offline model" in runs[0].stderr
 
 
-def test_patterns_b_and_c_share_one_database_and_answer_alike(tmp_path):
-    b = json.loads(
-        patterns(tmp_path, "chat", "B", "Book Friday at 10am", "--json", "--user", "ann").stdout
-    )
-    c = json.loads(
-        patterns(tmp_path, "chat", "C", "Book Friday at 10am", "--json", "--user", "ben").stdout
-    )
+def test_patterns_b_and_c_share_one_database_and_answer_alike(patterns):
+    b = json.loads(patterns("chat", "B", "Book Friday at 10am", "--json", "--user", "ann").stdout)
+    c = json.loads(patterns("chat", "C", "Book Friday at 10am", "--json", "--user", "ben").stdout)
 
     assert (b["booking"]["court"], c["booking"]["court"]) == ("Court A", "Court B")
     assert (

@@ -1,6 +1,9 @@
 """`patterns serve` answers like API Gateway, and `patterns smoke` checks it: the same smoke run
 a user points at a deployed stack, here against the local server (requests SigV4-signed with
-dummy credentials, which the local server does not verify)."""
+dummy credentials, which the local server does not verify).
+
+One `patterns serve` process per module (its start and its clean stop are checked once); each
+test starts from empty tables on it."""
 
 import json
 import os
@@ -12,6 +15,9 @@ import urllib.request
 
 import pytest
 
+from local.dynamodb import LocalDynamo, ensure_tables, reset
+from tests.utils import run_cli
+
 pytestmark = pytest.mark.local_server
 
 
@@ -21,10 +27,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`patterns serve` in its own process, on its own home; stopped (SIGTERM) at the end."""
+    home = tmp_path_factory.mktemp("serve-home")
     port = free_port()
-    env = {**os.environ, "PATTERNS_HOME": str(tmp_path), "PATTERNS_TODAY": "2026-11-24"}
+    env = {**os.environ, "PATTERNS_HOME": str(home), "PATTERNS_TODAY": "2026-11-24"}
     env.pop("OPENAI_API_KEY", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "local.cli", "serve", "--port", str(port)],
@@ -43,16 +51,25 @@ def server(tmp_path):
                 process.kill()
                 pytest.fail("patterns serve did not start")
             time.sleep(0.2)
-    database_pid = json.loads((tmp_path / "dynalite.json").read_text())["pid"]
-    yield base, env
+    database = json.loads((home / "dynalite.json").read_text())
+    yield base, LocalDynamo(f"http://127.0.0.1:{database['port']}")
     process.terminate()
     process.wait(timeout=10)
     # SIGTERM unwinds like Ctrl-C: the local DynamoDB server stops with `serve`.
-    assert not (tmp_path / "dynalite.json").exists()
+    assert not (home / "dynalite.json").exists()
     deadline = time.monotonic() + 10
-    while pid_alive(database_pid) and time.monotonic() < deadline:
+    while pid_alive(database["pid"]) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not pid_alive(database_pid)
+    assert not pid_alive(database["pid"])
+
+
+@pytest.fixture
+def server(served):
+    """The served API's base URL, its database's tables emptied for this test."""
+    base, database = served
+    reset(database)
+    ensure_tables(database)
+    return base
 
 
 def pid_alive(pid: int) -> bool:
@@ -74,7 +91,7 @@ def post(url, body, user=None):
 
 
 def test_served_chat_is_labelled_and_plays_several_users(server):
-    base, _ = server
+    base = server
 
     status, booked, headers = post(f"{base}/a/chat", {"message": "Book tomorrow at 3pm"}, "alice")
     _, bobs, _ = post(f"{base}/a/chat", {"message": "Show my bookings"}, "bob")
@@ -87,27 +104,23 @@ def test_served_chat_is_labelled_and_plays_several_users(server):
 
 
 def test_unknown_paths_get_the_error_shape(server):
-    base, _ = server
+    base = server
     status, body, _ = post(f"{base}/z/chat", {"message": "hi"})
     assert status == 404 and body["error"]["code"] == "not_found"
 
 
-def test_smoke_passes_against_the_local_api_and_leaves_nothing_booked(server):
-    base, env = server
-    env = {
-        **env,
-        "AWS_ACCESS_KEY_ID": "smoke",
-        "AWS_SECRET_ACCESS_KEY": "smoke",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
+def test_smoke_passes_against_the_local_api_and_leaves_nothing_booked(server, tmp_path):
+    base = server
 
-    run = subprocess.run(
-        [sys.executable, "-m", "local.cli", "smoke", "--url", f"{base}/a", "--book"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
+    run = run_cli(
+        tmp_path,
+        "smoke",
+        "--url",
+        f"{base}/a",
+        "--book",
+        AWS_ACCESS_KEY_ID="smoke",
+        AWS_SECRET_ACCESS_KEY="smoke",
+        AWS_DEFAULT_REGION="us-east-1",
     )
 
     assert run.returncode == 0, run.stdout + run.stderr
@@ -136,7 +149,7 @@ def raw_request(base: str, data: bytes) -> tuple[int, dict, dict]:
 def test_sixteen_concurrent_requests_are_all_answered(server):
     from concurrent.futures import ThreadPoolExecutor
 
-    base, _ = server
+    base = server
 
     def health(i: int) -> int:
         with urllib.request.urlopen(f"{base}/{'abcdefgh'[i % 8]}/health", timeout=60) as r:
@@ -150,7 +163,7 @@ def test_sixteen_concurrent_requests_are_all_answered(server):
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
 def test_other_methods_are_405_json_with_allow(server, method):
-    base, _ = server
+    base = server
     request = urllib.request.Request(f"{base}/a/chat", b"{}", method=method)
 
     with pytest.raises(urllib.error.HTTPError) as answered:
@@ -183,7 +196,7 @@ def test_other_methods_are_405_json_with_allow(server, method):
     ids=["431", "501", "400", "413"],
 )
 def test_statuses_http_server_answers_itself_are_json_too(server, request_bytes, status, code):
-    base, _ = server
+    base = server
 
     got, headers, body = raw_request(base, request_bytes)
 
@@ -192,7 +205,7 @@ def test_statuses_http_server_answers_itself_are_json_too(server, request_bytes,
 
 
 def test_the_same_idempotency_key_through_serve_returns_the_identical_body(server):
-    base, _ = server
+    base = server
 
     def send() -> tuple[int, bytes, dict]:
         request = urllib.request.Request(
@@ -218,7 +231,7 @@ def test_the_same_idempotency_key_through_serve_returns_the_identical_body(serve
 
 
 def test_a_non_utf8_body_reaches_the_handler_base64_encoded_and_is_refused(server):
-    base, _ = server
+    base = server
     request = urllib.request.Request(
         f"{base}/a/chat",
         b'{"message": "\xff\xfe"}',
@@ -234,7 +247,7 @@ def test_a_non_utf8_body_reaches_the_handler_base64_encoded_and_is_refused(serve
 
 
 def test_a_text_body_is_415_not_a_crash(server):
-    base, _ = server
+    base = server
     request = urllib.request.Request(
         f"{base}/a/chat", b"Book tomorrow at 3pm", {"content-type": "text/plain"}, method="POST"
     )
