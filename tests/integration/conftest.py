@@ -1,17 +1,27 @@
-"""Integration helpers: what the moto bookings table (tests/conftest.py) holds, and the local
-DynamoDB server with a way to race threads against it (moto serialises nothing across
-threads, so concurrency is proved there)."""
+"""Integration helpers: what the moto bookings table (tests/conftest.py) holds, the sessions and
+idempotency tables a chat handler needs next to it, and the local DynamoDB server with a way to
+race threads against it (moto serialises nothing across threads, so concurrency is proved
+there)."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 
 import pytest
 
 from booking.errors import BookingError
-from local.dynamodb import ensure_tables, reset
+from local.dynamodb import (
+    create_idempotency_table,
+    create_sessions_table,
+    ensure_tables,
+    reset,
+)
 from tests.conftest import TABLE
+
+SESSIONS_TABLE = "sessions-under-test"
+IDEMPOTENCY_TABLE = "idempotency-under-test"
 
 
 def booking_items(client) -> list[tuple[str, str]]:
@@ -19,6 +29,38 @@ def booking_items(client) -> list[tuple[str, str]]:
     ledger item (booking.store), which is not a booking and has no slot_id."""
     items = client.scan(TableName=TABLE)["Items"]
     return sorted((i["slot_id"]["S"], i["user_id"]["S"]) for i in items if "slot_id" in i)
+
+
+@pytest.fixture
+def chat_tables(dynamodb):
+    """The sessions and idempotency tables, made next to this test's bookings table."""
+    create_sessions_table(dynamodb, SESSIONS_TABLE)
+    create_idempotency_table(dynamodb, IDEMPOTENCY_TABLE)
+    return dynamodb
+
+
+def empty_table(client, name: str) -> None:
+    """Delete every item of a table (a few dozen at most in a test), keeping the table: one
+    scan, and a batch delete if anything was there."""
+    keys = _key_names(client, name)
+    items = client.scan(
+        TableName=name,
+        ProjectionExpression=", ".join(f"#k{n}" for n in range(len(keys))),
+        ExpressionAttributeNames={f"#k{n}": key for n, key in enumerate(keys)},
+    )
+    assert "LastEvaluatedKey" not in items, f"{name}: more items than one test makes"
+    for start in range(0, len(items["Items"]), 25):
+        batch = items["Items"][start : start + 25]
+        written = client.batch_write_item(
+            RequestItems={name: [{"DeleteRequest": {"Key": item}} for item in batch]}
+        )
+        assert not written["UnprocessedItems"], written
+
+
+@functools.cache
+def _key_names(client, name: str) -> tuple[str, ...]:
+    schema = client.describe_table(TableName=name)["Table"]["KeySchema"]
+    return tuple(key["AttributeName"] for key in schema)
 
 
 @pytest.fixture

@@ -6,10 +6,12 @@ are checked against the execution history moto keeps."""
 
 from __future__ import annotations
 
+import functools
 import json
 from types import SimpleNamespace
 
 import pytest
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
 from local.aws_overrides import AwsOverrides
 from local.offline_model import start_offline_model
@@ -42,8 +44,15 @@ def offline_model():
         yield model
 
 
+# moto parses a definition (ANTLR, ~0.7 s CPU) when the state machine is created and again for
+# every execution; the parsed program holds no execution's state (that lives in each execution's
+# own environment), so one parse per definition text serves every execution of this process.
+_parse_once = functools.lru_cache(maxsize=8)(AmazonStateLanguageParser.parse)
+
+
 @pytest.fixture
 def pattern_c(dynamodb, offline_model, state_machine, monkeypatch):
+    monkeypatch.setattr(AmazonStateLanguageParser, "parse", staticmethod(_parse_once))
     monkeypatch.setenv("BOOKINGS_TABLE_NAME", TABLE)
     monkeypatch.setenv("PATTERNS_TODAY", "2026-11-24T10:30")
     monkeypatch.setenv("OPENAI_BASE_URL", offline_model.base_url)
