@@ -3,6 +3,11 @@
 .PHONY: bootstrap chromium local serve test lint format unit integration infra synth cfn-lint clean
 
 export UV_PYTHON_DOWNLOADS := never
+# Python caches each module it compiles (__pycache__, git-ignored). An environment that turns
+# that off (PYTHONDONTWRITEBYTECODE, common in container images) makes every interpreter the
+# tests start — pytest's workers, each CLI subprocess, each synth's `python app.py` — compile
+# the Agents SDK, boto3, moto and the CDK from source again: ~2.5 s CPU per process.
+unexport PYTHONDONTWRITEBYTECODE
 # jsii prints a banner about Node 20's end of life on every synth; the pinned CLI supports it.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 RUN := uv run --frozen

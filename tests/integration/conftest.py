@@ -72,6 +72,24 @@ def database(local_dynamodb_server):
     return local_dynamodb_server
 
 
+@functools.cache
+def _parse_once():
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    return AmazonStateLanguageParser, functools.lru_cache(maxsize=8)(
+        AmazonStateLanguageParser.parse
+    )
+
+
+def parse_each_definition_once(monkeypatch) -> None:
+    """moto parses a state machine's definition (ANTLR, ~0.7 s CPU for pattern C's) when it is
+    created and again for every execution. The parsed program holds no execution's state (that
+    lives in each execution's own environment), so one parse per definition text serves every
+    execution in this process: the same definition, the same interpreter, run the same way."""
+    parser, parse = _parse_once()
+    monkeypatch.setattr(parser, "parse", staticmethod(parse))
+
+
 def race(count: int, attempt: Callable[[int], object]) -> list[object]:
     """Run attempt(0..count-1) in threads released together; each result or raised error."""
     results: list[object] = [None] * count

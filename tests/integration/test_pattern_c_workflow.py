@@ -6,12 +6,10 @@ are checked against the execution history moto keeps."""
 
 from __future__ import annotations
 
-import functools
 import json
 from types import SimpleNamespace
 
 import pytest
-from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
 from local.aws_overrides import AwsOverrides
 from local.offline_model import start_offline_model
@@ -21,7 +19,7 @@ from pattern_core import collaborators
 from pattern_core.usage import UsageMeter
 from pattern_core.workflow.steps import WorkflowState, record_execution
 from tests.infrastructure.conftest import synthesized
-from tests.integration.conftest import TABLE, booking_items
+from tests.integration.conftest import TABLE, booking_items, parse_each_definition_once
 from tests.utils import chat_event, lambda_context, response_json
 
 ALICE = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/alice"
@@ -44,15 +42,9 @@ def offline_model():
         yield model
 
 
-# moto parses a definition (ANTLR, ~0.7 s CPU) when the state machine is created and again for
-# every execution; the parsed program holds no execution's state (that lives in each execution's
-# own environment), so one parse per definition text serves every execution of this process.
-_parse_once = functools.lru_cache(maxsize=8)(AmazonStateLanguageParser.parse)
-
-
 @pytest.fixture
 def pattern_c(dynamodb, offline_model, state_machine, monkeypatch):
-    monkeypatch.setattr(AmazonStateLanguageParser, "parse", staticmethod(_parse_once))
+    parse_each_definition_once(monkeypatch)
     monkeypatch.setenv("BOOKINGS_TABLE_NAME", TABLE)
     monkeypatch.setenv("PATTERNS_TODAY", "2026-11-24T10:30")
     monkeypatch.setenv("OPENAI_BASE_URL", offline_model.base_url)
