@@ -1,6 +1,7 @@
 # Entry points a newcomer can guess. `make local` runs the patterns on this machine;
 # `make test` is what CI runs (.ci/run). Both set up everything they need first.
-.PHONY: bootstrap chromium local serve test lint format unit integration infra synth cfn-lint clean
+.PHONY: bootstrap chromium local serve test lint format pytest unit integration infra synth \
+	synth-when-idle cfn-lint clean
 
 export UV_PYTHON_DOWNLOADS := never
 # Python caches each module it compiles (__pycache__, git-ignored). An environment that turns
@@ -71,10 +72,18 @@ chromium:
 	  fi; \
 	fi
 
+# pytest and the three synths run side by side, the synths at the lowest CPU priority: they get
+# only the CPU pytest leaves idle (tests waiting on a clock, a server or a subprocess) and
+# cannot slow a test down; then cfn-lint reads what the synths wrote. Either failing fails.
 test: bootstrap lint chromium
+	$(MAKE) --no-print-directory -j2 pytest synth-when-idle
+	$(MAKE) --no-print-directory cfn-lint
+
+pytest:
 	$(PYTEST)
-	$(MAKE) synth
-	$(MAKE) cfn-lint
+
+synth-when-idle:
+	nice -n 19 $(MAKE) --no-print-directory synth
 
 clean:
 	rm -rf cdk.out .pytest_cache .ruff_cache
