@@ -34,6 +34,7 @@ from tests.integration.conftest import (
     IDEMPOTENCY_TABLE,
     SESSIONS_TABLE,
     TABLE,
+    aws_overrides,
     booking_items,
     empty_table,
 )
@@ -142,7 +143,7 @@ def pattern_handler(request, monkeypatch, tmp_path) -> Callable[[str], Callable]
             monkeypatch.setenv("H_ENGINE", "bedrock_agent")
             collaborators.reset()
             simulation = SimulatedManagedAgent(LocalRuntime(), sessions=tmp_path / "sessions")
-            aws = AwsOverrides().__enter__()
+            aws = aws_overrides().__enter__()
             exits.append(aws)
             aws.override("bedrock-agent-runtime", "InvokeAgent", simulation.invoke_agent)
             from pattern_h import handler as module
