@@ -1,8 +1,14 @@
 # Entry points a newcomer can guess. `make local` runs the patterns on this machine;
 # `make test` is what CI runs (.ci/run). Both set up everything they need first.
-.PHONY: bootstrap chromium local serve test lint format unit integration infra synth cfn-lint clean
+.PHONY: bootstrap chromium local serve test lint format pytest unit integration infra synth \
+	synth-when-idle cfn-lint clean
 
 export UV_PYTHON_DOWNLOADS := never
+# Python caches each module it compiles (__pycache__, git-ignored). An environment that turns
+# that off (PYTHONDONTWRITEBYTECODE, common in container images) makes every interpreter the
+# tests start — pytest's workers, each CLI subprocess, each synth's `python app.py` — compile
+# the Agents SDK, boto3, moto and the CDK from source again: ~2.5 s CPU per process.
+unexport PYTHONDONTWRITEBYTECODE
 # jsii prints a banner about Node 20's end of life on every synth; the pinned CLI supports it.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 RUN := uv run --frozen
@@ -66,10 +72,18 @@ chromium:
 	  fi; \
 	fi
 
+# pytest and the three synths run side by side, the synths at the lowest CPU priority: they get
+# only the CPU pytest leaves idle (tests waiting on a clock, a server or a subprocess) and
+# cannot slow a test down; then cfn-lint reads what the synths wrote. Either failing fails.
 test: bootstrap lint chromium
+	$(MAKE) --no-print-directory -j2 pytest synth-when-idle
+	$(MAKE) --no-print-directory cfn-lint
+
+pytest:
 	$(PYTEST)
-	$(MAKE) synth
-	$(MAKE) cfn-lint
+
+synth-when-idle:
+	nice -n 19 $(MAKE) --no-print-directory synth
 
 clean:
 	rm -rf cdk.out .pytest_cache .ruff_cache

@@ -7,18 +7,14 @@ environment the CDK stack sets. Import the fixtures into a test module to use th
 
 from __future__ import annotations
 
-import boto3
 import pytest
 
-from local.dynamodb import create_idempotency_table, create_sessions_table
 from local.offline_model import start_offline_model
 from pattern_core import collaborators
 from settings import env_key
-from tests.integration.conftest import TABLE
+from tests.integration.conftest import IDEMPOTENCY_TABLE, SESSIONS_TABLE, TABLE
 from tests.utils import chat_event, lambda_context, response_json
 
-SESSIONS_TABLE = "sessions-under-test"
-IDEMPOTENCY_TABLE = "idempotency-under-test"
 ALICE = "arn:aws:iam::123456789012:user/alice"
 MALLORY = "arn:aws:iam::123456789012:user/mallory"
 TODAY = "2026-11-24"
@@ -32,11 +28,9 @@ def offline_model():
 
 
 @pytest.fixture
-def chat_env(dynamodb, offline_model, monkeypatch):
+def chat_env(chat_tables, offline_model, monkeypatch):
     """The environment a pattern's stack gives its functions, pointed at moto and the stand-in
-    (bookings, sessions and idempotency tables)."""
-    create_sessions_table(boto3.client("dynamodb"), SESSIONS_TABLE)
-    create_idempotency_table(boto3.client("dynamodb"), IDEMPOTENCY_TABLE)
+    (bookings, sessions and idempotency tables: `chat_tables`, tests/integration/conftest.py)."""
     collaborators.reset()  # a fresh container: built on first use, from this environment
     for name, value in {
         "BOOKINGS_TABLE_NAME": TABLE,

@@ -1,10 +1,10 @@
 """The conversation corpus (tests/corpus/) through the real handlers of every pattern.
 
 Every single message runs on A-H and every conversation on D-H (A-C answer one message at a
-time by design), each on a fresh moto store with today pinned (Tuesday 2026-11-24) and the
-offline stand-in model. A case passes when the store holds exactly the bookings the corpus
-names for the caller, and the `/chat` bodies report exactly what was booked and cancelled:
-judged by data, never by reply wording.
+time by design), each on an empty moto store (the module's tables, emptied before every case)
+with today pinned (Tuesday 2026-11-24) and the offline stand-in model. A case passes when the
+store holds exactly the bookings the corpus names for the caller, and the `/chat` bodies report
+exactly what was booked and cancelled: judged by data, never by reply wording.
 """
 
 from __future__ import annotations
@@ -15,19 +15,29 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from moto import mock_aws
 
 from booking.schedule import Schedule
 from booking.service import BookingService
 from booking.store import DynamoBookingStore
 from local.aws_overrides import AwsOverrides
 from local.bedrock_simulation import LOCAL_ENV, SimulatedManagedAgent
+from local.dynamodb import create_bookings_table, create_idempotency_table, create_sessions_table
 from local.runtime import LocalRuntime
 from pattern_core import collaborators
+from tests.conftest import MOTO_CONFIG
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     chat_env,
     offline_model,
 )
-from tests.integration.conftest import TABLE, booking_items
+from tests.integration.conftest import (
+    IDEMPOTENCY_TABLE,
+    SESSIONS_TABLE,
+    TABLE,
+    aws_overrides,
+    booking_items,
+    empty_table,
+)
 from tests.integration.test_pattern_c_workflow import pattern_c, state_machine  # noqa: F401
 from tests.integration.test_pattern_g_handler import invocations  # noqa: F401
 from tests.utils import chat_event, lambda_context, response_json
@@ -85,6 +95,34 @@ def test_the_corpus_is_as_large_as_promised_and_includes_the_original_demos():
     assert sum("source" in entry for entry in MESSAGES + CONVERSATIONS) >= 10
 
 
+@pytest.fixture(scope="module")
+def corpus_tables(dynamodb_client):
+    """moto for the whole module, with the bookings, sessions and idempotency tables made once
+    (making three tables costs more than most cases' turns)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+        with mock_aws(config=MOTO_CONFIG):
+            create_bookings_table(dynamodb_client, TABLE)
+            create_sessions_table(dynamodb_client, SESSIONS_TABLE)
+            create_idempotency_table(dynamodb_client, IDEMPOTENCY_TABLE)
+            yield dynamodb_client
+
+
+@pytest.fixture
+def dynamodb(corpus_tables):
+    """The module's tables, emptied for this case: no booking, no session and no remembered
+    request (an idempotent answer) of an earlier case is left."""
+    for table in (TABLE, SESSIONS_TABLE, IDEMPOTENCY_TABLE):
+        empty_table(corpus_tables, table)
+    return corpus_tables
+
+
+@pytest.fixture
+def chat_tables(dynamodb):
+    """`chat_env`'s tables are the module's, already made."""
+    return dynamodb
+
+
 @pytest.fixture
 def pattern_handler(request, monkeypatch, tmp_path) -> Callable[[str], Callable]:
     """`pattern_handler("E")`: that pattern's /chat handler with what its stack provides."""
@@ -105,7 +143,7 @@ def pattern_handler(request, monkeypatch, tmp_path) -> Callable[[str], Callable]
             monkeypatch.setenv("H_ENGINE", "bedrock_agent")
             collaborators.reset()
             simulation = SimulatedManagedAgent(LocalRuntime(), sessions=tmp_path / "sessions")
-            aws = AwsOverrides().__enter__()
+            aws = aws_overrides().__enter__()
             exits.append(aws)
             aws.override("bedrock-agent-runtime", "InvokeAgent", simulation.invoke_agent)
             from pattern_h import handler as module

@@ -22,6 +22,7 @@ from local.events import caller_arn
 from local.patterns import PATTERNS
 from local.runtime import LocalRuntime
 from pattern_core import collaborators
+from tests.integration.conftest import parse_each_definition_once
 
 pytestmark = pytest.mark.local_server
 
@@ -37,7 +38,8 @@ def runtime(tmp_path_factory):
     os.environ.pop("OPENAI_API_KEY", None)
     collaborators.reset()
     try:
-        with LocalRuntime() as started:
+        with pytest.MonkeyPatch.context() as monkeypatch, LocalRuntime() as started:
+            parse_each_definition_once(monkeypatch)  # C's sixteen executions: one parse
             yield started
     finally:
         os.environ.clear()

@@ -11,7 +11,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from local.aws_overrides import AwsOverrides
 from local.offline_model import start_offline_model
 from local.runtime import LocalRuntime
 from local.step_functions import STEP_FUNCTIONS, LocalStepFunctions, substitute
@@ -19,7 +18,12 @@ from pattern_core import collaborators
 from pattern_core.usage import UsageMeter
 from pattern_core.workflow.steps import WorkflowState, record_execution
 from tests.infrastructure.conftest import synthesized
-from tests.integration.conftest import TABLE, booking_items
+from tests.integration.conftest import (
+    TABLE,
+    aws_overrides,
+    booking_items,
+    parse_each_definition_once,
+)
 from tests.utils import chat_event, lambda_context, response_json
 
 ALICE = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/alice"
@@ -44,6 +48,7 @@ def offline_model():
 
 @pytest.fixture
 def pattern_c(dynamodb, offline_model, state_machine, monkeypatch):
+    parse_each_definition_once(monkeypatch)
     monkeypatch.setenv("BOOKINGS_TABLE_NAME", TABLE)
     monkeypatch.setenv("PATTERNS_TODAY", "2026-11-24T10:30")
     monkeypatch.setenv("OPENAI_BASE_URL", offline_model.base_url)
@@ -65,7 +70,7 @@ def pattern_c(dynamodb, offline_model, state_machine, monkeypatch):
     for name, handler in STEP_FUNCTIONS.values():
         runtime.register_function(name, handler)
     step_functions = LocalStepFunctions({STATE_MACHINE_ARN: definition})
-    with AwsOverrides() as aws:
+    with aws_overrides() as aws:
         aws.override("lambda", "Invoke", runtime._lambda_invoke)
         aws.override("sfn", "StartSyncExecution", step_functions.start_sync_execution)
         yield SimpleNamespace(api=api, runtime=runtime, step_functions=step_functions)
