@@ -74,9 +74,10 @@ def test_a_two_turn_conversation_costs_the_session_one_read_and_one_write_a_turn
     assert (first["booking"]["date"], first["booking"]["time"]) == (TOMORROW, "15:00")
     calls = dynamo_calls.take()
     assert by_table(calls, SESSIONS_TABLE) == {"Query": 1, "BatchWriteItem": 1}
-    # The booking itself: the day's Query and the conditional writes of booking.store
-    assert sum(by_table(calls, TABLE).values()) <= 4
-    assert sum(calls.values()) <= 6
+    # The booking itself: one read of 15:00's slots and the caller's ledger, the ledger's
+    # conditional write and the slot's conditional put (booking.store): 5 calls in all
+    assert by_table(calls, TABLE) == {"BatchGetItem": 1, "UpdateItem": 1, "PutItem": 1}
+    assert sum(calls.values()) == 5
 
     # Turn 2 only reads the schedule (the court booked in turn 1 is no longer free)
     status, second = chat(
