@@ -16,6 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from settings import Settings
 from stacks import timeouts
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -57,8 +58,8 @@ CTX_MAX_CONCURRENCY = "max_concurrency"
 CTX_SNAPSTART = "snapstart"
 
 DEFAULT_OPENAI_SECRET_NAME = "patterns/openai-api-key"
-DEFAULT_OPENAI_MODEL = "gpt-5-mini"
-DEFAULT_COURT_TIMEZONE = "UTC"
+DEFAULT_OPENAI_MODEL = Settings.default("openai_model")
+DEFAULT_COURT_TIMEZONE = Settings.default("court_timezone")
 # Pattern H's model: Amazon Nova Pro through the US cross-Region inference profile. Bedrock
 # enables Amazon's models on first use with no use-case form (Anthropic's need one); Bedrock
 # Agents supports every Bedrock model, and the AgentCore harness takes any Bedrock model or
@@ -67,10 +68,11 @@ DEFAULT_COURT_TIMEZONE = "UTC"
 DEFAULT_BEDROCK_MODEL = "us.amazon.nova-pro-v1:0"
 DEFAULT_H_ENGINE = "bedrock_agent"
 # Side effects a caller (and a model acting for one) may cause: upcoming bookings held at once,
-# and writes in one request where a model picks the operation (D-H).
-DEFAULT_MAX_ACTIVE_BOOKINGS = 5
-DEFAULT_MAX_BOOKINGS_PER_TURN = 2
-DEFAULT_MAX_CANCELLATIONS_PER_TURN = 2
+# and writes in one request where a model picks the operation (D-H). The runtime's defaults
+# (settings.Settings), so a stack deployed without context behaves as the code does locally.
+DEFAULT_MAX_ACTIVE_BOOKINGS = Settings.default("max_active_bookings")
+DEFAULT_MAX_BOOKINGS_PER_TURN = Settings.default("max_bookings_per_turn")
+DEFAULT_MAX_CANCELLATIONS_PER_TURN = Settings.default("max_cancellations_per_turn")
 # Reserved concurrency per function: off (0) by default, because a new account's low
 # concurrency quota rejects reserved concurrency at deploy time.
 DEFAULT_MAX_CONCURRENCY = 0

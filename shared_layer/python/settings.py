@@ -88,6 +88,13 @@ class Settings(BaseModel):
             {name: value for name in cls.model_fields if (value := env.get(env_key(name)))}
         )
 
+    @classmethod
+    def default(cls, name: str) -> object:
+        """A field's default, e.g. `default("max_active_bookings")`: where a module names the
+        value it falls back to (a constructor's default, a stack's context default), it takes
+        it from here, so the value is written once."""
+        return cls.model_fields[name].default
+
     def required(self, name: str) -> str:
         """A setting the caller cannot work without, e.g. `required("bookings_table_name")`."""
         value = getattr(self, name)

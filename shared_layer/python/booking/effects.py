@@ -31,8 +31,8 @@ from settings import Settings
 
 Write = Literal["book", "cancel"]
 
-DEFAULT_MAX_BOOKINGS_PER_TURN = 2
-DEFAULT_MAX_CANCELLATIONS_PER_TURN = 2
+DEFAULT_MAX_BOOKINGS_PER_TURN = Settings.default("max_bookings_per_turn")
+DEFAULT_MAX_CANCELLATIONS_PER_TURN = Settings.default("max_cancellations_per_turn")
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ from booking.store import (
 )
 from settings import Settings
 
-DEFAULT_MAX_ACTIVE_BOOKINGS = 5
+DEFAULT_MAX_ACTIVE_BOOKINGS = Settings.default("max_active_bookings")
 # Each lost round means another request of the same caller changed the ledger; one of the
 # racers wins every round, so a handful of rounds settles even a burst of concurrent requests.
 LEDGER_ATTEMPTS = 10

@@ -51,3 +51,27 @@ def test_a_misspelt_setting_cannot_reach_a_template():
         Settings.environment(booking_table_name="t")
     with pytest.raises(ValueError, match="not a setting"):
         env_key("state_machine")
+
+
+def test_a_stack_deployed_without_context_has_the_defaults_the_code_falls_back_to():
+    from booking.effects import WriteBudget
+    from booking.service import DEFAULT_MAX_ACTIVE_BOOKINGS
+    from stacks import constants
+
+    unset = Settings.from_env({})
+    deployed = {
+        key: constants.CONTEXT_DEFAULTS[context]
+        for key, context in {
+            "max_active_bookings": constants.CTX_MAX_ACTIVE_BOOKINGS,
+            "max_bookings_per_turn": constants.CTX_MAX_BOOKINGS_PER_TURN,
+            "max_cancellations_per_turn": constants.CTX_MAX_CANCELLATIONS_PER_TURN,
+            "openai_model": constants.CTX_OPENAI_MODEL,
+            "court_timezone": constants.CTX_COURT_TIMEZONE,
+        }.items()
+    }
+
+    assert deployed == {key: getattr(unset, key) for key in deployed}
+    assert unset.max_active_bookings == DEFAULT_MAX_ACTIVE_BOOKINGS
+    assert WriteBudget() == WriteBudget.from_env({})
+    with pytest.raises(KeyError):
+        Settings.default("max_active_booking")

@@ -23,7 +23,6 @@ from settings import Settings
 if TYPE_CHECKING:  # the SDK is imported by what calls the model, not by what names errors
     from openai import OpenAI
 
-DEFAULT_SECRET_NAME = "patterns/openai-api-key"
 
 # What a first model call imports on top of `import openai` (60-90 modules, ~0.3 s on a small VM):
 # the SDK loads its endpoints when a client first reaches them, and httpx2 its transport
