@@ -23,6 +23,7 @@ from pattern_core.workflow.fulfilment import (
     describe_booking,
     describe_slots,
     find_slots,
+    find_slots_to_book,
     format_day,
     requested_day,
     requested_time,
@@ -54,15 +55,18 @@ def handle_turn(turn: ChatTurn, service: BookingService, understand: Understand)
 
 
 def _book(service: BookingService, request: BookingRequest, user_id: str) -> ChatOutcome:
-    free = find_slots(service, request)
+    # At a named time, the slots and the caller's ledger come in one read (three DynamoDB
+    # calls for the booking in all).
+    free, ledger = find_slots_to_book(service, request, user_id)
     # Another request may win the race for a slot between the query and the put: move on to
     # the next slot that fits instead of failing. Not when the caller already holds a court at
     # that time: another court would put them on two at once.
     while (slot := choose_slot(free, request)) is not None:
         try:
-            booking = service.book(slot.slot_id, user_id)
+            booking = service.book(slot.slot_id, user_id, ledger=ledger)
         except SlotTaken:
             free = [s for s in free if s.slot_id != slot.slot_id]
+            ledger = None  # the failed try wrote the ledger and gave the time back: read again
             continue
         except AlreadyBookedThatTime as already:
             return ChatOutcome(already_booked_reply(already))

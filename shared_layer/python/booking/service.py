@@ -149,11 +149,16 @@ class BookingService:
         booked = self.store.booked_slot_ids(day)
         return self._unbooked(self.schedule.slots_on(day, start), booked, part_of_day)
 
-    def _free_at(
-        self, day: dt.date, start: dt.time, part_of_day: PartOfDay | None, user_id: str
+    def free_at(
+        self,
+        day: dt.date,
+        start: dt.time,
+        user_id: str,
+        part_of_day: PartOfDay | None = None,
     ) -> tuple[list[Slot], Ledger]:
         """`free_slots(day, start, part_of_day)` and the caller's ledger, from one read of
-        that start time's slots and the ledger (booking.store.booked_and_ledger)."""
+        that start time's slots and the ledger (booking.store.booked_and_ledger): what a
+        booking at that time needs, for `book(..., ledger=)`."""
         slots = self.schedule.slots_on(day, start)
         booked, ledger = self.store.booked_and_ledger([s.slot_id for s in slots], user_id)
         return self._unbooked(slots, booked, part_of_day), ledger
@@ -222,7 +227,7 @@ class BookingService:
             )
         ledger = None
         if start is not None and user_id is not None:
-            free, ledger = self._free_at(day, start, query.part_of_day, user_id)
+            free, ledger = self.free_at(day, start, user_id, query.part_of_day)
         else:
             free = self.free_slots(day, start, query.part_of_day)
         matches = [slot for slot in free if court is None or slot.court == court]

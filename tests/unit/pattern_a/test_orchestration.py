@@ -166,3 +166,43 @@ def test_past_the_cap_on_upcoming_bookings_nothing_is_booked_and_the_caller_is_t
         "2026-11-25_CourtA_0900",
         "2026-11-25_CourtA_1000",
     ]
+
+
+def test_a_booking_at_a_named_time_costs_three_dynamodb_calls(service, dynamodb):
+    made: list[str] = []
+
+    def count(model, **_kwargs) -> None:
+        made.append(model.name)
+
+    dynamodb.meta.events.register("before-call.dynamodb", count)
+    try:
+        outcome, _, _ = run(service, booking_request())
+    finally:
+        dynamodb.meta.events.unregister("before-call.dynamodb", count)
+
+    assert outcome.booking.slot_id == "2026-11-25_CourtA_1500"
+    # That time's slots and the caller's ledger in one read, the reservation, the put.
+    assert made == ["BatchGetItem", "UpdateItem", "PutItem"]
+
+
+def test_a_court_taken_after_the_read_moves_on_to_the_next_with_a_fresh_ledger(
+    service, store, monkeypatch
+):
+    # Bob takes Court A between alice's read and her put: her first try meets "taken", gives
+    # the time back and books Court B, reading her ledger again (the read one is stale).
+    original_add = store.add
+
+    def bob_first(booking, user_id):
+        if booking.court == "Court A" and user_id == "alice":
+            original_add(booking.model_copy(update={"booking_id": "bobs"}), "bob")
+        return original_add(booking, user_id)
+
+    monkeypatch.setattr(store, "add", bob_first)
+    outcome, _, _ = run(service, booking_request())
+
+    assert outcome.booking.court == "Court B"
+    assert owners(store) == {
+        "2026-11-25_CourtA_1500": "bob",
+        "2026-11-25_CourtB_1500": "alice",
+    }
+    assert list(store.ledger("alice").entries) == ["2026-11-25T15:00"]

@@ -14,6 +14,7 @@ from booking.errors import AlreadyBookedThatTime, InvalidRequest
 from booking.models import Booking, Slot, court_key, parse_date, parse_time
 from booking.schedule import Schedule
 from booking.service import BookingService
+from booking.store import Ledger
 from pattern_core.model.understanding import BookingRequest
 
 
@@ -34,6 +35,21 @@ def find_slots(service: BookingService, request: BookingRequest) -> list[Slot]:
     """Free slots matching the request: its day, and its time or part of day if stated, in
     availability order (start time, then court). A court named that does not exist is refused
     by name (UnknownCourt), never swapped for another."""
+    return _find(service, request, None)[0]
+
+
+def find_slots_to_book(
+    service: BookingService, request: BookingRequest, user_id: str
+) -> tuple[list[Slot], Ledger | None]:
+    """`find_slots` for a booking by `user_id`: with a start time, the caller's ledger comes
+    from the same read (`BookingService.free_at`), for `service.book(..., ledger=)` — one
+    DynamoDB call fewer; None otherwise."""
+    return _find(service, request, user_id)
+
+
+def _find(
+    service: BookingService, request: BookingRequest, user_id: str | None
+) -> tuple[list[Slot], Ledger | None]:
     day = requested_day(request, service.schedule)
     start = requested_time(request)
     if request.court:
@@ -42,8 +58,10 @@ def find_slots(service: BookingService, request: BookingRequest) -> list[Slot]:
         # "Book today at 9" after 9 must say so, not report the time as fully booked.
         service.schedule.check_time(start)
         service.schedule.check_bookable(Slot.of(day, service.schedule.courts[0], start))
-        return service.free_slots(day, start)
-    return service.free_slots(day, part_of_day=request.part_of_day)
+        if user_id is not None:
+            return service.free_at(day, start, user_id)
+        return service.free_slots(day, start), None
+    return service.free_slots(day, part_of_day=request.part_of_day), None
 
 
 def choose_slot(free: list[Slot], request: BookingRequest) -> Slot | None:
