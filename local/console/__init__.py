@@ -110,18 +110,13 @@ class ScratchLane:
             "headers": {k: v for k, v in headers.items() if k.lower() in FORWARDED_HEADERS},
         }
         with self.lock:
-            try:
-                if self.process is None or self.process.poll() is not None:
-                    self.process = self._start()
-                self.process.stdin.write(json.dumps(message) + "\n")
-                self.process.stdin.flush()
-                line = self.process.stdout.readline()
-            except (OSError, RuntimeError):
-                line = ""
-            try:
-                answer = json.loads(line) if line else None
-            except ValueError:  # not an answer: the protocol is broken, start afresh
-                answer = None
+            answer = self._exchange_locked(message)
+            if answer is None:
+                # The worker stopped (killed since the last turn, exiting as the request came
+                # in, or failing as it started): a fresh one gets the turn once more. Safe: a
+                # scratch turn starts from emptied tables, so it cannot book anything twice.
+                self.close_locked()
+                answer = self._exchange_locked(message)
             if answer is None:
                 self.close_locked()
                 return HttpResult(
@@ -137,6 +132,22 @@ class ScratchLane:
                 )
         headers = {**answer["headers"], "x-patterns-store": "scratch"}
         return HttpResult(answer["status"], answer["body"], headers)
+
+    def _exchange_locked(self, message: dict) -> dict | None:
+        """Send one turn to the worker (started if there is none) and read its answer; None
+        if the worker is gone or answered something that is not an answer."""
+        try:
+            if self.process is None or self.process.poll() is not None:
+                self.process = self._start()
+            self.process.stdin.write(json.dumps(message) + "\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+        except (OSError, RuntimeError):
+            return None
+        try:
+            return json.loads(line) if line else None
+        except ValueError:  # not an answer: the protocol is broken, start afresh
+            return None
 
     def close_locked(self) -> None:
         process, self.process = self.process, None

@@ -249,6 +249,25 @@ def test_a_stopped_scratch_lane_starts_again_on_the_next_turn(server):
     assert body["booking"]["slot_id"] == "2026-11-25_CourtA_1500"
 
 
+def test_a_turn_sent_as_the_scratch_lane_stops_is_answered_by_a_fresh_worker(server):
+    base, process = server
+    post(f"{base}/console/scratch/a/chat", {"message": "Book tomorrow at 3pm"})
+    worker = next(
+        pid
+        for pid in descendants(process.pid)
+        if b"scratch_worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
+
+    os.kill(worker, signal.SIGTERM)  # no wait: the turn meets the worker as it exits
+    status, body, headers = post(
+        f"{base}/console/scratch/c/chat", {"message": "Book tomorrow at 3pm"}
+    )
+
+    assert status == 200 and headers["x-patterns-store"] == "scratch", body
+    assert body["booking"]["slot_id"] == "2026-11-25_CourtA_1500"  # emptied courts, as ever
+    assert not alive(worker)
+
+
 def test_the_scratch_lane_stops_with_the_server(serving):
     # Last in the module: it stops the module's server (a test after it would start another).
     base, process = serving.running()
