@@ -157,6 +157,22 @@ def dynamodb(moto_aws, dynamodb_client):
     return dynamodb_client
 
 
+@pytest.fixture
+def db_calls(dynamodb) -> Iterator[list[str]]:
+    """The operations of every DynamoDB call made through the fixtures' client, in order
+    (botocore's `before-call` event: once per API call)."""
+    made: list[str] = []
+
+    def count(model, **_kwargs) -> None:
+        made.append(model.name)
+
+    dynamodb.meta.events.register("before-call.dynamodb", count)
+    try:
+        yield made
+    finally:
+        dynamodb.meta.events.unregister("before-call.dynamodb", count)
+
+
 class OneRequestAtATime:
     """A DynamoDB client whose requests run one at a time. DynamoDB applies each request —
     a conditional write's check and write included — atomically; moto does not when tests run

@@ -228,14 +228,19 @@ def test_scratch_lane_answers_bad_input_with_the_api_error_shape(server):
     assert too_big == 413 and body_4["error"]["code"] == "payload_too_large"
 
 
-def test_a_stopped_scratch_lane_starts_again_on_the_next_turn(server):
-    base, process = server
+def scratch_worker_after_a_turn(base: str, process: subprocess.Popen) -> int:
+    """The pid of the scratch lane's worker process, started by one scratch turn."""
     post(f"{base}/console/scratch/a/chat", {"message": "Book tomorrow at 3pm"})
-    worker = next(
+    return next(
         pid
         for pid in descendants(process.pid)
         if b"scratch_worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
     )
+
+
+def test_a_stopped_scratch_lane_starts_again_on_the_next_turn(server):
+    base, process = server
+    worker = scratch_worker_after_a_turn(base, process)
     os.kill(worker, signal.SIGTERM)  # it unwinds, as on Ctrl-C
     deadline = time.monotonic() + 15
     while alive(worker) and time.monotonic() < deadline:
@@ -251,12 +256,7 @@ def test_a_stopped_scratch_lane_starts_again_on_the_next_turn(server):
 
 def test_a_turn_sent_as_the_scratch_lane_stops_is_answered_by_a_fresh_worker(server):
     base, process = server
-    post(f"{base}/console/scratch/a/chat", {"message": "Book tomorrow at 3pm"})
-    worker = next(
-        pid
-        for pid in descendants(process.pid)
-        if b"scratch_worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    )
+    worker = scratch_worker_after_a_turn(base, process)
 
     os.kill(worker, signal.SIGTERM)  # no wait: the turn meets the worker as it exits
     status, body, headers = post(

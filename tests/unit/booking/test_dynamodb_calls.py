@@ -3,8 +3,6 @@ event, once per API call): a day and a time book in three — one BatchGetItem f
 slots and the caller's ledger, the reservation, the put — and the rules still hold when that
 read goes stale or DynamoDB leaves part of it unprocessed."""
 
-from collections.abc import Iterator
-
 import pytest
 
 from booking.errors import AlreadyBookedThatTime, BookingBusy, NoFreeSlot, TooManyBookings
@@ -16,60 +14,47 @@ DAY = "2026-11-25"  # tomorrow in the fixtures' clock
 BOOK_AT_A_TIME = ["BatchGetItem", "UpdateItem", "PutItem"]
 
 
-@pytest.fixture
-def calls(dynamodb) -> Iterator[list[str]]:
-    """The operations of every DynamoDB call made through the fixtures' client, in order."""
-    made: list[str] = []
-
-    def count(model, **_kwargs) -> None:
-        made.append(model.name)
-
-    dynamodb.meta.events.register("before-call.dynamodb", count)
-    try:
-        yield made
-    finally:
-        dynamodb.meta.events.unregister("before-call.dynamodb", count)
-
-
 def slot(court: str, time: str) -> str:
     return f"{DAY}_{court.replace(' ', '')}_{time.replace(':', '')}"
 
 
-def test_a_day_and_time_book_in_three_calls_on_the_first_free_court(service, store, calls):
+def test_a_day_and_time_book_in_three_calls_on_the_first_free_court(service, store, db_calls):
     service.book(slot("Court A", "15:00"), "bob")
-    calls.clear()
+    db_calls.clear()
 
     booking = service.book_slot(SlotQuery(date=DAY, time="15:00"), "alice")
 
-    assert calls == BOOK_AT_A_TIME
+    assert db_calls == BOOK_AT_A_TIME
     assert booking.slot_id == slot("Court B", "15:00")
     assert store.get(booking.slot_id) == (booking, "alice")
     assert list(store.ledger("alice").entries) == [f"{DAY}T15:00"]
 
 
-def test_a_named_court_books_in_three_calls_too(service, calls):
+def test_a_named_court_books_in_three_calls_too(service, db_calls):
     booking = service.book_slot(SlotQuery(date=DAY, time="15:00", court="Court C"), "alice")
 
-    assert calls == BOOK_AT_A_TIME
+    assert db_calls == BOOK_AT_A_TIME
     assert booking.slot_id == slot("Court C", "15:00")
 
 
-def test_the_ledger_read_with_the_slots_keeps_the_callers_other_reservations(service, store, calls):
+def test_the_ledger_read_with_the_slots_keeps_the_callers_other_reservations(
+    service, store, db_calls
+):
     service.book(slot("Court A", "14:00"), "alice")
-    calls.clear()
+    db_calls.clear()
 
     service.book_slot(SlotQuery(date=DAY, time="15:00"), "alice")
 
-    assert calls == BOOK_AT_A_TIME
+    assert db_calls == BOOK_AT_A_TIME
     assert sorted(store.ledger("alice").entries) == [f"{DAY}T14:00", f"{DAY}T15:00"]
     assert [b.time for b in store.bookings_of("alice")] == ["14:00", "15:00"]
 
 
-def test_the_rules_are_checked_on_that_read_and_refuse_without_a_write(store, schedule, calls):
+def test_the_rules_are_checked_on_that_read_and_refuse_without_a_write(store, schedule, db_calls):
     service = BookingService(store, schedule, max_active_bookings=2)
     held = service.book(slot("Court A", "15:00"), "alice")
     service.book(slot("Court A", "16:00"), "alice")
-    calls.clear()
+    db_calls.clear()
 
     with pytest.raises(AlreadyBookedThatTime) as already:
         service.book_slot(SlotQuery(date=DAY, time="15:00"), "alice")
@@ -77,40 +62,40 @@ def test_the_rules_are_checked_on_that_read_and_refuse_without_a_write(store, sc
         service.book_slot(SlotQuery(date=DAY, time="17:00"), "alice")
 
     assert already.value.held == held
-    assert calls == ["BatchGetItem", "BatchGetItem"]
+    assert db_calls == ["BatchGetItem", "BatchGetItem"]
 
 
-def test_only_a_time_with_nothing_free_reads_the_day_for_alternatives(service, calls):
+def test_only_a_time_with_nothing_free_reads_the_day_for_alternatives(service, db_calls):
     for n, court in enumerate(service.schedule.courts):
         service.book(slot(court, "15:00"), f"player-{n}")
-    calls.clear()
+    db_calls.clear()
 
     with pytest.raises(NoFreeSlot) as full:
         service.book_slot(SlotQuery(date=DAY, time="15:00"), "alice")
 
-    assert calls == ["BatchGetItem", "Query"]
+    assert db_calls == ["BatchGetItem", "Query"]
     assert {s.time for s in full.value.alternatives} == {"14:00", "16:00", "17:00"}
 
 
-def test_a_slot_id_books_in_three_calls_and_a_part_of_the_day_in_four(service, calls):
+def test_a_slot_id_books_in_three_calls_and_a_part_of_the_day_in_four(service, db_calls):
     service.book_slot(SlotQuery(slot_id=slot("Court B", "11:00")), "alice")
-    by_id = list(calls)
-    calls.clear()
+    by_id = list(db_calls)
+    db_calls.clear()
 
     service.book_slot(SlotQuery(date=DAY, part_of_day="afternoon"), "alice")
 
     assert by_id == ["GetItem", "UpdateItem", "PutItem"]
-    assert calls == ["Query", "GetItem", *BOOK_AT_A_TIME[1:]]
+    assert db_calls == ["Query", "GetItem", *BOOK_AT_A_TIME[1:]]
 
 
-def test_moving_to_another_court_reads_the_slots_and_the_ledger_in_one_call(service, calls):
+def test_moving_to_another_court_reads_the_slots_and_the_ledger_in_one_call(service, db_calls):
     held = service.book(slot("Court A", "15:00"), "alice")
-    calls.clear()
+    db_calls.clear()
 
     moved = service.move(held.booking_id, SlotQuery(court="Court B"), "alice")
 
     assert moved.booking.slot_id == slot("Court B", "15:00") and moved.cancelled == held
-    assert calls == ["GetItem", *BOOK_AT_A_TIME, "DeleteItem"]
+    assert db_calls == ["GetItem", *BOOK_AT_A_TIME, "DeleteItem"]
 
 
 class Interleaved(DynamoBookingStore):
@@ -129,13 +114,17 @@ class Interleaved(DynamoBookingStore):
         return read
 
 
-def test_a_ledger_that_changed_after_the_read_is_read_again(service, store, schedule, calls):
+def test_a_ledger_that_changed_after_the_read_is_read_again(service, store, schedule, db_calls):
     racing = Interleaved(store.client, service, slot("Court A", "16:00"))
     booking = BookingService(racing, schedule).book_slot(SlotQuery(date=DAY, time="15:00"), "alice")
 
     other_request = ["GetItem", "UpdateItem", "PutItem"]
     lost_write_then_the_ledger_alone = ["UpdateItem", "GetItem", "UpdateItem", "PutItem"]
-    assert calls == ["BatchGetItem", *other_request, *lost_write_then_the_ledger_alone]
+    assert db_calls == [
+        "BatchGetItem",
+        *other_request,
+        *lost_write_then_the_ledger_alone,
+    ]
     assert booking.slot_id == slot("Court A", "15:00")
     assert sorted(store.ledger("alice").entries) == [f"{DAY}T15:00", f"{DAY}T16:00"]
 

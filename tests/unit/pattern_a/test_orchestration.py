@@ -168,21 +168,12 @@ def test_past_the_cap_on_upcoming_bookings_nothing_is_booked_and_the_caller_is_t
     ]
 
 
-def test_a_booking_at_a_named_time_costs_three_dynamodb_calls(service, dynamodb):
-    made: list[str] = []
-
-    def count(model, **_kwargs) -> None:
-        made.append(model.name)
-
-    dynamodb.meta.events.register("before-call.dynamodb", count)
-    try:
-        outcome, _, _ = run(service, booking_request())
-    finally:
-        dynamodb.meta.events.unregister("before-call.dynamodb", count)
+def test_a_booking_at_a_named_time_costs_three_dynamodb_calls(service, db_calls):
+    outcome, _, _ = run(service, booking_request())
 
     assert outcome.booking.slot_id == "2026-11-25_CourtA_1500"
     # That time's slots and the caller's ledger in one read, the reservation, the put.
-    assert made == ["BatchGetItem", "UpdateItem", "PutItem"]
+    assert db_calls == ["BatchGetItem", "UpdateItem", "PutItem"]
 
 
 def test_a_court_taken_after_the_read_moves_on_to_the_next_with_a_fresh_ledger(
