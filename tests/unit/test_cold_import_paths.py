@@ -1,5 +1,6 @@
-"""What a function loads at INIT and before its snapshot: the tracer patches botocore alone, and
-SnapStart's warm-up imports the model SDK's request path without reading a secret.
+"""What a function loads at INIT and before its snapshot: the tracer patches botocore alone,
+SnapStart's warm-up imports the model SDK's request path without reading a secret, and the
+garbage collector rests while a deployed function's modules load.
 
 The import-time checks run in a fresh interpreter each (this test process has long imported
 everything, and patching botocore here would trace every other test's AWS calls)."""
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import types
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,24 @@ from pattern_core.model.client import REQUEST_PATH, load_request_path
 # The packages of the model SDK's request path: anything of theirs that a first call imports
 # after the warm-up is a first turn after a restore paying for an import.
 REQUEST_PACKAGES = ("openai", "httpx2", "httpcore2", "h11", "truststore", "anyio", "jiter")
+
+SNAPSHOTS = Path(__file__).parents[1] / "infrastructure" / "snapshots"
+IN_LAMBDA = {
+    "LAMBDA_TASK_ROOT": os.getcwd(),
+    "AWS_LAMBDA_FUNCTION_NAME": "pattern-e-chat",
+    "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+}
+
+
+def deployed_function_modules() -> list[str]:
+    """The module of every Lambda function the stacks deploy, from the template snapshots
+    (which the snapshot test holds to the synthesized stacks)."""
+    modules = set()
+    for snapshot in SNAPSHOTS.glob("Pattern?.template.json"):
+        for resource in json.loads(snapshot.read_text())["Resources"].values():
+            if resource["Type"] == "AWS::Lambda::Function":
+                modules.add(resource["Properties"]["Handler"].rpartition(".")[0])
+    return sorted(modules)
 
 
 def run_fresh(code: str, **env: str) -> dict:
@@ -58,9 +78,7 @@ def test_in_lambda_the_tracer_patches_botocore_and_imports_no_library_it_does_no
             "imported": [m for m in ("requests", "sqlite3", "httpx") if m in sys.modules],
         }))
         """,
-        LAMBDA_TASK_ROOT=os.getcwd(),
-        AWS_LAMBDA_FUNCTION_NAME="pattern-a-chat",
-        AWS_EXECUTION_ENV="AWS_Lambda_python3.13",
+        **IN_LAMBDA,
     )
     assert seen == {"tracer": True, "botocore_patched": True, "imported": []}
 
@@ -155,3 +173,51 @@ def test_a_function_without_the_model_sdk_does_not(lambda_runtime, monkeypatch):
 
     ((warm,),) = lambda_runtime
     assert warm == (build,)
+
+
+# Imports every deployed function module in turn, each as Lambda's runtime imports one — its
+# pattern's package first, so a package that an earlier module loaded is loaded afresh — and
+# records the collections each import set off, and whether it ended with the collector on and
+# its objects frozen. `settings` (pydantic) loads first, as it does before a package pauses the
+# collector.
+IMPORT_EVERY_FUNCTION = """
+    import gc, importlib, json, sys
+    import settings
+
+    collections = []
+    gc.callbacks.append(lambda phase, info: phase == "start" and collections.append(1))
+    seen = []
+    for module in %r:
+        package = module.partition(".")[0]
+        for name in [n for n in sys.modules if n.partition(".")[0] == package]:
+            del sys.modules[name]
+        before, frozen = len(collections), gc.get_freeze_count()
+        importlib.import_module(module)
+        seen.append({
+            "module": module,
+            "collections": len(collections) - before,
+            "collector_on": gc.isenabled(),
+            "frozen": gc.get_freeze_count() - frozen,
+        })
+    print(json.dumps(seen))
+"""
+
+
+def test_in_lambda_each_function_loads_with_the_collector_paused_then_freezes_what_it_built():
+    modules = deployed_function_modules()
+    assert len(modules) == 11  # 8 chat functions, C's steps, G's specialists, H's actions
+
+    seen = run_fresh(IMPORT_EVERY_FUNCTION % modules, **IN_LAMBDA)
+
+    assert [s["module"] for s in seen] == modules
+    assert all(s["collections"] == 0 for s in seen), seen
+    assert all(s["collector_on"] for s in seen), seen
+    assert all(s["frozen"] > 0 for s in seen), [(s["module"], s["frozen"]) for s in seen]
+    assert max(s["frozen"] for s in seen) > 100_000  # the one that loaded the Agents SDK
+
+
+def test_outside_lambda_the_collector_keeps_its_defaults():
+    seen = run_fresh(IMPORT_EVERY_FUNCTION % deployed_function_modules())
+
+    assert sum(s["collections"] for s in seen) > 0
+    assert all(s["collector_on"] and s["frozen"] == 0 for s in seen), seen

@@ -1,5 +1,5 @@
 """How every Lambda entry point is made: Powertools logging, X-Ray tracing only when it is on,
-and the SnapStart hooks.
+the SnapStart hooks, and the end of the INIT phase (`pattern_core.init_phase`).
 
 Each function imports what its job needs when its module loads (in Lambda's INIT phase, which
 runs at full CPU and, with SnapStart, goes into the snapshot) and nothing else: the tracer
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools import Logger
 
-from pattern_core import snapstart
+from pattern_core import init_phase, snapstart
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -89,7 +89,10 @@ def prepare_function(
     has loaded the model SDK by now calls the model, so its warm-up also imports the SDK's
     request path (`model.client.load_request_path`) — into the snapshot, not into the first
     turn after a restore, and not into the module's import either (without SnapStart the
-    hook never runs)."""
+    hook never runs).
+
+    Every function module ends with this call, so it also ends the INIT phase that the
+    function's package began (`init_phase.end`: what loaded is frozen, the collector resumes)."""
     for name in imports:
         importlib.import_module(name)
     warm = tuple(warm)
@@ -98,6 +101,7 @@ def prepare_function(
 
         warm += (load_request_path,)
     snapstart.install(warm=warm)
+    init_phase.end()
 
 
 def chat_handler(
