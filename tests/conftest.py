@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import boto3
 import botocore.loaders
 import botocore.session
+import httpcore2
 import pytest
 from moto import mock_aws
 
@@ -45,6 +46,10 @@ for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "OPENAI_API_KEY", "OPENAI_BASE
 # read, so a client on a new session costs ~15 ms CPU instead of ~0.1 s. The files never change
 # while tests run, and a deployed function has one session per container anyway.
 botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+# Likewise every model client (a fresh one per case: each case is a fresh container) builds a
+# TLS context and reads the CA bundle into it (~33 ms CPU, ~25 s over the corpus), though the
+# offline model speaks plain HTTP and no test opens a TLS connection: one per process.
+httpcore2.default_ssl_context = functools.cache(httpcore2.default_ssl_context)
 
 from booking.schedule import Schedule  # noqa: E402
 from booking.service import BookingService  # noqa: E402

@@ -86,6 +86,8 @@ def test_each_placeholder_is_the_arn_of_the_function_running_that_step(pattern_c
     assert set(substitutions) == set(STEP_FUNCTIONS) == set(STEP_HANDLERS)
     for placeholder, handler in STEP_HANDLERS.items():
         assert substitutions[placeholder] == {"Fn::GetAtt": [pattern_c.function_id(handler), "Arn"]}
+        # and the local runtime (and the integration tests) run that handler for it
+        assert STEP_FUNCTIONS[placeholder][1] == handler.replace(".steps.", ".steps:")
 
 
 def test_every_task_retries_transient_lambda_errors_times_out_and_is_caught(pattern_c):

@@ -38,7 +38,7 @@ from tests.integration.conftest import (
     booking_items,
     empty_table,
 )
-from tests.integration.test_pattern_c_workflow import pattern_c, state_machine  # noqa: F401
+from tests.integration.test_pattern_c_workflow import pattern_c  # noqa: F401
 from tests.integration.test_pattern_g_handler import invocations  # noqa: F401
 from tests.utils import chat_event, lambda_context, response_json
 

@@ -1,8 +1,10 @@
-"""Pattern C end to end on the *synthesized* state machine: the definition is taken from the
-PatternC template (synth without bundling) and run in moto's Step Functions interpreter, each
-Lambda task dispatched in-process to the real step handler, DynamoDB under moto and both model
-steps through the real `openai` client (the offline stand-in). The API Lambda's usage figures
-are checked against the execution history moto keeps."""
+"""Pattern C end to end on the deployed state machine: its definition file — which
+`tests/infrastructure/test_pattern_c_stack.py` holds equal to the synthesized PatternC
+template, each placeholder wired to the function deployed for that step — run in moto's Step
+Functions interpreter, each Lambda task dispatched in-process to the real step handler,
+DynamoDB under moto and both model steps through the real `openai` client (the offline
+stand-in). The API Lambda's usage figures are checked against the execution history moto
+keeps."""
 
 from __future__ import annotations
 
@@ -13,11 +15,10 @@ import pytest
 
 from local.offline_model import start_offline_model
 from local.runtime import LocalRuntime
-from local.step_functions import STEP_FUNCTIONS, LocalStepFunctions, substitute
+from local.step_functions import STEP_FUNCTIONS, LocalStepFunctions, local_definition
 from pattern_core import collaborators
 from pattern_core.usage import UsageMeter
 from pattern_core.workflow.steps import WorkflowState, record_execution
-from tests.infrastructure.conftest import synthesized
 from tests.integration.conftest import (
     TABLE,
     aws_overrides,
@@ -31,23 +32,13 @@ STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:PatternC
 
 
 @pytest.fixture(scope="module")
-def state_machine() -> SimpleNamespace:
-    """The state machine PatternC deploys (the infrastructure tests' cached synth)."""
-    machine = synthesized("PatternC").only("AWS::StepFunctions::StateMachine")["Properties"]
-    return SimpleNamespace(
-        definition=machine["DefinitionString"],
-        substitutions=machine["DefinitionSubstitutions"],
-    )
-
-
-@pytest.fixture(scope="module")
 def offline_model():
     with start_offline_model() as model:
         yield model
 
 
 @pytest.fixture
-def pattern_c(dynamodb, offline_model, state_machine, monkeypatch):
+def pattern_c(dynamodb, offline_model, monkeypatch):
     parse_each_definition_once(monkeypatch)
     monkeypatch.setenv("BOOKINGS_TABLE_NAME", TABLE)
     monkeypatch.setenv("PATTERNS_TODAY", "2026-11-24T10:30")
@@ -60,12 +51,9 @@ def pattern_c(dynamodb, offline_model, state_machine, monkeypatch):
 
     collaborators.reset()  # a fresh container for every step function and the API function
 
-    # The template's placeholders, filled with the step functions' local names: deployed,
-    # CloudFormation fills the same placeholders with their ARNs.
-    definition = substitute(
-        state_machine.definition,
-        {key: STEP_FUNCTIONS[key][0] for key in state_machine.substitutions},
-    )
+    # The placeholders filled with the step functions' local names, as the local runtime runs
+    # it: deployed, CloudFormation fills the same placeholders with their ARNs.
+    definition = local_definition()
     runtime = LocalRuntime()  # not started: only its in-process Lambda dispatch is used
     for name, handler in STEP_FUNCTIONS.values():
         runtime.register_function(name, handler)
@@ -101,12 +89,6 @@ def assert_own_account_matches_history(execution) -> None:
     record_execution(WorkflowState.model_validate_json(execution.output), usage)
     assert usage.state_transitions == len(execution.states_entered)
     assert usage.lambda_invocations == 1 + execution.lambda_invocations
-
-
-def test_the_synthesized_definition_is_the_file_with_every_step_wired(state_machine):
-    assert set(state_machine.substitutions) == set(STEP_FUNCTIONS)
-    for key in STEP_FUNCTIONS:
-        assert "${" + key + "}" in state_machine.definition
 
 
 def test_a_booking_runs_every_step_lambda_and_books_for_the_signed_caller(pattern_c, dynamodb):

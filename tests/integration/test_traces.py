@@ -19,7 +19,7 @@ from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     chat_env,
     offline_model,
 )
-from tests.integration.test_pattern_c_workflow import pattern_c, state_machine  # noqa: F401
+from tests.integration.test_pattern_c_workflow import pattern_c  # noqa: F401
 from tests.integration.test_pattern_g_handler import invocations  # noqa: F401
 from tests.utils import chat_event
 
