@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import gc
 import os
 import shutil
 import threading
@@ -76,6 +77,14 @@ def local_server_missing() -> str | None:
     if not (PROJECT_ROOT / "node_modules" / "dynalite" / "cli.js").exists():
         return "needs the local DynamoDB server (dynalite): run `npm ci` in the project root"
     return None
+
+
+def pytest_collection_finish(session) -> None:
+    """What collection imported (the SDKs, moto, botocore's models, the CDK: most of a worker's
+    heap) lives as long as the worker: frozen out of the garbage collector's way, so a full
+    collection during the tests walks only what the tests made (as `pattern_core.init_phase`
+    does for a function's INIT in Lambda)."""
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from aws_cdk import Annotations as ConstructAnnotations
-from aws_cdk import Stack
+from aws_cdk import CfnResource, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
@@ -101,5 +101,22 @@ def test_a_construct_warning_fails_the_synth_too():
     ConstructAnnotations.of(stack).add_warning_v2("test:warn", "this feature is deprecated")
 
     # Then strict validation makes the warning fatal as well
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+
+
+def test_a_template_error_found_by_cdks_own_cloudformation_validation_fails_the_synth_too():
+    # Given the app as app.py builds it (the small dashboard stack), plus a queue whose
+    # template CloudFormation would refuse: the checks `make test`'s CLI synths skip
+    # (--no-validation) because every synth of these tests runs them
+    app = build_app(new_app(), stack_ids=[DASHBOARD_STACK_ID])
+    CfnResource(
+        Stack(app, "Invalid"),
+        "Queue",
+        type="AWS::SQS::Queue",
+        properties={"VisibilityTimeout": "soon"},
+    )
+
+    # Then aws-cdk-lib's built-in validation reports it and synthesis refuses
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()

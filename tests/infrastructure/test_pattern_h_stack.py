@@ -9,6 +9,7 @@ on either side that the other does not follow fails here.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -404,7 +405,8 @@ def test_the_stack_builds_its_schema_without_the_handler_or_sys_path_edits(tmp_p
         "or m.startswith('aws_lambda_powertools.event_handler')); "
         "assert not loaded, loaded"
     )
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    # HOME stays: jsii keeps its unpacked aws-cdk-lib there (an empty one unpacks it again, ~4 s)
+    env = {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", str(tmp_path))}
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True
     )
