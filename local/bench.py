@@ -13,9 +13,13 @@ Per pattern it reports:
 
 Measured side by side in the same run: the baselines (bare `import openai`, bare
 `import agents`) with the handlers' ratios to them, and `python app.py` against an app with one
-empty stack (both with the CLI's context, bundling skipped). Everything runs on a throw-away
-local database, so your bookings are untouched. With no OPENAI_API_KEY the model is the offline
-stand-in, a test double: latencies then measure orchestration and plumbing, not a model.
+empty stack (both with the CLI's context, bundling skipped). A deployed function's INIT runs
+with the garbage collector paused (`pattern_core.init_phase`) and a bare import does not, so
+the baselines are also timed with the collector paused, and the ratios to those (like for like:
+what the handler imports beyond the SDK) are reported beside the others. Everything runs on a
+throw-away local database, so your bookings are untouched. With no OPENAI_API_KEY the model is
+the offline stand-in, a test double: latencies then measure orchestration and plumbing, not a
+model.
 """
 
 from __future__ import annotations
@@ -43,6 +47,9 @@ STAND_IN_LABEL = (
     "model calls, tokens and latencies are the double's, not a model's"
 )
 BASELINE_MODULES = {"openai": "openai", "agents": "agents"}
+# A module name with this prefix is imported with the garbage collector paused, as a deployed
+# function's INIT is (`pattern_core.init_phase`).
+COLLECTOR_PAUSED = "collector paused:"
 # The handler whose cold import is set against each baseline (issue 12's ratios).
 RATIOS = {
     "A_handler_over_import_openai": ("A", "openai"),
@@ -179,8 +186,15 @@ def deployed_import_env(function_name: str) -> dict[str, str]:
 
 
 def import_once_ms(module: str, env: dict[str, str]) -> float:
-    """One import of `module` in a fresh interpreter, timed inside it (startup excluded)."""
-    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    """One import of `module` in a fresh interpreter, timed inside it (startup excluded); with
+    the collector paused first where the name starts with `COLLECTOR_PAUSED`."""
+    paused = module.startswith(COLLECTOR_PAUSED)
+    module = module.removeprefix(COLLECTOR_PAUSED)
+    prelude = "import gc; gc.disable(); " if paused else ""
+    code = (
+        f"import time; {prelude}t = time.perf_counter(); import {module}; "
+        "print(time.perf_counter() - t)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
     )
@@ -192,9 +206,8 @@ def import_once_ms(module: str, env: dict[str, str]) -> float:
 def write_bytecode(modules: dict[str, dict[str, str]]) -> None:
     """Import every module once, untimed, in one interpreter that writes the `.pyc` files (an
     import that fails here fails again, with its error, when it is timed)."""
-    code = "\n".join(
-        f"try:\n    import {module}\nexcept Exception:\n    pass" for module in modules
-    )
+    names = dict.fromkeys(module.removeprefix(COLLECTOR_PAUSED) for module in modules)
+    code = "\n".join(f"try:\n    import {module}\nexcept Exception:\n    pass" for module in names)
     env = next(iter(modules.values()), dict(os.environ))
     subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, check=False)
 
@@ -351,7 +364,9 @@ def run_bench(
             )
         # The imports, once the turns are done: the same environment the handlers ran in.
         modules: dict[str, dict[str, str]] = {
-            module: deployed_import_env("baseline") for module in BASELINE_MODULES.values()
+            prefix + module: deployed_import_env("baseline")
+            for module in BASELINE_MODULES.values()
+            for prefix in ("", COLLECTOR_PAUSED)
         }
         for row in rows:
             for name, handler in row["functions"].items():
@@ -365,9 +380,17 @@ def run_bench(
         ]
         row["cold_import_ms"] = row["functions"][0]["cold_import_ms"]  # the chat function's
     baselines = {f"import_{name}_ms": imported[module] for name, module in BASELINE_MODULES.items()}
+    paused_baselines = {
+        f"import_{name}_ms": imported[COLLECTOR_PAUSED + module]
+        for name, module in BASELINE_MODULES.items()
+    }
     chat_import = {row["pattern"]: row["cold_import_ms"] for row in rows}
     ratios = {
         name: ratio(chat_import.get(key), baselines[f"import_{baseline}_ms"])
+        for name, (key, baseline) in RATIOS.items()
+    }
+    paused_ratios = {
+        name: ratio(chat_import.get(key), paused_baselines[f"import_{baseline}_ms"])
         for name, (key, baseline) in RATIOS.items()
     }
     synthesized = None
@@ -390,8 +413,10 @@ def run_bench(
         "samples": samples,
         "import_env": "as deployed: in Lambda (LAMBDA_TASK_ROOT set), tracing on",
         "baselines": baselines,
+        "baselines_collector_paused": paused_baselines,
         "bytecode": BYTECODE,
         "ratios": ratios,
+        "ratios_to_collector_paused_baselines": paused_ratios,
         "synth": synthesized,
         "patterns": rows,
     }
@@ -505,9 +530,20 @@ def format_table(report: dict) -> str:
             ("ms", lambda f: f["cold_import_ms"]),
         ],
     )
+    lines += [
+        f"  (bare import {name} with the garbage collector paused, as the handlers' INIT runs: "
+        f"{ms:,} ms)"
+        for name, ms in zip(
+            BASELINE_MODULES, report["baselines_collector_paused"].values(), strict=True
+        )
+    ]
     lines += ["", "Ratios, measured side by side in this run:"]
     lines += [
         f"  {name}: {'-' if value is None else value}" for name, value in report["ratios"].items()
+    ]
+    lines += [
+        f"  {name}, to the import with the collector paused: {'-' if value is None else value}"
+        for name, value in report["ratios_to_collector_paused_baselines"].items()
     ]
     if report["synth"]:
         synth = report["synth"]

@@ -91,6 +91,16 @@ def test_cold_imports_cover_every_function_and_the_ratios_are_measured_ones(benc
         e / baselines["import_agents_ms"], abs=1e-3
     )
     assert report["synth"] is None and "synth_over_empty_app" not in ratios  # --no-synth
+    # the like-for-like ratios: to the same imports with the collector paused, as INIT runs
+    paused = report["baselines_collector_paused"]
+    assert paused.keys() == baselines.keys() and all(ms > 0 for ms in paused.values())
+    like_for_like = report["ratios_to_collector_paused_baselines"]
+    assert like_for_like["A_handler_over_import_openai"] == pytest.approx(
+        a / paused["import_openai_ms"], abs=1e-3
+    )
+    assert like_for_like["E_handler_over_import_agents"] == pytest.approx(
+        e / paused["import_agents_ms"], abs=1e-3
+    )
 
 
 def test_the_goals_repeat_the_measured_figures(bench):
