@@ -233,8 +233,8 @@ def cmd_reset(args: argparse.Namespace, out: TextIO) -> int:
     from local.dynamodb import local_dynamodb, reset
 
     with local_dynamodb() as database:
-        dropped = reset(database)
-    print(f"Local data reset ({dropped} tables dropped; recreated on next use).", file=out)
+        emptied = reset(database)
+    print(f"Local data reset ({emptied} tables emptied).", file=out)
     return 0
 
 

@@ -241,14 +241,16 @@ def _key_schema(keys: list[tuple[str, str]]) -> list[dict[str, str]]:
 
 
 def reset(server: LocalDynamo) -> int:
-    """Delete every local table (bookings, sessions, idempotency); returns how many were
-    dropped."""
+    """Empty every local table (bookings, sessions, idempotency) by dropping and creating it
+    again, so that a `patterns serve` using this server keeps answering; returns how many were
+    emptied."""
     client = server.client()
     names = client.list_tables()["TableNames"]
     for name in names:
         client.delete_table(TableName=name)
-    for name in names:  # deletion is asynchronous; the next command must find no table
+    for name in names:  # deletion is asynchronous: wait before creating the same name again
         client.get_waiter("table_not_exists").wait(TableName=name, WaiterConfig={"Delay": 0.1})
+    ensure_tables(server)
     return len(names)
 
 

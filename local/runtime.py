@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from botocore.response import StreamingBody
 
 from local.aws_overrides import AwsOverrides
-from local.dynamodb import LocalDynamo, ensure_tables, local_dynamodb, local_env, reset
+from local.dynamodb import LocalDynamo, local_dynamodb, local_env, reset
 from local.events import LocalLambdaContext, http_api_event
 from local.patterns import PATTERNS, PatternSpec, pattern
 from settings import Settings
@@ -118,7 +118,6 @@ class LocalRuntime(contextlib.ExitStack):
     def fresh_tables(self) -> None:
         """Empty every local table (same server, so cached clients stay valid)."""
         reset(self.database)
-        ensure_tables(self.database)
 
     # -- Lambda ----------------------------------------------------------------------------
     def invoke(self, handler_path: str, event: dict, function_name: str) -> dict:

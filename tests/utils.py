@@ -122,10 +122,9 @@ def serving_database(home, server) -> Path:
     """`home` as a PATTERNS_HOME whose commands use the running local DynamoDB `server`, its
     tables emptied, as they use the one `patterns serve` advertises there: no command starts a
     server of its own on that home."""
-    from local.dynamodb import ensure_tables, reset
+    from local.dynamodb import reset
 
     reset(server)
-    ensure_tables(server)
     port = int(server.endpoint.rsplit(":", 1)[1])
     (Path(home) / "dynalite.json").write_text(json.dumps({"port": port}))
     return Path(home)

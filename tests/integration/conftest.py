@@ -17,7 +17,6 @@ from local.aws_overrides import AwsOverrides
 from local.dynamodb import (
     create_idempotency_table,
     create_sessions_table,
-    ensure_tables,
     reset,
 )
 from tests.conftest import TABLE
@@ -70,7 +69,6 @@ def database(local_dynamodb_server):
     """The local DynamoDB server (dynalite; one per test process) with the runtime's tables,
     emptied for this test."""
     reset(local_dynamodb_server)
-    ensure_tables(local_dynamodb_server)
     return local_dynamodb_server
 
 

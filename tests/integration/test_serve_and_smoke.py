@@ -15,8 +15,8 @@ import urllib.request
 
 import pytest
 
-from local.dynamodb import LocalDynamo, ensure_tables, reset
-from tests.utils import run_cli
+from local.dynamodb import LocalDynamo, reset
+from tests.utils import run_cli, serving_database
 
 pytestmark = pytest.mark.local_server
 
@@ -68,7 +68,6 @@ def server(served):
     """The served API's base URL, its database's tables emptied for this test."""
     base, database = served
     reset(database)
-    ensure_tables(database)
     return base
 
 
@@ -127,6 +126,23 @@ def test_smoke_passes_against_the_local_api_and_leaves_nothing_booked(server, tm
     assert run.stdout.count("ok ") == 5
     _, mine, _ = post(f"{base}/a/chat", {"message": "Show my bookings"}, "local-user")
     assert mine["reply"] == "You have no bookings."
+
+
+def test_reset_while_serving_empties_the_tables_and_serve_keeps_answering(served, tmp_path):
+    """`patterns reset` beside a running `patterns serve` (which advertises its database): the
+    tables are emptied, not left missing under the running server."""
+    base, database = served
+    booked, _, _ = post(f"{base}/e/chat", {"message": "Book tomorrow at 3pm"}, "alice")
+    assert booked == 200
+    home = tmp_path / "home"
+    home.mkdir()
+
+    run = run_cli(serving_database(home, database), "reset")
+
+    assert run.returncode == 0, run.stderr
+    for pattern in "ae":
+        status, body, _ = post(f"{base}/{pattern}/chat", {"message": "Show my bookings"}, "alice")
+        assert (status, body["reply"]) == (200, "You have no bookings."), body
 
 
 # --- the edge: every answer JSON, a real listen backlog, headers and bodies forwarded --------
