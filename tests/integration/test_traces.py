@@ -128,6 +128,24 @@ def test_g_shows_each_specialist_invoke_with_the_specialists_own_events_inside(h
         assert outer["at_ms"] <= event["at_ms"] <= outer["at_ms"] + outer["duration_ms"]
 
 
+@pytest.mark.parametrize("handler", list("E"), indirect=True)
+def test_e_shows_checking_and_booking_as_the_sdks_tool_spans(handler, dynamodb):
+    """Asked, then told which: the SDK's function spans name `check_availability`, then
+    `book_slot`, inside the agent's own span (a day and time alone is booked in one call)."""
+    _, asked, _ = call(handler, traced_event({"message": "What's free tomorrow afternoon?"}))
+    session = asked["session_id"]
+    _, booked, _ = call(
+        handler, traced_event({"message": "Book the 3pm one", "session_id": session})
+    )
+
+    assert booked["booking"]["time"] == "15:00", booked
+    for body, tool in ((asked, "check_availability"), (booked, "book_slot")):
+        tools = [e for e in body["trace"] if e["kind"] == "tool_call"]
+        assert [e["name"] for e in tools] == [tool], body["trace"]
+        agent = next(e for e in body["trace"] if e["kind"] == "step" and e["detail"]["agent"])
+        assert agent["at_ms"] <= tools[0]["at_ms"] <= agent["at_ms"] + agent["duration_ms"]
+
+
 def test_no_trace_without_the_header(handler, dynamodb):
     event = chat_event({"message": MESSAGE}, caller_arn=ALICE)
 
