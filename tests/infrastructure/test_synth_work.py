@@ -6,7 +6,9 @@ what is shared and that sharing it changes no answer.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from aws_cdk import Stack
@@ -18,8 +20,17 @@ from tests.infrastructure.conftest import new_app
 
 
 @pytest.fixture
+def project(tmp_path) -> Path:
+    """A project root this process has not exported yet (the export is cached per root): the
+    real lockfile and pyproject, copied."""
+    for name in ("pyproject.toml", "uv.lock"):
+        shutil.copy(layers.PROJECT_ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+@pytest.fixture
 def uv_runs(monkeypatch) -> list[list[str]]:
-    """Every command `layers` starts, still run for real; the export cache starts empty."""
+    """Every command `layers` starts, still run for real."""
     started: list[list[str]] = []
     real_run = subprocess.run
 
@@ -27,30 +38,29 @@ def uv_runs(monkeypatch) -> list[list[str]]:
         started.append(list(command))
         return real_run(command, *args, **kwargs)
 
-    layers._exported_requirements.cache_clear()
     monkeypatch.setattr(layers.subprocess, "run", run)
-    yield started
-    layers._exported_requirements.cache_clear()
+    return started
 
 
-def test_the_lockfile_is_exported_once_for_every_stack_of_a_process(uv_runs):
+def test_the_lockfile_is_exported_once_for_every_stack_of_a_process(uv_runs, project):
     # Given an app with two stacks, each with its own dependencies layer
     app = new_app()
-    first = DependenciesLayer(Stack(app, "One"), "DependenciesLayer")
-    second = DependenciesLayer(Stack(app, "Two"), "DependenciesLayer")
+    first = DependenciesLayer(Stack(app, "One"), "DependenciesLayer", project_root=project)
+    second = DependenciesLayer(Stack(app, "Two"), "DependenciesLayer", project_root=project)
 
     # Then `uv export` ran once, and both layers carry the same pins and build key
     assert [command[1] for command in uv_runs] == ["export"]
     assert first.requirements == second.requirements
     assert first.requirements  # the real lockfile's pins, not an empty list
     assert first.build_key == second.build_key
+    assert first.requirements == export_lambda_requirements()  # the project's own export
 
 
-def test_a_caller_cannot_change_the_shared_export(uv_runs):
-    pins = export_lambda_requirements()
+def test_a_caller_cannot_change_the_shared_export(uv_runs, project):
+    pins = export_lambda_requirements(project)
     pins.append("tampered==1.0")
 
-    assert "tampered==1.0" not in export_lambda_requirements()
+    assert "tampered==1.0" not in export_lambda_requirements(project)
     assert len(uv_runs) == 1
 
 
