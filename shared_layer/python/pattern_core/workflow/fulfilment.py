@@ -96,8 +96,9 @@ def _same_court(name: str, court: str) -> bool:
 
 
 def format_day(day: dt.date | str) -> str:
+    """'Thu 3 Dec', as the replies of every pattern write a day."""
     day = dt.date.fromisoformat(day) if isinstance(day, str) else day
-    return day.strftime("%a %d %b")
+    return f"{day:%a} {day.day} {day:%b}"
 
 
 def describe_slots(slots: list[Slot]) -> str:
