@@ -15,16 +15,13 @@ from collections.abc import Callable
 from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
 from booking.models import Booking, Slot
 from booking.service import BookingService
+from booking.slot_choice import choose_slot
+from booking.wording import already_booked_reply, describe_booking, describe_slots, format_day
 from pattern_core.contract.turn import ChatOutcome, ChatTurn
 from pattern_core.model.understanding import BookingRequest
 from pattern_core.workflow.fulfilment import (
-    already_booked_reply,
-    choose_slot,
-    describe_booking,
-    describe_slots,
     find_slots,
     find_slots_to_book,
-    format_day,
     requested_day,
     requested_time,
 )
@@ -61,7 +58,7 @@ def _book(service: BookingService, request: BookingRequest, user_id: str) -> Cha
     # Another request may win the race for a slot between the query and the put: move on to
     # the next slot that fits instead of failing. Not when the caller already holds a court at
     # that time: another court would put them on two at once.
-    while (slot := choose_slot(free, request)) is not None:
+    while (slot := choose_slot(free, request, service.schedule)) is not None:
         try:
             booking = service.book(slot.slot_id, user_id, ledger=ledger)
         except SlotTaken:

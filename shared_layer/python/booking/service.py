@@ -183,7 +183,8 @@ class BookingService:
 
     def nearest_free(self, slot: Slot, times: int = 3) -> list[Slot]:
         """Free slots at the start times closest to `slot`'s on its day (every free court at
-        each of those times), closest first: what to offer when it is taken or full."""
+        each of those times, in the schedule's order), closest first: what to offer when it is
+        taken or full."""
         return self._nearest(slot.day, slot.start, times)
 
     def _nearest(self, day: dt.date, start: dt.time | None, times: int = 3) -> list[Slot]:
@@ -192,7 +193,7 @@ class BookingService:
                 return 0  # no time asked for: the earliest
             return abs((other.start.hour - start.hour) * 60 + other.start.minute - start.minute)
 
-        free = sorted(self.free_slots(day), key=lambda s: (distance(s), s.time, s.court))
+        free = sorted(self.free_slots(day), key=lambda s: (distance(s), s.time))
         nearest = list(dict.fromkeys(s.time for s in free))[:times]
         return [s for s in free if s.time in nearest]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from booking.models import Booking
-from pattern_core.workflow.fulfilment import describe_booking as describe
+from booking.wording import describe_booking
 
 
 def _and(parts: list[str]) -> str:
@@ -27,9 +27,9 @@ def done_sentence(bookings: Sequence[Booking], cancellations: Sequence[Booking])
     """'Booked X and Y. Cancelled Z.' — everything done, in order ('' if nothing)."""
     sentences = []
     if bookings:
-        sentences.append(f"Booked {_and([describe(b) for b in bookings])}.")
+        sentences.append(f"Booked {_and([describe_booking(b) for b in bookings])}.")
     if cancellations:
-        sentences.append(f"Cancelled {_and([describe(b) for b in cancellations])}.")
+        sentences.append(f"Cancelled {_and([describe_booking(b) for b in cancellations])}.")
     return " ".join(sentences)
 
 

@@ -1,20 +1,21 @@
-"""Plain-code steps over a typed request: find free slots, choose one, say what happened.
+"""Plain code over a typed request: the day and time it names, and the free slots that fit.
 
 Pattern A calls these directly after its single model call; the workflows (B, C) run the same
-functions as steps. No model is involved here — this is "your code decides".
+functions as steps, then choose among the slots with `booking.slot_choice.choose_slot` and
+word the outcome with `booking.wording`. No model is involved here — this is "your code
+decides".
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from itertools import groupby
 
-from booking.day_parts import in_part_of_day
-from booking.errors import AlreadyBookedThatTime, InvalidRequest
-from booking.models import Booking, Slot, court_key, parse_date, parse_time
+from booking.errors import InvalidRequest
+from booking.models import Slot, parse_date, parse_time
 from booking.schedule import Schedule
 from booking.service import BookingService
 from booking.store import Ledger
+from booking.wording import format_day
 from pattern_core.model.understanding import BookingRequest
 
 
@@ -62,64 +63,3 @@ def _find(
             return service.free_at(day, start, user_id)
         return service.free_slots(day, start), None
     return service.free_slots(day, part_of_day=request.part_of_day), None
-
-
-def choose_slot(free: list[Slot], request: BookingRequest) -> Slot | None:
-    """The slot to book among `free` (as `find_slots` returned them):
-
-    - with a start time: that time, on the preferred court if it is free there, else the
-      first free court (or the Nth with `slot_preference`);
-    - with a part of the day and no time: its earliest free slot (or the Nth);
-    - with `slot_preference` alone: the Nth free slot of the day ("first available" = 1);
-    - otherwise None: nothing to book yet — ask which time, offering the free slots.
-
-    A preferred court narrows the choice when it has a free slot that fits, else any court
-    does. None also when fewer slots fit than the position asked for."""
-    if request.time:
-        at = parse_time(request.time).strftime("%H:%M")
-        fitting = [slot for slot in free if slot.time == at]
-    elif request.part_of_day or request.slot_preference:
-        fitting = [slot for slot in free if in_part_of_day(slot.start, request.part_of_day)]
-    else:
-        return None
-    if request.court:
-        on_court = [s for s in fitting if _same_court(request.court, s.court)]
-        fitting = on_court or fitting
-    position = max(request.slot_preference or 1, 1)
-    return fitting[position - 1] if len(fitting) >= position else None
-
-
-def _same_court(name: str, court: str) -> bool:
-    """'Court B', 'court b', 'CourtB' or 'B' all name Court B (as `Schedule.court` reads them)."""
-    wanted = court_key(name.strip()).lower()
-    return wanted in (court_key(court).lower(), court.split()[-1].lower())
-
-
-def format_day(day: dt.date | str) -> str:
-    """'Thu 3 Dec', as the replies of every pattern write a day."""
-    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
-    return f"{day:%a} {day.day} {day:%b}"
-
-
-def describe_slots(slots: list[Slot]) -> str:
-    """'14:00 (Court A, Court B), 16:00 (Court C)': free slots grouped by start time."""
-    ordered = sorted(slots, key=lambda s: (s.time, s.court))
-    return ", ".join(
-        f"{time} ({', '.join(s.court for s in group)})"
-        for time, group in groupby(ordered, key=lambda s: s.time)
-    )
-
-
-def describe_booking(booking: Booking) -> str:
-    return (
-        f"{booking.court} on {format_day(booking.date)} at {booking.time} "
-        f"(booking id {booking.booking_id})"
-    )
-
-
-def already_booked_reply(already: AlreadyBookedThatTime) -> str:
-    """A second "book 15:00" from someone who holds 15:00: the booking they already have."""
-    return (
-        f"You already have {describe_booking(already.held)}; one person can book one court "
-        "per start time, so nothing new was booked."
-    )

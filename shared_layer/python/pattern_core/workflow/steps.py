@@ -6,10 +6,10 @@ Each step is a small typed function `step(state, ctx) -> state` over a JSON-seri
 `WorkflowState`, named in `STEPS` and run (timed and logged) by `run_step`, so the same function
 runs inside one Lambda (pattern B runs them in order) or as one Lambda per step chained by Step
 Functions (pattern C passes the state between them). The steps call the plain functions of
-`workflow.fulfilment` and `model.understanding`; they are named `<step>_step` to keep the two
-apart. The model is used inside two steps — to understand the message and to write the reply —
-and never decides which step runs next: the sequence is fixed, with one branch ("nothing
-bookable") that skips choosing and booking.
+`workflow.fulfilment`, `booking.slot_choice` and `model.understanding`; they are named
+`<step>_step` to keep the two apart. The model is used inside two steps — to understand the
+message and to write the reply — and never decides which step runs next: the sequence is
+fixed, with one branch ("nothing bookable") that skips choosing and booking.
 
 `user_id` is in the state because the caller's verified identity has to travel with the work;
 it comes from the API's request identity, never from a model or the message.
@@ -30,6 +30,8 @@ from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
 from booking.models import Booking, Slot
 from booking.schedule import Schedule
 from booking.service import BookingService
+from booking.slot_choice import choose_slot
+from booking.wording import already_booked_reply, describe_booking, describe_slots, format_day
 from pattern_core.contract import trace
 from pattern_core.contract.turn import ChatError, ChatOutcome
 from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
@@ -41,16 +43,7 @@ from pattern_core.model.client import (
 )
 from pattern_core.model.understanding import BookingRequest, understand
 from pattern_core.usage import UsageFigures, UsageMeter
-from pattern_core.workflow.fulfilment import (
-    already_booked_reply,
-    choose_slot,
-    describe_booking,
-    describe_slots,
-    find_slots,
-    format_day,
-    requested_day,
-    requested_time,
-)
+from pattern_core.workflow.fulfilment import find_slots, requested_day, requested_time
 
 logger = Logger(child=True)
 
@@ -159,13 +152,15 @@ def find_slots_step(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     except BookingError as refusal:
         state.error = refusal.to_dict()
         return state
-    state.bookable = request.intent == "book" and choose_slot(free, request) is not None
+    state.bookable = (
+        request.intent == "book" and choose_slot(free, request, service.schedule) is not None
+    )
     return state
 
 
 def choose_slot_step(state: WorkflowState, ctx: StepContext) -> WorkflowState:
     """Code: the preferred court if it is free at the asked-for time, else the first free."""
-    state.chosen = choose_slot(state.free_slots, _request(state))
+    state.chosen = choose_slot(state.free_slots, _request(state), ctx.schedule())
     return state
 
 
@@ -196,7 +191,7 @@ def book_step(state: WorkflowState, ctx: StepContext) -> WorkflowState:
         except BookingError as other:
             state.error = other.to_dict()
             return state
-        slot = choose_slot(candidates, request)
+        slot = choose_slot(candidates, request, service.schedule)
     state.chosen = None
     if state.error is None:
         state.error = {"code": "nothing_to_book", "message": "No slot was chosen to book."}
