@@ -42,12 +42,12 @@ STATE_MACHINE_ARN = f"arn:aws:states:us-east-1:000000000000:stateMachine:{STATE_
 
 # Definition placeholder -> (local function name, handler), as the PatternC stack wires them.
 STEP_FUNCTIONS: dict[str, tuple[str, str]] = {
-    "UnderstandFunction": ("pattern-c-understand", "pattern_c.steps:understand"),
-    "FindSlotsFunction": ("pattern-c-find-slots", "pattern_c.steps:find_slots"),
-    "ChooseSlotFunction": ("pattern-c-choose-slot", "pattern_c.steps:choose_slot"),
-    "BookFunction": ("pattern-c-book", "pattern_c.steps:book"),
-    "WriteReplyFunction": ("pattern-c-write-reply", "pattern_c.steps:write_reply"),
-    "FailureReplyFunction": ("pattern-c-failure-reply", "pattern_c.steps:failure_reply"),
+    "UnderstandFunction": ("pattern-c-understand", "pattern_c.steps:handle_understand"),
+    "FindSlotsFunction": ("pattern-c-find-slots", "pattern_c.steps:handle_find_slots"),
+    "ChooseSlotFunction": ("pattern-c-choose-slot", "pattern_c.steps:handle_choose_slot"),
+    "BookFunction": ("pattern-c-book", "pattern_c.steps:handle_book"),
+    "WriteReplyFunction": ("pattern-c-write-reply", "pattern_c.steps:handle_write_reply"),
+    "FailureReplyFunction": ("pattern-c-failure-reply", "pattern_c.steps:handle_failure_reply"),
 }
 
 # The two model steps; the others are code (the PatternC stack sizes them the same way).

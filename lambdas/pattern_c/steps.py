@@ -1,7 +1,7 @@
 """Pattern C's step functions: one Lambda per workflow step, each a thin wrapper around the
 shared step in `pattern_core.workflow.steps`, run by the same `run_step` pattern B calls
-in-process. The module-level names (`understand`, `find_slots`, …) are the Lambda handlers the
-stack names (`steps.find_slots`), one per state.
+in-process. The module-level names `handle_<step>` (`handle_find_slots`, …) are the Lambda
+handlers the stack names (`steps.handle_find_slots`), one per state.
 
 Step Functions invokes each with `{"workflow": <state>, "state": $$.State.Name, "retries":
 $$.State.RetryCount}` and passes the returned state to the next state. Each run appends a
@@ -67,19 +67,19 @@ def _step_handler(step_name: str):
     def handler(event: dict, context: LambdaContext) -> dict:
         return _run(step_name, event, context)
 
-    handler.__name__ = step_name
+    handler.__name__ = f"handle_{step_name}"
     return lambda_entry(handler)
 
 
-understand = _step_handler("understand")
-find_slots = _step_handler("find_slots")
-choose_slot = _step_handler("choose_slot")
-book = _step_handler("book")
-write_reply = _step_handler("write_reply")
+handle_understand = _step_handler("understand")
+handle_find_slots = _step_handler("find_slots")
+handle_choose_slot = _step_handler("choose_slot")
+handle_book = _step_handler("book")
+handle_write_reply = _step_handler("write_reply")
 
 
 @lambda_entry
-def failure_reply(event: dict, context: LambdaContext) -> dict:
+def handle_failure_reply(event: dict, context: LambdaContext) -> dict:
     """The Catch target: the failed state's input plus `caught.<State>` = {Error, Cause}."""
     workflow = dict(event["workflow"])
     caught = workflow.pop("caught", None) or {}

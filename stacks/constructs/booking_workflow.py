@@ -60,12 +60,14 @@ class StepSpec:
 
 
 STEPS = (
-    StepSpec("UnderstandStep", "UnderstandFunction", "steps.understand", uses_model=True),
-    StepSpec("FindSlotsStep", "FindSlotsFunction", "steps.find_slots", FIND_SLOTS_TABLE_ACTIONS),
-    StepSpec("ChooseSlotStep", "ChooseSlotFunction", "steps.choose_slot"),
-    StepSpec("BookStep", "BookFunction", "steps.book", BOOK_TABLE_ACTIONS),
-    StepSpec("WriteReplyStep", "WriteReplyFunction", "steps.write_reply", uses_model=True),
-    StepSpec("FailureReplyStep", "FailureReplyFunction", "steps.failure_reply"),
+    StepSpec("UnderstandStep", "UnderstandFunction", "steps.handle_understand", uses_model=True),
+    StepSpec(
+        "FindSlotsStep", "FindSlotsFunction", "steps.handle_find_slots", FIND_SLOTS_TABLE_ACTIONS
+    ),
+    StepSpec("ChooseSlotStep", "ChooseSlotFunction", "steps.handle_choose_slot"),
+    StepSpec("BookStep", "BookFunction", "steps.handle_book", BOOK_TABLE_ACTIONS),
+    StepSpec("WriteReplyStep", "WriteReplyFunction", "steps.handle_write_reply", uses_model=True),
+    StepSpec("FailureReplyStep", "FailureReplyFunction", "steps.handle_failure_reply"),
 )
 
 

@@ -12,12 +12,12 @@ from local.step_functions import DEFINITION_PATH, STEP_FUNCTIONS
 from tests.infrastructure.conftest import Synthesized, synthesized
 
 STEP_HANDLERS = {
-    "UnderstandFunction": "pattern_c.steps.understand",
-    "FindSlotsFunction": "pattern_c.steps.find_slots",
-    "ChooseSlotFunction": "pattern_c.steps.choose_slot",
-    "BookFunction": "pattern_c.steps.book",
-    "WriteReplyFunction": "pattern_c.steps.write_reply",
-    "FailureReplyFunction": "pattern_c.steps.failure_reply",
+    "UnderstandFunction": "pattern_c.steps.handle_understand",
+    "FindSlotsFunction": "pattern_c.steps.handle_find_slots",
+    "ChooseSlotFunction": "pattern_c.steps.handle_choose_slot",
+    "BookFunction": "pattern_c.steps.handle_book",
+    "WriteReplyFunction": "pattern_c.steps.handle_write_reply",
+    "FailureReplyFunction": "pattern_c.steps.handle_failure_reply",
 }
 
 
@@ -128,14 +128,14 @@ def test_the_step_timeouts_fit_inside_api_gateways_30_seconds(pattern_c):
 
 
 def test_find_slots_may_only_query_the_table(pattern_c):
-    statements = pattern_c.statements_of_function("pattern_c.steps.find_slots")
+    statements = pattern_c.statements_of_function("pattern_c.steps.handle_find_slots")
 
     assert _actions(statements, "dynamodb:") == {"dynamodb:Query"}
     assert not _actions(statements, "secretsmanager:")
 
 
 def test_book_may_only_use_the_ledger_put_and_query_and_reads_no_secret(pattern_c):
-    statements = pattern_c.statements_of_function("pattern_c.steps.book")
+    statements = pattern_c.statements_of_function("pattern_c.steps.handle_book")
 
     assert _actions(statements, "dynamodb:") == {
         "dynamodb:GetItem",
@@ -149,10 +149,10 @@ def test_book_may_only_use_the_ledger_put_and_query_and_reads_no_secret(pattern_
 @pytest.mark.parametrize(
     "handler",
     [
-        "pattern_c.steps.understand",
-        "pattern_c.steps.choose_slot",
-        "pattern_c.steps.write_reply",
-        "pattern_c.steps.failure_reply",
+        "pattern_c.steps.handle_understand",
+        "pattern_c.steps.handle_choose_slot",
+        "pattern_c.steps.handle_write_reply",
+        "pattern_c.steps.handle_failure_reply",
         "pattern_c.handler.handler",
     ],
 )
@@ -169,7 +169,7 @@ def test_only_the_two_model_steps_may_read_the_openai_key(pattern_c):
         for handler in (*STEP_HANDLERS.values(), "pattern_c.handler.handler")
         if _actions(pattern_c.statements_of_function(handler), "secretsmanager:")
     }
-    assert readers == {"pattern_c.steps.understand", "pattern_c.steps.write_reply"}
+    assert readers == {"pattern_c.steps.handle_understand", "pattern_c.steps.handle_write_reply"}
 
 
 def test_the_api_function_may_only_start_this_state_machine_synchronously(pattern_c):

@@ -185,7 +185,7 @@ def book_then_lose_the_answer(event: dict, context) -> dict:
     """The real Book step, whose first answer is lost after it booked."""
     from pattern_c import steps
 
-    result = steps.book(event, context)
+    result = steps.handle_book(event, context)
     if event.get("retries", 0) == 0:
         raise LambdaServiceException("the Book function ran, but its answer was lost")
     return result

@@ -36,8 +36,10 @@ def test_the_book_step_run_twice_on_the_same_state_books_once_and_both_runs_retu
     payload = {"workflow": ready_to_book(ctx).model_dump(mode="json"), "state": "Book"}
 
     # When the task runs, and Lambda reports an error after the write so it runs again
-    first = WorkflowState.model_validate(steps.book(payload, lambda_context()))
-    retry = WorkflowState.model_validate(steps.book(payload | {"retries": 1}, lambda_context()))
+    first = WorkflowState.model_validate(steps.handle_book(payload, lambda_context()))
+    retry = WorkflowState.model_validate(
+        steps.handle_book(payload | {"retries": 1}, lambda_context())
+    )
 
     # Then both runs return the same booking, and only one court is held
     assert first.booking == retry.booking

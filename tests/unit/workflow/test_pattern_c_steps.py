@@ -21,7 +21,7 @@ def event(state: WorkflowState, name: str, retries: int = 0, **extra) -> dict:
 def test_a_step_lambda_returns_the_state_with_its_run_recorded():
     state = WorkflowState(message="m", user_id="alice", request=booking_request())
 
-    out = steps.choose_slot(event(state, "ChooseSlot", retries=1), lambda_context())
+    out = steps.handle_choose_slot(event(state, "ChooseSlot", retries=1), lambda_context())
 
     (record,) = WorkflowState.model_validate(out).trail
     assert (record.step, record.state, record.retries, record.failed) == (
@@ -48,7 +48,7 @@ def test_the_failure_reply_records_the_caught_state_and_says_nothing_was_booked(
     caught = {"Understand": {"Error": error, "Cause": json.dumps(cause) if cause else "x"}}
 
     out = WorkflowState.model_validate(
-        steps.failure_reply(event(state, "FailureReply", caught=caught), lambda_context())
+        steps.handle_failure_reply(event(state, "FailureReply", caught=caught), lambda_context())
     )
 
     failed, reply = out.trail
