@@ -16,7 +16,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from aws_lambda_powertools.utilities import parameters
 
 from local.aws_overrides import AwsOverrides
 from local.bedrock_simulation import LOCAL_ENV, SimulatedManagedAgent
@@ -195,7 +194,6 @@ def test_a_missing_key_secret_is_a_503_naming_it_and_the_fix(handler, dynamodb, 
         f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{SECRET_NAME}",
     )
     collaborators.reset()
-    parameters.clear_caches()
 
     status, body, _ = call(
         handler, chat_event({"message": "Book tomorrow at 3pm"}, caller_arn=ALICE)

@@ -1,16 +1,18 @@
 """The per-container collaborators every handler shares, and `reset()`, which forgets them all.
 
 A Lambda container builds each collaborator — the booking service, the schedule, the session
-store, the model clients, AWS clients — on first use and reuses it while warm; nothing is built
-at import time. Every such cache in the code base is made with `per_container` (or, for the
-per-event-loop model clients, lives here), so `reset()` is the one way to start a fresh
-container: tests call it, and a SnapStart after-restore hook can too.
+store, the model clients, AWS clients, the tracer — on first use and reuses it while warm; nothing
+is built at import time. Every such cache in the code base is made with `per_container` (or,
+for the per-event-loop model clients, lives here; Powertools parameters keeps its own, which
+`reset()` clears too), so `reset()` is the one way to start a fresh container: tests call it,
+and a SnapStart after-restore hook can too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import sys
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -42,10 +44,14 @@ def per_container(getter: F) -> F:
 
 def reset() -> None:
     """Forget every per-container collaborator: the next use builds it again from the
-    settings in the environment then (a fresh container, a restored snapshot, a test)."""
+    settings in the environment then (a fresh container, a restored snapshot, a test). That
+    includes the values Powertools parameters cached (the OpenAI key secret), if it is loaded."""
     for cached in _caches:
         cached.cache_clear()
     _async_clients.clear()
+    parameters = sys.modules.get("aws_lambda_powertools.utilities.parameters")
+    if parameters is not None:  # never imported: nothing cached, and nothing to import here
+        parameters.clear_caches()
 
 
 @per_container
@@ -70,7 +76,7 @@ def booking_service() -> BookingService:
 def conversation_store() -> ConversationStore:
     from pattern_core.agent_runtime.sessions import ConversationStore  # D-G only
 
-    return ConversationStore.from_env()
+    return ConversationStore.from_env(dynamodb_client())
 
 
 def async_openai_client() -> AsyncOpenAI:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
 from pattern_core import collaborators
@@ -27,10 +26,8 @@ def secrets(monkeypatch):
         monkeypatch.delenv("OPENAI_API_KEY_SECRET_NAME", raising=False)
         monkeypatch.delenv("OPENAI_API_KEY", raising=False)
         collaborators.reset()
-        parameters.clear_caches()
         yield client
         collaborators.reset()
-        parameters.clear_caches()
 
 
 def test_a_secret_that_does_not_exist_names_itself_and_the_fix(secrets):
@@ -65,6 +62,19 @@ def test_a_configured_secret_gives_the_key_and_the_message_never_would(secrets, 
 
     assert openai_api_key() == "sk-plain"
     assert "sk-plain" not in str(ModelNotConfigured())
+
+
+def test_reset_forgets_the_key_powertools_cached_so_a_new_secret_value_is_read(secrets):
+    # Given a key read once (Powertools parameters caches the secret's value for a while)
+    secrets.create_secret(Name=SECRET_NAME, SecretString="sk-first")
+    assert openai_api_key() == "sk-first"
+    secrets.put_secret_value(SecretId=SECRET_NAME, SecretString="sk-second")
+
+    # When the container's collaborators are reset (a restored snapshot, a test)
+    collaborators.reset()
+
+    # Then the next read fetches the secret's current value
+    assert openai_api_key() == "sk-second"
 
 
 def test_the_name_from_the_environment_wins_over_the_arn(secrets, monkeypatch):

@@ -51,8 +51,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
-
 from pattern_core.agent_runtime.session_table import (
     PARTITION_KEY,
     SORT_KEY,
@@ -136,22 +134,24 @@ class ConversationStore:
     def __init__(
         self,
         table_name: str,
-        client=None,
+        client,
         *,
         limits: SessionLimits | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.table_name = table_name
-        self.client = client or boto3.client("dynamodb")
+        self.client = client
         self.limits = limits or SessionLimits()
         self.clock = clock
 
     @classmethod
-    def from_env(cls) -> ConversationStore:
+    def from_env(cls, client) -> ConversationStore:
+        """The sessions table the environment names, through `client` (the container's
+        DynamoDB client, `pattern_core.collaborators.dynamodb_client`)."""
         name = Settings.from_env().sessions_table_name
         if not name:
             raise SessionsNotConfigured(f"{env_key('sessions_table_name')} is not set.")
-        return cls(name, limits=SessionLimits.from_env())
+        return cls(name, client, limits=SessionLimits.from_env())
 
     def conversation(self, namespace: str, session_id: str, owner: str) -> Conversation:
         return Conversation(self, namespace, session_id, owner)

@@ -16,7 +16,6 @@ A-H behind the HTTP API): the resolver of the HTTP contract around the pattern's
 
 from __future__ import annotations
 
-import functools
 import importlib
 import sys
 from collections.abc import Callable, Iterable
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from aws_lambda_powertools import Logger
 
 from pattern_core import init_phase, snapstart
+from pattern_core.collaborators import per_container
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def tracing_enabled() -> bool:
     return in_lambda and not emulated
 
 
-@functools.cache
+@per_container
 def tracer() -> Tracer | None:
     """The process's tracer where tracing is on, patching only `TRACED_LIBRARIES`; else None
     (and the X-Ray SDK stays unloaded)."""
