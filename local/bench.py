@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 from local.paths import PROJECT_ROOT, scratch_state
 from local.patterns import PATTERNS, pattern
+from settings import env_key
 
 MESSAGE = "Book tomorrow at 3pm"
 STAND_IN_LABEL = (
@@ -175,10 +176,10 @@ def deployed_import_env(function_name: str) -> dict[str, str]:
     Powertools' tracer is live, as `Tracing.ACTIVE` makes it), tracing not switched off, and
     bytecode writing allowed (see `median_import_ms`)."""
     env = dict(os.environ)
-    env.pop("POWERTOOLS_TRACE_DISABLED", None)
+    env.pop(env_key("powertools_trace_disabled"), None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env |= {
-        "LAMBDA_TASK_ROOT": str(PROJECT_ROOT / "lambdas"),
+        env_key("lambda_task_root"): str(PROJECT_ROOT / "lambdas"),
         "AWS_LAMBDA_FUNCTION_NAME": function_name,
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
     }

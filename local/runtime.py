@@ -23,7 +23,7 @@ from local.aws_overrides import AwsOverrides
 from local.dynamodb import LocalDynamo, local_dynamodb, local_env, reset
 from local.events import LocalLambdaContext, http_api_event
 from local.patterns import PATTERNS, PatternSpec, pattern
-from settings import Settings
+from settings import Settings, env_key
 from stacks import timeouts
 
 OFFLINE_LABEL = (
@@ -54,7 +54,7 @@ class LocalRuntime(contextlib.ExitStack):
     def __init__(self, *, advertise_database: bool = False) -> None:
         super().__init__()
         self.advertise_database = advertise_database
-        self.offline = not os.environ.get("OPENAI_API_KEY")
+        self.offline = Settings.from_env().openai_api_key is None
         self.database: LocalDynamo | None = None
         self.model_base_url: str | None = None
         self.aws: AwsOverrides | None = None
@@ -76,28 +76,30 @@ class LocalRuntime(contextlib.ExitStack):
             env = local_env(self.database)
             if self.offline:
                 from local.offline_model import start_offline_model
+                from local.offline_model.wire import MODEL_NAME
 
                 model = self.enter_context(start_offline_model())
                 self.model_base_url = model.base_url
-                env |= {
-                    "OPENAI_BASE_URL": model.base_url,
-                    "OPENAI_API_KEY": "offline-stand-in",
-                    "OPENAI_MODEL": "offline-stand-in",
-                }
-            env |= {
-                "AUTH_MODE": "iam",
-                "POWERTOOLS_TRACE_DISABLED": "true",
-                "POWERTOOLS_METRICS_NAMESPACE": "AiOrchestrationPatterns",
+                env |= {"OPENAI_BASE_URL": model.base_url} | Settings.environment(
+                    openai_api_key=MODEL_NAME, openai_model=MODEL_NAME
+                )
+            env |= Settings.environment(
+                auth_mode="iam",
+                powertools_trace_disabled="true",
+                powertools_metrics_namespace=Settings.default("powertools_metrics_namespace"),
+                # The Agents SDK reads this switch itself: a caller's own value goes through.
+                openai_agents_disable_tracing=os.environ.get(
+                    env_key("openai_agents_disable_tracing"), "1"
+                ),
+            )
+            env |= {  # Powertools' own switches, not the project's settings
                 # In AWS the turn's usage becomes CloudWatch metrics; here it is in the body.
                 "POWERTOOLS_METRICS_DISABLED": os.environ.get(
                     "POWERTOOLS_METRICS_DISABLED", "true"
                 ),
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-                "OPENAI_AGENTS_DISABLE_TRACING": os.environ.get(
-                    "OPENAI_AGENTS_DISABLE_TRACING", "1"
-                ),
-                **client_timeout_env(),
             }
+            env |= client_timeout_env()
             for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):  # never reach a real account
                 os.environ.pop(name, None)
             os.environ.update(env)
@@ -113,7 +115,7 @@ class LocalRuntime(contextlib.ExitStack):
 
     @property
     def model_label(self) -> str:
-        return OFFLINE_LABEL if self.offline else f"OpenAI ({os.environ.get('OPENAI_MODEL')})"
+        return OFFLINE_LABEL if self.offline else f"OpenAI ({Settings.from_env().openai_model})"
 
     def fresh_tables(self) -> None:
         """Empty every local table (same server, so cached clients stay valid)."""

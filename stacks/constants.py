@@ -25,7 +25,7 @@ SHARED_LAYER_DIR = PROJECT_ROOT / "shared_layer"  # holds python/…, the layout
 BUILD_CACHE_DIR = PROJECT_ROOT / ".patterns" / "build-cache"
 
 PROJECT_TAG = "ai-orchestration-patterns"
-METRICS_NAMESPACE = "AiOrchestrationPatterns"
+METRICS_NAMESPACE = Settings.default("powertools_metrics_namespace")
 
 # One runtime for every function and both layers: the dependencies layer's wheels are built
 # for exactly this interpreter and architecture, so change them together, here.
