@@ -25,25 +25,11 @@ def model_unreachable() -> openai.APIConnectionError:
 
 
 def booking_request(
-    intent="book",
-    date="2026-11-25",
-    time="15:00",
-    part_of_day=None,
-    court=None,
-    booking_id=None,
-    slot_preference=None,
+    intent="book", date="2026-11-25", time="15:00", **stated: object
 ) -> BookingRequest:
     """What the model understood (the structured output of `understand`): by default, "book
-    tomorrow at 15:00"."""
-    return BookingRequest(
-        intent=intent,
-        date=date,
-        time=time,
-        part_of_day=part_of_day,
-        court=court,
-        booking_id=booking_id,
-        slot_preference=slot_preference,
-    )
+    tomorrow at 15:00"; any other field stated by name, the rest null."""
+    return BookingRequest.saying(intent, date=date, time=time, **stated)
 
 
 def call(name: str, **arguments) -> tuple[str, dict]:

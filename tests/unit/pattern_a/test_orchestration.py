@@ -1,9 +1,11 @@
 """Pattern A: one model call parses; plain code decides and writes the reply."""
 
+import pytest
+
 from booking.service import BookingService
-from pattern_a.orchestration import handle_turn
+from pattern_a.orchestration import HELP, handle_turn
 from pattern_core.contract.turn import ChatTurn
-from pattern_core.model.understanding import understand
+from pattern_core.model.understanding import BookingRequest, understand
 from pattern_core.usage import UsageMeter
 from tests.fakes import ScriptedOpenAI, booking_request
 from tests.utils import owners
@@ -197,3 +199,28 @@ def test_a_court_taken_after_the_read_moves_on_to_the_next_with_a_fresh_ledger(
         "2026-11-25_CourtB_1500": "alice",
     }
     assert list(store.ledger("alice").entries) == ["2026-11-25T15:00"]
+
+
+def test_a_model_that_refuses_to_parse_is_read_as_other_and_gets_the_help(service, store):
+    # Given a model that answers with text instead of the structured request (a refusal)
+    outcome, usage, _ = run(service, "I can't help with that.")
+
+    # Then nothing is booked and the person is told what A can do
+    assert outcome.reply == HELP and outcome.booking is None
+    assert owners(store) == {} and usage.llm_calls == 1
+
+
+def test_a_request_states_only_what_it_names_and_refuses_a_field_it_does_not_have():
+    request = BookingRequest.saying("book", time="15:00", court="Court B")
+
+    assert request.model_dump() == {
+        "intent": "book",
+        "date": None,
+        "time": "15:00",
+        "part_of_day": None,
+        "court": "Court B",
+        "booking_id": None,
+        "slot_preference": None,
+    }
+    with pytest.raises(TypeError, match="no field room"):
+        BookingRequest.saying("book", room="2")

@@ -41,6 +41,16 @@ class BookingRequest(BaseModel):
         "first one', 2 for 'the second one', and so on; null when not said."
     )
 
+    @classmethod
+    def saying(cls, intent: Intent, **stated: object) -> BookingRequest:
+        """A request with only the fields `stated` (e.g. `saying("book", time="15:00")`);
+        every other one null, as the model leaves what a message does not say. (The model's
+        schema has no defaults: structured output requires every field.)"""
+        unknown = sorted(set(stated) - set(cls.model_fields))
+        if unknown:
+            raise TypeError(f"BookingRequest has no field {', '.join(unknown)}")
+        return cls.model_validate(dict.fromkeys(cls.model_fields) | stated | {"intent": intent})
+
 
 def system_prompt(schedule: Schedule) -> str:
     times = ", ".join(t.strftime("%H:%M") for t in schedule.start_times)
@@ -79,13 +89,5 @@ def understand(
     usage.record_model_call(completion.usage)
     parsed = completion.choices[0].message.parsed
     if parsed is None:  # a refusal: treat as "other" rather than guessing
-        return BookingRequest(
-            intent="other",
-            date=None,
-            time=None,
-            part_of_day=None,
-            court=None,
-            booking_id=None,
-            slot_preference=None,
-        )
+        return BookingRequest.saying("other")
     return parsed
