@@ -14,9 +14,9 @@ from stacks.pattern_stack import PatternStack
 
 class ChatFunctionStack(PatternStack):
     """Composes the table, secret, layers, one function and the chat API; wires the grants.
-    Subclasses name the pattern; `REMEMBERS_CONVERSATIONS` adds the sessions table (D-F)."""
+    Subclasses name the pattern (its code is `lambdas/pattern_<id>`);
+    `REMEMBERS_CONVERSATIONS` adds the sessions table (D-F)."""
 
-    PACKAGE: str
     REMEMBERS_CONVERSATIONS = False
     MEMORY_MB = DEFAULT_FUNCTION_MEMORY_MB
 
@@ -31,7 +31,7 @@ class ChatFunctionStack(PatternStack):
         if sessions:
             environment |= Settings.environment(sessions_table_name=sessions.table_name)
         chat = self.function(
-            "Chat", package=self.PACKAGE, environment=environment, memory_size=self.MEMORY_MB
+            "Chat", package=self.package, environment=environment, memory_size=self.MEMORY_MB
         )
         table.grant_booking_access(chat.function)
         if sessions:

@@ -37,6 +37,9 @@ WHEEL_PLATFORM = "aarch64-manylinux2014"  # `uv pip install --python-platform` f
 # Inside the chat API's integration timeout: the whole chain is in stacks/timeouts.py.
 DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(timeouts.API_FUNCTION_SECONDS)
 DEFAULT_FUNCTION_MEMORY_MB = 512
+# A function that runs the OpenAI Agents SDK (E, F, G): CPU scales with memory, and importing
+# the Agents SDK dominates its cold start.
+AGENTS_SDK_MEMORY_MB = 1024
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
 # Stage-wide throttling for the chat API: a demo must not become an open-ended OpenAI bill.

@@ -14,5 +14,4 @@ from stacks.chat_function_stack import ChatFunctionStack
 
 class PatternAStack(ChatFunctionStack):
     PATTERN_ID = "A"
-    PACKAGE = "pattern_a"
     DESCRIPTION = "AI orchestration patterns - A: AI as a service"

@@ -15,5 +15,4 @@ from stacks.chat_function_stack import ChatFunctionStack
 
 class PatternBStack(ChatFunctionStack):
     PATTERN_ID = "B"
-    PACKAGE = "pattern_b"
     DESCRIPTION = "AI orchestration patterns - B: workflow, one process"

@@ -51,7 +51,7 @@ class PatternCStack(PatternStack):
 
         chat = self.function(
             "Chat",
-            package="pattern_c",
+            package=self.package,
             environment=Settings.environment(
                 state_machine_arn=self.workflow.state_machine_arn,
                 auth_mode=self.settings.auth_mode,

@@ -10,16 +10,22 @@ AWS shape: HTTP API → 1 Lambda (+ bookings table, sessions table, OpenAI key s
 from __future__ import annotations
 
 from stacks.chat_function_stack import ChatFunctionStack
+from stacks.constants import AGENTS_SDK_MEMORY_MB
 
 
 class ToolCallingStack(ChatFunctionStack):
     """One chat function that books and remembers: patterns D, E and F differ only in the
-    code (and E/F in memory)."""
+    code (and E/F, `AgentsSdkStack`, in memory)."""
 
     REMEMBERS_CONVERSATIONS = True
 
 
+class AgentsSdkStack(ToolCallingStack):
+    """D's shape with the tool loop in the OpenAI Agents SDK (E, F): more memory."""
+
+    MEMORY_MB = AGENTS_SDK_MEMORY_MB
+
+
 class PatternDStack(ToolCallingStack):
     PATTERN_ID = "D"
-    PACKAGE = "pattern_d"
     DESCRIPTION = "AI orchestration patterns - D: function calling"

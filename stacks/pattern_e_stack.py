@@ -8,11 +8,9 @@ AWS shape: HTTP API → 1 Lambda (+ bookings table, sessions table, OpenAI key s
 
 from __future__ import annotations
 
-from stacks.pattern_d_stack import ToolCallingStack
+from stacks.pattern_d_stack import AgentsSdkStack
 
 
-class PatternEStack(ToolCallingStack):
+class PatternEStack(AgentsSdkStack):
     PATTERN_ID = "E"
-    PACKAGE = "pattern_e"
     DESCRIPTION = "AI orchestration patterns - E: single agent"
-    MEMORY_MB = 1024

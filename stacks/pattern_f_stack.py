@@ -8,11 +8,9 @@ AWS shape: HTTP API → 1 Lambda (+ bookings table, sessions table, OpenAI key s
 
 from __future__ import annotations
 
-from stacks.pattern_d_stack import ToolCallingStack
+from stacks.pattern_d_stack import AgentsSdkStack
 
 
-class PatternFStack(ToolCallingStack):
+class PatternFStack(AgentsSdkStack):
     PATTERN_ID = "F"
-    PACKAGE = "pattern_f"
     DESCRIPTION = "AI orchestration patterns - F: multi-agent, one process"
-    MEMORY_MB = 1024

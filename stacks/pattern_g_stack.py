@@ -21,10 +21,10 @@ from aws_cdk import aws_iam as iam
 from pattern_g.wiring import FUNCTION_SETTING, SPECIALIST_HANDLERS
 from settings import Settings, env_key
 from stacks import timeouts
+from stacks.constants import AGENTS_SDK_MEMORY_MB
 from stacks.constructs.pattern_function import PatternFunction
 from stacks.pattern_stack import PatternStack
 
-AGENT_MEMORY_MB = 1024  # CPU scales with memory; importing the Agents SDK dominates cold start
 # Below the manager's invoke read timeout, itself below the manager's own timeout.
 SPECIALIST_TIMEOUT = Duration.seconds(timeouts.G_SPECIALIST_FUNCTION_SECONDS)
 AVAILABILITY_TABLE_ACTIONS = ("dynamodb:Query",)  # check_availability is one Query
@@ -52,7 +52,7 @@ class PatternGStack(PatternStack):
                 | Settings.environment(
                     openai_timeout_seconds=timeouts.G_SPECIALIST_MODEL_CALL_SECONDS
                 ),
-                memory_size=AGENT_MEMORY_MB,
+                memory_size=AGENTS_SDK_MEMORY_MB,
                 timeout=SPECIALIST_TIMEOUT,
                 description=f"Pattern G: the {key} specialist agent (invoked by the manager)",
             )
@@ -81,7 +81,7 @@ class PatternGStack(PatternStack):
             "Chat",
             package="pattern_g",
             environment=manager_environment,
-            memory_size=AGENT_MEMORY_MB,
+            memory_size=AGENTS_SDK_MEMORY_MB,
             description="Pattern G: the manager agent behind POST /chat",
         )
         self.keep_answers(self.manager.function)

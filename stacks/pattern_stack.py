@@ -34,6 +34,11 @@ class PatternStack(Stack):
         self.settings = PatternSettings.from_context(self)
         self.layers: list[lambda_.ILayerVersion] = []
 
+    @property
+    def package(self) -> str:
+        """The pattern's handler package under `lambdas/` (`pattern_a`, …)."""
+        return f"pattern_{self.PATTERN_ID.lower()}"
+
     def bookings_table(self) -> BookingTable:
         return BookingTable(self, "Bookings", retain_data=self.settings.retain_data)
 
