@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -36,8 +37,7 @@ logger = Logger()
 
 def _run(step_name: str, event: dict, context: LambdaContext) -> dict:
     state = WorkflowState.model_validate(event["workflow"])
-    usage = UsageMeter()
-    usage.record_remote(state.usage)  # what the steps before this one measured
+    usage = _execution_usage(state)
     ctx = StepContext(
         usage=usage,
         service=booking_service,
@@ -48,9 +48,25 @@ def _run(step_name: str, event: dict, context: LambdaContext) -> dict:
         # out of time, the step raises DeadlineExceeded and the task's Catch reports it.
         deadline=Deadline.from_lambda_context(context),
     )
+    return _recorded(step_name, event, usage, lambda: run_step(step_name, state, ctx))
+
+
+def _execution_usage(state: WorkflowState) -> UsageMeter:
+    """A meter for this step that starts from what the steps before it measured."""
+    usage = UsageMeter()
+    usage.record_remote(state.usage)
+    return usage
+
+
+def _recorded(
+    step_name: str, event: dict, usage: UsageMeter, work: Callable[[], WorkflowState]
+) -> dict:
+    """Run `work` (which times itself into `usage` as `step_name`); the state it returns
+    carries the execution's model usage so far, this step's included, and this run in its
+    trail."""
     started_at = time.time()  # the trail's clock: a traced turn draws its states from it
-    state = run_step(step_name, state, ctx)
-    state.usage = usage.snapshot()  # the execution's model usage so far, this step's included
+    state = work()
+    state.usage = usage.snapshot()
     state.trail.append(
         StepRecord(
             step=step_name,
@@ -99,15 +115,13 @@ def handle_failure_reply(event: dict, context: LambdaContext) -> dict:
         "workflow step failed",
         extra={"state": failed_state, "error_type": error_type, "cause": _cause_type(error)},
     )
-    started_at = time.time()
-    with UsageMeter().timed_step("failure_reply") as timing:
-        state = end_with_failure(state, error_type)
-    state.trail.append(
-        StepRecord(
-            step="failure_reply", state=event.get("state"), ms=timing["ms"], started_at=started_at
-        )
-    )
-    return state.model_dump(mode="json")
+    usage = _execution_usage(state)
+
+    def reply() -> WorkflowState:
+        with usage.timed_step("failure_reply"):
+            return end_with_failure(state, error_type)
+
+    return _recorded("failure_reply", event, usage, reply)
 
 
 def _cause_type(error: dict) -> str | None:

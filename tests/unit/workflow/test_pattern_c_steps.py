@@ -8,6 +8,7 @@ import json
 import pytest
 
 from pattern_c import steps
+from pattern_core.usage import UsageFigures
 from pattern_core.workflow.steps import WorkflowState
 from tests.fakes import booking_request
 from tests.utils import lambda_context
@@ -44,7 +45,8 @@ def test_a_step_lambda_returns_the_state_with_its_run_recorded():
 def test_the_failure_reply_records_the_caught_state_and_says_nothing_was_booked(
     error, cause, ran, status
 ):
-    state = WorkflowState(message="m", user_id="alice")
+    measured = UsageFigures(llm_calls=1, input_tokens=100, output_tokens=20)
+    state = WorkflowState(message="m", user_id="alice", usage=measured)
     caught = {"Understand": {"Error": error, "Cause": json.dumps(cause) if cause else "x"}}
 
     out = WorkflowState.model_validate(
@@ -53,6 +55,7 @@ def test_the_failure_reply_records_the_caught_state_and_says_nothing_was_booked(
 
     failed, reply = out.trail
     assert (failed.step, failed.failed, failed.ran) == ("Understand", True, ran)
-    assert reply.step == "failure_reply"
+    assert (reply.step, reply.state) == ("failure_reply", "FailureReply")
+    assert out.usage == measured  # the execution's model usage goes on to its answer
     assert out.failure.status == status
     assert out.reply.endswith("Nothing was booked.") and out.booking is None
