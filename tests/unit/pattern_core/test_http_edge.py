@@ -7,9 +7,7 @@ from __future__ import annotations
 import base64
 import json
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from booking.errors import SlotTaken
 from local.dynamodb import create_idempotency_table
@@ -163,15 +161,12 @@ def test_a_missing_key_is_a_503_naming_the_secret_and_the_fix(monkeypatch):
 
 
 @pytest.fixture
-def idempotency_table(monkeypatch):
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        create_idempotency_table(client, IDEMPOTENCY_TABLE)
-        monkeypatch.setenv(env_key("idempotency_table_name"), IDEMPOTENCY_TABLE)
-        collaborators.reset()
-        yield client
-        collaborators.reset()
+def idempotency_table(moto_aws, dynamodb_client, monkeypatch):
+    create_idempotency_table(dynamodb_client, IDEMPOTENCY_TABLE)
+    monkeypatch.setenv(env_key("idempotency_table_name"), IDEMPOTENCY_TABLE)
+    collaborators.reset()
+    yield dynamodb_client
+    collaborators.reset()
 
 
 def test_a_retry_with_the_same_key_gets_the_first_answer_without_a_second_turn(

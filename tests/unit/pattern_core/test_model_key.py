@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from pattern_core import collaborators
 from pattern_core.model.client import ModelNotConfigured, openai_api_key
@@ -16,18 +15,17 @@ CREATE = f'aws secretsmanager create-secret --name {SECRET_NAME} --secret-string
 
 
 @pytest.fixture
-def secrets(monkeypatch):
-    with mock_aws():
-        client = boto3.client("secretsmanager")
-        region, account = "us-east-1", "123456789012"
-        # The partial ARN the stack passes (`from_secret_name_v2`): no random suffix.
-        arn = f"arn:aws:secretsmanager:{region}:{account}:secret:{SECRET_NAME}"
-        monkeypatch.setenv("OPENAI_API_KEY_SECRET_ARN", arn)
-        monkeypatch.delenv("OPENAI_API_KEY_SECRET_NAME", raising=False)
-        monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-        collaborators.reset()
-        yield client
-        collaborators.reset()
+def secrets(moto_aws, monkeypatch):
+    client = boto3.client("secretsmanager")
+    region, account = "us-east-1", "123456789012"
+    # The partial ARN the stack passes (`from_secret_name_v2`): no random suffix.
+    arn = f"arn:aws:secretsmanager:{region}:{account}:secret:{SECRET_NAME}"
+    monkeypatch.setenv("OPENAI_API_KEY_SECRET_ARN", arn)
+    monkeypatch.delenv("OPENAI_API_KEY_SECRET_NAME", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    collaborators.reset()
+    yield client
+    collaborators.reset()
 
 
 def test_a_secret_that_does_not_exist_names_itself_and_the_fix(secrets):

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from local.dynamodb import create_sessions_table
 from tests.unit.sessions.builders import TABLE
 
 
 @pytest.fixture
-def client(monkeypatch):
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        create_sessions_table(client, TABLE)
-        yield client
+def client(moto_aws):
+    """A client of its own (not the bookings' shared one): tests count the calls the session
+    store makes on it."""
+    client = boto3.client("dynamodb")
+    create_sessions_table(client, TABLE)
+    return client
