@@ -88,6 +88,10 @@ function column(id) {
   return document.getElementById(`column-${id}`);
 }
 
+function row(id) {
+  return document.getElementById(`timeline-${id}`);
+}
+
 // -- set-up ---------------------------------------------------------------------------------
 async function init() {
   let config;
@@ -117,6 +121,7 @@ async function init() {
       ),
     );
     $("#columns").append(buildColumn(spec));
+    $("#strip").append(buildRow(spec));
   }
   picks.addEventListener("change", showChosenColumns);
   $("#send-form").addEventListener("submit", (event) => {
@@ -129,6 +134,7 @@ async function init() {
     radio.addEventListener("change", modeChanged);
   }
   modeChanged();
+  renderAllTimelines();
   document.body.dataset.ready = "true";
   $("#message").focus();
 }
@@ -151,7 +157,7 @@ function buildColumn(spec) {
   node.id = `column-${spec.id}`;
   node.dataset.pattern = spec.id;
   node.setAttribute("aria-labelledby", `column-${spec.id}-title`);
-  $("h2", node).id = `column-${spec.id}-title`;
+  $("h3", node).id = `column-${spec.id}-title`;
   $(".letter", node).textContent = spec.id;
   $(".name", node).textContent = spec.name;
   $(".who", node).textContent = `Decides: ${spec.who_decides}`;
@@ -161,7 +167,20 @@ function buildColumn(spec) {
     note.textContent = `Locally: ${spec.local_note}.`;
   }
   drawDiagram($(".diagram", node), spec);
-  renderTimeline(node, null, 1);
+  return node;
+}
+
+// A pattern's row in the timelines strip; its name links to the pattern's column below.
+function buildRow(spec) {
+  const node = $("#row-template").content.firstElementChild.cloneNode(true);
+  node.id = `timeline-${spec.id}`;
+  node.dataset.pattern = spec.id;
+  const name = $(".tl-name", node);
+  name.href = `#column-${spec.id}`;
+  name.title = `${spec.id}: ${spec.name} (its reply, bookings and usage below)`;
+  $(".letter", name).textContent = spec.id;
+  $(".name", name).textContent = spec.name;
+  renderRow(node, null, 1);
   return node;
 }
 
@@ -200,13 +219,32 @@ function mode() {
 
 function showChosenColumns() {
   const chosen = new Set(chosenPatterns());
-  for (const spec of state.config.patterns) column(spec.id).hidden = !chosen.has(spec.id);
+  for (const spec of state.config.patterns) {
+    column(spec.id).hidden = !chosen.has(spec.id);
+    row(spec.id).hidden = !chosen.has(spec.id);
+  }
   renderAllTimelines();
 }
+
+// What each mode means, as send() and the server do it: in conversation every pattern's turn
+// goes to the server's one store under the one Caller, all at once; scratch turns go to the
+// scratch lane, which empties its courts before each turn and runs them one at a time.
+const MODE_NOTES = {
+  conversation:
+    "Conversation: each pattern keeps its own session, but every ticked pattern books in " +
+    "your one store as the same Caller, all at once. The first to book a time gets the court; the " +
+    "others then answer that you already hold a court at that time. To compare them from " +
+    "the same start, use same empty courts.",
+  scratch:
+    "Same empty courts: each pattern's turn runs on its own, one after another, on scratch " +
+    "courts emptied before it, so every pattern starts from the same empty courts; no session " +
+    "is kept, and your own bookings are left alone.",
+};
 
 function modeChanged() {
   // Scratch turns start from empty courts every time: there is no conversation to continue.
   $("#new-conversation").disabled = mode() === "scratch";
+  $("#mode-note").textContent = MODE_NOTES[mode()];
 }
 
 function newConversation() {
@@ -218,6 +256,7 @@ function newConversation() {
     $(".transcript", node).replaceChildren();
     $(".effects", node).replaceChildren();
     $(".usage", node).replaceChildren();
+    $(".trace-text", node).replaceChildren();
     setStatus(node, "New conversation: the next message starts a new session.");
   }
   renderAllTimelines();
@@ -243,7 +282,15 @@ async function send() {
   const button = $("#send");
   button.disabled = true;
   document.body.dataset.busy = "true";
+  const count = `${chosen.length} pattern${chosen.length === 1 ? "" : "s"}`;
+  $("#run-status").textContent = `Sending to ${count}…`;
+  const started = performance.now();
   await Promise.all(chosen.map((id) => sendOne(id, message, { scratch, caller })));
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const failed = chosen.filter((id) => column(id).dataset.state === "error");
+  $("#run-status").textContent =
+    `${count} answered in ${seconds} s` +
+    (failed.length ? `; failed: ${failed.join(", ")}.` : ", none failed.");
   button.disabled = false;
   delete document.body.dataset.busy;
 }
@@ -299,7 +346,9 @@ async function sendOne(id, message, { scratch, caller }) {
 function showAnswer(node, message, answer) {
   const body = answer.body || {};
   const transcript = $(".transcript", node);
-  if (answer.scratch) transcript.replaceChildren(); // each scratch turn stands alone
+  // Each scratch turn stands alone, and is no part of the conversation that may follow it.
+  if (answer.scratch) transcript.replaceChildren();
+  else for (const item of transcript.querySelectorAll("li.scratch")) item.remove();
   transcript.append(el("li", { class: "you" }, el("b", {}, "you: "), message));
   const ok = answer.status >= 200 && answer.status < 300 && !body.error;
   node.dataset.state = ok ? "ok" : "error";
@@ -312,7 +361,7 @@ function showAnswer(node, message, answer) {
         "li",
         { class: "reply" },
         el("b", {}, `${body.pattern || node.dataset.pattern}: `),
-        body.reply,
+        withWholeIds(body.reply || ""),
       ),
     );
     // A scratch turn's session ends with it; a conversation's is worth seeing.
@@ -326,14 +375,42 @@ function showAnswer(node, message, answer) {
     );
     setStatus(node, `${status} ${error.code}`, "error");
   }
+  if (answer.scratch) for (const item of transcript.children) item.classList.add("scratch");
   transcript.scrollTop = transcript.scrollHeight; // the latest exchange, without moving the page
   showEffects($(".effects", node), body);
   showUsage($(".usage", node), body.usage);
+  showTraceText($(".trace-text", node), body);
+}
+
+// A booking id ("2026-11-25_CourtA_1500.e97cf617": slot id, '.', request) is kept whole: the
+// line may break only after its '.', never inside "2026-11-" as a hyphen would let it.
+const BOOKING_ID = /\d{4}-\d{2}-\d{2}_\S+?_\d{4}(?:\.[\w-]+)?/g;
+
+function wholeId(id) {
+  const dot = id.indexOf(".");
+  const parts = dot === -1 ? [id] : [id.slice(0, dot + 1), id.slice(dot + 1)];
+  const node = el("span", { class: "booking-id", title: id });
+  parts.forEach((part, index) => {
+    if (index) node.append(el("wbr"));
+    node.append(el("span", { class: "nowrap" }, part));
+  });
+  return node;
+}
+
+function withWholeIds(text) {
+  const nodes = [];
+  let last = 0;
+  for (const match of text.matchAll(BOOKING_ID)) {
+    nodes.push(text.slice(last, match.index), wholeId(match[0]));
+    last = match.index + match[0].length;
+  }
+  nodes.push(text.slice(last));
+  return nodes.filter((part) => part !== "");
 }
 
 function bookingText(booking) {
   const when = [booking.court, booking.date, booking.time].filter(Boolean).join(" · ");
-  return `${when || booking.slot_id} (${booking.booking_id})`;
+  return [`${when || booking.slot_id} (`, wholeId(booking.booking_id), ")"];
 }
 
 function showEffects(container, body) {
@@ -346,17 +423,17 @@ function showEffects(container, body) {
   }
   if (bookings.length) {
     container.append(
-      el("h3", {}, `Booked (${bookings.length})`),
+      el("h4", {}, `Booked (${bookings.length})`),
       el("ul", { class: "bookings" }, bookings.map((b) => el("li", {}, bookingText(b)))),
     );
   }
   if (cancellations.length) {
     container.append(
-      el("h3", {}, `Cancelled (${cancellations.length})`),
+      el("h4", {}, `Cancelled (${cancellations.length})`),
       el(
         "ul",
         { class: "cancellations" },
-        cancellations.map((b) => el("li", {}, typeof b === "string" ? b : bookingText(b))),
+        cancellations.map((b) => el("li", {}, typeof b === "string" ? withWholeIds(b) : bookingText(b))),
       ),
     );
   }
@@ -397,7 +474,7 @@ function showUsage(list, usage) {
   }
 }
 
-// -- timelines: one time axis shared by every column ----------------------------------------
+// -- timelines: a strip with a row per pattern, on one time axis ----------------------------
 function turnLength(answer) {
   const body = answer?.body || {};
   let end = body.usage?.duration_ms || 0;
@@ -410,29 +487,47 @@ function turnLength(answer) {
 function niceScale(ms) {
   if (ms <= 0) return 1;
   const power = 10 ** Math.floor(Math.log10(ms));
-  for (const step of [1, 2, 2.5, 5, 10]) if (ms <= step * power) return step * power;
+  // Steps fine enough that the longest turn fills at least three quarters of the axis, whose
+  // quarters (the gridlines) are round numbers.
+  for (const tenths of [10, 12, 16, 20, 24, 30, 40, 50, 60, 80, 100]) {
+    if (ms <= (tenths * power) / 10) return (tenths * power) / 10;
+  }
   return 10 * power;
 }
 
-// One axis for every column (compare the patterns' times), or each column on its own turn's
-// length (see inside a fast turn when a slow one shares the page).
+function ms(value) {
+  return value >= 10000 ? `${(value / 1000).toFixed(1)} s` : `${value} ms`;
+}
+
+// One axis for every row (compare the patterns' times), or each row on its own turn's length
+// (see inside a fast turn when a slow one shares the strip). Each row says its turn's length
+// and each kind's total in words either way, so a sliver of a bar still reads.
 function renderAllTimelines() {
   if (!state.config) return;
   const shown = state.config.patterns.map((s) => s.id).filter((id) => !column(id).hidden);
   const shared = $("#shared-axis").checked;
   const scale = niceScale(Math.max(0, ...shown.map((id) => turnLength(state.latest[id]))));
   for (const id of shown) {
-    const own = niceScale(turnLength(state.latest[id]));
-    renderTimeline(column(id), state.latest[id], shared ? scale : own);
+    const own = Math.max(1, turnLength(state.latest[id])); // the turn fills its own row
+    renderRow(row(id), state.latest[id], shared ? scale : own);
   }
+  const ticks = $("#axis-ticks");
   const note = $("#scale-note");
-  if (!Object.keys(state.latest).length) note.textContent = "";
-  else if (shared) note.textContent = `Timelines share one axis: 0 to ${scale} ms.`;
-  else note.textContent = "Each timeline on its own turn's axis (not comparable across columns).";
+  const sent = Object.keys(state.latest).length > 0;
+  if (shared && sent) {
+    ticks.replaceChildren(...[0, 1, 2, 3, 4].map((q) => el("span", {}, q ? ms((scale * q) / 4) : "0")));
+    note.textContent = `Timelines share one axis: 0 to ${scale} ms.`;
+  } else if (sent) {
+    ticks.replaceChildren(el("span", {}, "0"), el("span", {}, "each row: 0 to its own turn's length"));
+    note.textContent = "Each timeline on its own turn's axis (not comparable across rows).";
+  } else {
+    ticks.replaceChildren(el("span", {}, "time →"));
+    note.textContent = "";
+  }
 }
 
-function pct(ms, scale) {
-  return `${Math.max(0, Math.min(100, (100 * ms) / scale)).toFixed(2)}%`;
+function pct(value, scale) {
+  return `${Math.max(0, Math.min(100, (100 * value) / scale)).toFixed(2)}%`;
 }
 
 // Bars of one lane that overlap in time (an agent's run around a specialist's, say) go on
@@ -443,10 +538,10 @@ function rowsOf(events) {
     const start = event.at_ms || 0;
     // 1 ms of slack: times are rounded to whole ms, so one step may seem to start before the
     // previous one ended.
-    let row = ends.findIndex((end) => end <= start + 1);
-    if (row === -1) row = ends.push(0) - 1;
-    ends[row] = start + (event.duration_ms || 0);
-    return row;
+    let line = ends.findIndex((end) => end <= start + 1);
+    if (line === -1) line = ends.push(0) - 1;
+    ends[line] = start + (event.duration_ms || 0);
+    return line;
   });
 }
 
@@ -467,82 +562,86 @@ function eventLabel(event) {
   return `${what}, at ${event.at_ms} ms for ${event.duration_ms} ms${detail ? ` (${detail})` : ""}`;
 }
 
-function renderTimeline(node, answer, scale) {
-  const box = $(".timeline", node);
-  box.replaceChildren(el("h3", {}, "Timeline"));
+function renderRow(node, answer, scale) {
+  const turn = $(".tl-turn", node);
+  const track = $(".tl-track", node);
+  const kinds = $(".tl-kinds", node);
+  turn.textContent = "";
+  kinds.replaceChildren();
   const body = answer?.body;
   if (!body || body.error) {
-    box.append(el("p", { class: "none" }, body ? "No timeline: the turn failed." : "No turn yet."));
+    node.dataset.state = body ? "error" : "none";
+    const code = body?.error?.code;
+    track.replaceChildren(
+      el("p", { class: body ? "none error" : "none" }, body ? `No timeline: the turn failed (${code}).` : "No turn yet."),
+    );
     return;
   }
+  node.dataset.state = "ok";
+  const duration = body.usage?.duration_ms;
+  turn.textContent = duration === null || duration === undefined ? "n/a" : ms(duration);
   const trace = Array.isArray(body.trace) ? body.trace : null;
   const lanes = el("div", { class: "lanes" });
-  if (trace && trace.length) {
-    for (const kind of KINDS) {
-      const events = trace.filter((event) => event.kind === kind);
-      const rows = rowsOf(events);
-      const height = Math.max(1, ...rows.map((row) => row + 1));
-      const track = el("div", { class: "track", style: `--rows:${height}` });
-      events.forEach((event, index) => {
-        const label = eventLabel(event);
-        track.append(
-          el("span", {
-            class: `bar kind-${kind}`,
-            style:
-              `left:${pct(event.at_ms || 0, scale)};width:${pct(event.duration_ms || 0, scale)};` +
-              `--row:${rows[index]}`,
-            title: label, // its accessible name too (an aria-label would match "Message")
-            role: "img",
-          }),
-        );
-      });
+  for (const kind of KINDS) {
+    const events = (trace || []).filter((event) => event.kind === kind);
+    const lines = rowsOf(events);
+    const height = Math.max(1, ...lines.map((line) => line + 1));
+    const lane = el("div", { class: "lane track", "data-kind": kind, style: `--rows:${height}` });
+    events.forEach((event, index) => {
+      lane.append(
+        el("span", {
+          class: `bar kind-${kind}`,
+          style:
+            `left:${pct(event.at_ms || 0, scale)};width:${pct(event.duration_ms || 0, scale)};` +
+            `--row:${lines[index]}`,
+          title: eventLabel(event), // its accessible name too (an aria-label would match "Message")
+          role: "img",
+        }),
+      );
+    });
+    lanes.append(lane);
+    if (events.length) {
       const total = events.reduce((sum, event) => sum + (event.duration_ms || 0), 0);
-      lanes.append(
+      kinds.append(
         el(
-          "div",
-          { class: `lane${events.length ? "" : " empty"}`, "data-kind": kind },
-          el("span", { class: "lane-label" }, KIND_LABELS[kind]),
-          track,
-          el("span", { class: "lane-sum" }, events.length ? `${events.length}× ${total} ms` : "–"),
+          "span",
+          { class: "kind-sum", "data-kind": kind },
+          el("span", { class: `swatch kind-${kind}` }),
+          `${KIND_LABELS[kind]} ${events.length}× ${ms(total)}`,
         ),
       );
     }
   }
-  const duration = body.usage?.duration_ms;
   lanes.append(
     el(
       "div",
-      { class: "lane", "data-kind": "total" },
-      el("span", { class: "lane-label" }, "turn"),
-      el(
-        "div",
-        { class: "track" },
-        duration === null || duration === undefined
-          ? null
-          : el("span", {
-              class: "bar kind-total",
-              style: `left:0;width:${pct(duration, scale)}`,
-              title: `whole turn: ${duration} ms`,
-            }),
-      ),
-      el("span", { class: "lane-sum" }, duration === null || duration === undefined ? "n/a" : `${duration} ms`),
+      { class: "lane track", "data-kind": "total" },
+      duration === null || duration === undefined
+        ? null
+        : el("span", {
+            class: "bar kind-total",
+            style: `left:0;width:${pct(duration, scale)}`,
+            title: `whole turn: ${duration} ms`,
+            role: "img",
+          }),
     ),
   );
-  box.append(lanes);
-  box.append(
-    el(
-      "div",
-      { class: "axis", "aria-hidden": "true" },
-      el("span", {}, "0"),
-      el("span", {}, `${scale / 2} ms`),
-      el("span", {}, `${scale} ms`),
-    ),
-  );
+  track.replaceChildren(lanes);
   if (!trace) {
-    box.append(el("p", { class: "no-trace" }, "No trace: this response carries none, only its total time."));
+    track.append(el("p", { class: "no-trace" }, "No trace: only the turn's total time."));
+  }
+}
+
+// The trace as text, in order, in the pattern's column: what a screen reader or a keyboard
+// user reads instead of the bars.
+function showTraceText(box, body) {
+  box.replaceChildren();
+  const trace = Array.isArray(body.trace) ? body.trace : null;
+  if (body.error) return;
+  if (!trace) {
+    box.append(el("p", { class: "none" }, "This response carries no trace."));
     return;
   }
-  // The same events as text, in order: what a screen reader or a keyboard user reads.
   box.append(
     el(
       "details",
