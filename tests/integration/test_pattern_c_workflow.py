@@ -15,10 +15,16 @@ import pytest
 
 from local.offline_model import start_offline_model
 from local.runtime import LocalRuntime
-from local.step_functions import STEP_FUNCTIONS, LocalStepFunctions, local_definition
+from local.step_functions import (
+    DEFINITION_PATH,
+    STEP_FUNCTIONS,
+    LocalStepFunctions,
+    local_definition,
+)
 from pattern_core import collaborators
+from pattern_core.contract import trace
 from pattern_core.usage import UsageMeter
-from pattern_core.workflow.steps import WorkflowState, record_execution
+from pattern_core.workflow.steps import CHOICE_STATE, WorkflowState, record_execution
 from tests.integration.conftest import (
     TABLE,
     aws_overrides,
@@ -81,14 +87,27 @@ def assert_usage_matches_history(body: dict, pattern_c) -> None:
     assert usage["state_transitions"] == len(execution.states_entered)
     assert usage["lambda_invocations"] == 1 + execution.lambda_invocations
     assert usage["lambda_invocations"] == 1 + sum(pattern_c.runtime.invocations.values())
+    assert_own_account_matches_history(execution)
 
 
 def assert_own_account_matches_history(execution) -> None:
-    """An error response carries no usage; the execution's output still accounts for itself."""
+    """An error response carries no usage; the execution's output still accounts for itself,
+    and a traced turn shows exactly the states the history names, in its order."""
     usage = UsageMeter()
-    record_execution(WorkflowState.model_validate_json(execution.output), usage)
+    with trace.recording() as recorder:
+        record_execution(WorkflowState.model_validate_json(execution.output), usage)
     assert usage.state_transitions == len(execution.states_entered)
     assert usage.lambda_invocations == 1 + execution.lambda_invocations
+    states = [e["name"] for e in recorder.events() if e["kind"] == "state"]
+    assert states == execution.states_entered
+
+
+def test_the_choice_the_trace_names_is_the_definitions_choice_after_find_slots():
+    states = json.loads(DEFINITION_PATH.read_text())["States"]
+
+    assert states[CHOICE_STATE]["Type"] == "Choice"
+    assert [name for name, s in states.items() if s["Type"] == "Choice"] == [CHOICE_STATE]
+    assert states["FindSlots"]["Next"] == CHOICE_STATE
 
 
 def test_a_booking_runs_every_step_lambda_and_books_for_the_signed_caller(pattern_c, dynamodb):

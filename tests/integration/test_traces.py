@@ -107,12 +107,44 @@ def test_tool_and_model_events_carry_what_was_measured(request, handler, dynamod
 
 
 @pytest.mark.parametrize("handler", list("C"), indirect=True)
-def test_c_shows_the_states_its_execution_entered(handler, dynamodb):
+def test_c_shows_every_state_its_execution_entered_inside_the_sync_execution(handler, dynamodb):
     _, body, _ = call(handler, traced_event({"message": MESSAGE}))
 
-    states = [e["name"] for e in body["trace"] if e["kind"] == "state"]
-    assert states == ["Understand", "FindSlots", "ChooseSlot", "Book", "WriteReply"], body
-    assert body["usage"]["state_transitions"] == len(states) + 1  # and the Choice
+    states = [e for e in body["trace"] if e["kind"] == "state"]
+    assert [e["name"] for e in states] == [
+        "Understand",
+        "FindSlots",
+        "IsAnythingBookable",
+        "ChooseSlot",
+        "Book",
+        "WriteReply",
+    ], body["trace"]
+    assert body["usage"]["state_transitions"] == len(states)
+    choice = states[2]
+    assert choice["detail"] == {"next": "ChooseSlot"}
+    assert states[1]["at_ms"] <= choice["at_ms"] <= states[3]["at_ms"]
+    # The API Lambda's StartSyncExecution holds the whole execution: no state outside it
+    (execution,) = [e for e in body["trace"] if e["name"] == "StartSyncExecution"]
+    assert execution["kind"] == "step" and execution["detail"] == {"status": "SUCCEEDED"}
+    for state in states:  # up to rounding across the two clocks
+        assert execution["at_ms"] - 2 <= state["at_ms"], (state, execution)
+        end = execution["at_ms"] + execution["duration_ms"]
+        assert state["at_ms"] + state["duration_ms"] <= end + 2, (state, execution)
+
+
+@pytest.mark.parametrize("handler", list("C"), indirect=True)
+def test_c_shows_the_choice_skipping_to_the_reply_when_nothing_is_bookable(handler, dynamodb):
+    _, body, _ = call(handler, traced_event({"message": "What's free tomorrow afternoon?"}))
+
+    states = [e for e in body["trace"] if e["kind"] == "state"]
+    assert [e["name"] for e in states] == [
+        "Understand",
+        "FindSlots",
+        "IsAnythingBookable",
+        "WriteReply",
+    ], body["trace"]
+    assert states[2]["detail"] == {"next": "WriteReply"}
+    assert body["usage"]["state_transitions"] == len(states)
 
 
 @pytest.mark.parametrize("handler", list("G"), indirect=True)
