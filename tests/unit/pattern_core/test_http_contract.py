@@ -7,6 +7,7 @@ import pytest
 from booking.errors import SlotInPast
 from pattern_core.contract.http import build_chat_app
 from pattern_core.contract.turn import ChatOutcome
+from tests.unit.pattern_core.test_reporting import booking
 from tests.utils import chat_event, lambda_context, load_event, response_json
 
 
@@ -161,6 +162,19 @@ def test_a_turns_usage_is_published_as_metrics_per_pattern(monkeypatch, capsys):
     assert "pattern" in directive["Dimensions"][0]
     assert blob["pattern"] == "Z"
     assert (blob["ToolCalls"], blob["Bookings"], blob["LLMCalls"]) == ([1.0], [0.0], [0.0])
+    assert blob["Cancellations"] == [0.0]
+
+
+def test_a_turns_metrics_count_every_court_booked_and_booking_cancelled(monkeypatch, capsys):
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    made = [booking("15:00"), booking("16:00")]
+    outcome = ChatOutcome("Booked two, cancelled one.", made, cancellations=[booking("10:00")])
+
+    response = resolve(RecordingOrchestration(outcome), chat_event({"message": "hi"}))
+
+    assert response["statusCode"] == 200
+    (blob,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+    assert (blob["Bookings"], blob["Cancellations"]) == ([2.0], [1.0])
 
 
 def test_every_error_answer_is_counted_by_pattern_and_status(monkeypatch, capsys):

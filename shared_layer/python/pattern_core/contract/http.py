@@ -350,7 +350,12 @@ def run_turn(
         response = deadline_response(turn.effects)
         return {"status": response.status_code, "body": response.body}
     reported = usage.as_dict()
-    publish_turn_metrics(pattern, reported, booked=bool(outcome.bookings))
+    publish_turn_metrics(
+        pattern,
+        reported,
+        bookings=len(outcome.bookings),
+        cancellations=len(outcome.cancellations),
+    )
     return {
         "status": 200,
         "body": {
@@ -381,10 +386,11 @@ def deadline_response(effects: TurnEffects) -> Response:
     return response
 
 
-def publish_turn_metrics(pattern: str, usage: dict, *, booked: bool) -> None:
+def publish_turn_metrics(pattern: str, usage: dict, *, bookings: int, cancellations: int) -> None:
     """The turn's usage as CloudWatch metrics (EMF, dimension `pattern`): the same measured
-    figures as the response body, so the patterns can be compared on a dashboard. A figure
-    the pattern cannot observe (`None`) is not published."""
+    figures as the response body, and how many courts it booked and bookings it cancelled, so
+    the patterns can be compared on a dashboard. A figure the pattern cannot observe (`None`)
+    is not published."""
     metrics = Metrics(namespace=Settings.from_env().powertools_metrics_namespace)
     metrics.add_dimension("pattern", pattern)
     figures = (
@@ -395,7 +401,8 @@ def publish_turn_metrics(pattern: str, usage: dict, *, booked: bool) -> None:
         ("LambdaInvocations", usage["lambda_invocations"], MetricUnit.Count),
         ("StateTransitions", usage["state_transitions"], MetricUnit.Count),
         ("TurnDuration", usage["duration_ms"], MetricUnit.Milliseconds),
-        ("Bookings", int(booked), MetricUnit.Count),
+        ("Bookings", bookings, MetricUnit.Count),
+        ("Cancellations", cancellations, MetricUnit.Count),
     )
     for name, value, unit in figures:
         if value is not None:
