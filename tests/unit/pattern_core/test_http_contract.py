@@ -3,9 +3,15 @@
 import json
 
 import pytest
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 
 from booking.errors import SlotInPast
 from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.idempotency import InvalidIdempotencyKey
+from pattern_core.contract.identity import InvalidSession, Unauthenticated
 from pattern_core.contract.turn import ChatOutcome
 from tests.unit.pattern_core.test_reporting import booking
 from tests.utils import chat_event, lambda_context, load_event, response_json
@@ -188,3 +194,23 @@ def test_every_error_answer_is_counted_by_pattern_and_status(monkeypatch, capsys
     blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
     errors = [(b["pattern"], b["status"], b["code"]) for b in blobs if "Errors" in b]
     assert errors == [("Z", "400", "invalid_encoding"), ("Z", "422", "validation_error")]
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code", "message"),
+    [
+        (Unauthenticated("Sign the request."), 401, "unauthenticated", "Sign the request."),
+        (InvalidSession("Unknown session."), 400, "invalid_session", "Unknown session."),
+        (InvalidIdempotencyKey("Bad key."), 422, "validation_error", "Bad key."),
+        (IdempotencyValidationError(), 422, "idempotency_key_reused", "different request"),
+        (IdempotencyAlreadyInProgressError(), 409, "request_in_progress", "still running"),
+    ],
+)
+def test_each_refusal_is_answered_in_the_error_shape_with_its_status(error, status, code, message):
+    response = resolve(RecordingOrchestration(error=error), chat_event({"message": "hi"}))
+
+    assert response["statusCode"] == status
+    body = response_json(response)["error"]
+    assert body["code"] == code and message in body["message"]
+    retry_after = response["headers"].get("Retry-After")
+    assert (retry_after is not None) == (status == 409)

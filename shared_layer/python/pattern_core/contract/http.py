@@ -23,6 +23,7 @@ import binascii
 import json
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics
@@ -166,6 +167,39 @@ def _error_code(response: dict) -> str:
         return "unknown"
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """The answer to a request refused before or around its turn: a fixed status and code, and
+    a fixed message or (None) the exception's own."""
+
+    status: int
+    code: str
+    message: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def answer(self, exc: Exception) -> Response:
+        return error_response(self.status, self.code, self.message or str(exc), self.headers)
+
+
+# The identity and idempotency refusals, one entry each (their handlers are registered from it).
+REFUSALS: dict[type[Exception], Refusal] = {
+    idempotency.InvalidIdempotencyKey: Refusal(422, "validation_error"),
+    IdempotencyValidationError: Refusal(
+        422,
+        "idempotency_key_reused",
+        "This Idempotency-Key was used with a different request; use a new key.",
+    ),
+    IdempotencyAlreadyInProgressError: Refusal(
+        409,
+        "request_in_progress",
+        "A request with this Idempotency-Key is still running; retry shortly.",
+        headers={"Retry-After": str(idempotency.RETRY_AFTER_SECONDS)},
+    ),
+    Unauthenticated: Refusal(401, "unauthenticated"),
+    InvalidSession: Refusal(400, "invalid_session"),
+}
+
+
 def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome]):
     """The resolver for one pattern: routes, validation and the error mapping."""
     app = ChatResolver(pattern, enable_validation=True, json_body_deserializer=parse_json)
@@ -229,34 +263,8 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
         details = "; ".join(_describe(err) for err in errors)
         return error_response(422, "validation_error", details or "Invalid request.")
 
-    @app.exception_handler(idempotency.InvalidIdempotencyKey)
-    def invalid_idempotency_key(exc: idempotency.InvalidIdempotencyKey) -> Response:
-        return error_response(422, "validation_error", str(exc))
-
-    @app.exception_handler(IdempotencyValidationError)
-    def idempotency_key_reused(exc: IdempotencyValidationError) -> Response:
-        return error_response(
-            422,
-            "idempotency_key_reused",
-            "This Idempotency-Key was used with a different request; use a new key.",
-        )
-
-    @app.exception_handler(IdempotencyAlreadyInProgressError)
-    def request_in_progress(exc: IdempotencyAlreadyInProgressError) -> Response:
-        return error_response(
-            409,
-            "request_in_progress",
-            "A request with this Idempotency-Key is still running; retry shortly.",
-            headers={"Retry-After": str(idempotency.RETRY_AFTER_SECONDS)},
-        )
-
-    @app.exception_handler(Unauthenticated)
-    def unauthenticated(exc: Unauthenticated) -> Response:
-        return error_response(401, "unauthenticated", str(exc))
-
-    @app.exception_handler(InvalidSession)
-    def invalid_session(exc: InvalidSession) -> Response:
-        return error_response(400, "invalid_session", str(exc))
+    for error_type, refusal in REFUSALS.items():
+        app.exception_handler(error_type)(refusal.answer)
 
     @app.exception_handler(BookingError)
     def booking_error(exc: BookingError) -> Response:
