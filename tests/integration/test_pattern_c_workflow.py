@@ -35,6 +35,9 @@ from tests.utils import chat_event, lambda_context, response_json
 
 ALICE = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/alice"
 STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:PatternCWorkflow"
+# The states an execution enters when it books, and when the Choice finds nothing bookable.
+NOTHING_BOOKABLE_STATES = ["Understand", "FindSlots", "IsAnythingBookable", "WriteReply"]
+BOOKING_STATES = [*NOTHING_BOOKABLE_STATES[:3], "ChooseSlot", "Book", "WriteReply"]
 
 
 @pytest.fixture(scope="module")
@@ -118,14 +121,7 @@ def test_a_booking_runs_every_step_lambda_and_books_for_the_signed_caller(patter
     assert body["booking"]["booking_id"] in body["reply"]
     assert booked(dynamodb) == [("2026-11-25_CourtA_1500", ALICE)]
     execution = pattern_c.step_functions.executions[-1]
-    assert execution.states_entered == [
-        "Understand",
-        "FindSlots",
-        "IsAnythingBookable",
-        "ChooseSlot",
-        "Book",
-        "WriteReply",
-    ]
+    assert execution.states_entered == BOOKING_STATES
     assert body["usage"]["llm_calls"] == 2 and body["usage"]["input_tokens"] > 0
     assert (body["usage"]["lambda_invocations"], body["usage"]["state_transitions"]) == (6, 6)
     assert_usage_matches_history(body, pattern_c)
@@ -144,12 +140,7 @@ def test_when_nothing_is_free_the_choice_skips_booking_and_offers_the_nearest_ti
     assert "14:00" in body["reply"] and "16:00" in body["reply"]
     assert ALICE not in {owner for _, owner in booked(dynamodb)}
     execution = pattern_c.step_functions.executions[-1]
-    assert execution.states_entered == [
-        "Understand",
-        "FindSlots",
-        "IsAnythingBookable",
-        "WriteReply",
-    ]
+    assert execution.states_entered == NOTHING_BOOKABLE_STATES
     assert body["usage"]["llm_calls"] == 2
     assert_usage_matches_history(body, pattern_c)
 

@@ -15,6 +15,7 @@ from pattern_core.contract.trace import KINDS
 from pattern_core.model.understanding import system_prompt
 from pattern_core.workflow.steps import REPLY_INSTRUCTIONS
 from tests.integration import test_edge_all_patterns as edge
+from tests.integration import test_pattern_c_workflow as c_workflow
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     chat_env,
     offline_model,
@@ -111,14 +112,7 @@ def test_c_shows_every_state_its_execution_entered_inside_the_sync_execution(han
     _, body, _ = call(handler, traced_event({"message": MESSAGE}))
 
     states = [e for e in body["trace"] if e["kind"] == "state"]
-    assert [e["name"] for e in states] == [
-        "Understand",
-        "FindSlots",
-        "IsAnythingBookable",
-        "ChooseSlot",
-        "Book",
-        "WriteReply",
-    ], body["trace"]
+    assert [e["name"] for e in states] == c_workflow.BOOKING_STATES, body["trace"]
     assert body["usage"]["state_transitions"] == len(states)
     choice = states[2]
     assert choice["detail"] == {"next": "ChooseSlot"}
@@ -137,12 +131,7 @@ def test_c_shows_the_choice_skipping_to_the_reply_when_nothing_is_bookable(handl
     _, body, _ = call(handler, traced_event({"message": "What's free tomorrow afternoon?"}))
 
     states = [e for e in body["trace"] if e["kind"] == "state"]
-    assert [e["name"] for e in states] == [
-        "Understand",
-        "FindSlots",
-        "IsAnythingBookable",
-        "WriteReply",
-    ], body["trace"]
+    assert [e["name"] for e in states] == c_workflow.NOTHING_BOOKABLE_STATES, body["trace"]
     assert states[2]["detail"] == {"next": "WriteReply"}
     assert body["usage"]["state_transitions"] == len(states)
 
