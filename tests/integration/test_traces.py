@@ -26,6 +26,7 @@ from tests.utils import chat_event
 
 ALICE, call = edge.ALICE, edge.call
 handler = edge.handler  # the fixture: each pattern's real /chat handler, as deployed
+fake_model = edge.fake_model  # the fixture: a model server that answers what it is told
 
 MESSAGE = "Book tomorrow at 3pm"
 
@@ -165,6 +166,39 @@ def test_e_shows_checking_and_booking_as_the_sdks_tool_spans(handler, dynamodb):
         assert [e["name"] for e in tools] == [tool], body["trace"]
         agent = next(e for e in body["trace"] if e["kind"] == "step" and e["detail"]["agent"])
         assert agent["at_ms"] <= tools[0]["at_ms"] <= agent["at_ms"] + agent["duration_ms"]
+
+
+@pytest.mark.parametrize("handler", list("AC"), indirect=True)
+def test_a_turn_that_ends_in_a_model_error_carries_its_trace(
+    request, handler, dynamodb, fake_model, monkeypatch
+):
+    # Given a model that answers garbage: A's error is answered by the resolver's handler for
+    # model errors, C's by its workflow's failure reply (a ChatError from the turn)
+    pattern = request.node.callspec.params["handler"]
+    edge.use_model(monkeypatch, fake_model.base_url)
+    fake_model.body = b"not json"
+
+    status, body, _ = call(handler, traced_event({"message": MESSAGE}))
+
+    # Then the error still says what happened, and its trace shows where the turn failed
+    assert (status, body["error"]["code"]) == (502, "model_error"), body
+    events = body["trace"]
+    if pattern == "A":
+        (model,) = [e for e in events if e["kind"] == "model_call"]
+        assert model["detail"]["error"], events
+    else:
+        states = [(e["name"], e["detail"]["failed"]) for e in events if e["kind"] == "state"]
+        assert states == [("Understand", True), ("FailureReply", False)], events
+        assert [e["name"] for e in events if e["kind"] == "step"] == ["StartSyncExecution"]
+
+
+def test_a_request_refused_before_its_turn_carries_no_trace(handler, dynamodb):
+    event = traced_event({"message": MESSAGE, "unexpected": True})
+
+    status, body, _ = call(handler, event)
+
+    assert (status, body["error"]["code"]) == (422, "validation_error")
+    assert "trace" not in body
 
 
 def test_no_trace_without_the_header(handler, dynamodb):

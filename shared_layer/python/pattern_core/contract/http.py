@@ -10,10 +10,13 @@ is never a 500. Errors share one shape, `{"error": {"code", "message"}}`, and ne
 traces, table names or secrets.
 
 An `Idempotency-Key` header makes a retry return the first answer
-(`pattern_core.contract.idempotency`). `X-Patterns-Trace: 1` adds the turn's `trace` to a 200
-body (`pattern_core.contract.trace`); it is added to the answer as sent, never to the answer
-stored for replay, so a replay — which runs nothing — carries an empty trace when one is asked
-for, and no trace otherwise, whatever the first request asked.
+(`pattern_core.contract.idempotency`). `X-Patterns-Trace: 1` adds the turn's `trace` to the
+answer of a request whose turn ran (`pattern_core.contract.trace`): a 200, and as well an error
+the turn ended in (a deadline, a model error, a refusal), beside its `error`: a failed turn is
+when where the time went matters most. A request refused before its turn carries none. The trace is
+added to the answer as sent, never to the answer stored for replay, so a replay — which runs
+nothing — carries an empty trace on a 200 when one is asked for, and no trace otherwise,
+whatever the first request asked.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import binascii
 import json
 import sys
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -154,10 +158,34 @@ class ChatResolver(APIGatewayHttpResolver):
                 "cookies": [],
             }
         else:
-            response = super().resolve(event, context)
+            token = _turn_trace.set(None)
+            try:
+                response = super().resolve(event, context)
+                events = _turn_trace.get()
+            finally:
+                _turn_trace.reset(token)
+            if events is not None:
+                response = _with_trace(response, events)
         if response.get("statusCode", 200) >= 400:
             publish_error(self.pattern, response["statusCode"], _error_code(response))
         return response
+
+
+# The trace of the turn this request ran, set by the /chat route when one was asked for
+# (X-Patterns-Trace: 1) and read by ChatResolver.resolve: the turn's answer may be made by an
+# exception handler (a model error, say), which never sees the route's locals.
+_turn_trace: ContextVar[list[dict] | None] = ContextVar("patterns_turn_trace", default=None)
+
+
+def _with_trace(response: dict, events: list[dict]) -> dict:
+    """The response with `trace` beside its body's answer (a reply, or an `error`)."""
+    try:
+        body = json.loads(response.get("body") or "{}")
+    except ValueError:
+        return response
+    if not isinstance(body, dict):
+        return response
+    return {**response, "body": json.dumps({**body, "trace": events}, separators=(",", ":"))}
 
 
 def _error_code(response: dict) -> str:
@@ -216,15 +244,18 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
         )
 
         traced = trace.requested(app.current_event.headers)
-        recorded: list[dict] = []  # this run's trace: kept apart from the stored answer
 
         def answer() -> idempotency.Answer:
+            # This run's trace, kept apart from the stored answer; the resolver adds it to
+            # whatever this request is answered, an error included (ChatResolver.resolve).
             with trace.recording(traced) as recorder:
-                result = run_turn(
-                    pattern, orchestrate, body, user_id, session_id, app.lambda_context
-                )
-            if recorder is not None:
-                recorded.extend(recorder.events())
+                try:
+                    result = run_turn(
+                        pattern, orchestrate, body, user_id, session_id, app.lambda_context
+                    )
+                finally:
+                    if recorder is not None:
+                        _turn_trace.set(recorder.events())
             # Serialised here, once: a replay returns these very bytes.
             return {**result, "body": json.dumps(result["body"], separators=(",", ":"))}
 
@@ -243,15 +274,12 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
             )
         else:
             result = answer()
-        response_body = result["body"]
-        if traced and result["status"] == 200:
-            response_body = json.dumps(
-                {**json.loads(response_body), "trace": recorded}, separators=(",", ":")
-            )
+        if traced and _turn_trace.get() is None and result["status"] == 200:
+            _turn_trace.set([])  # a replay ran nothing: its trace is empty
         return Response(
             status_code=result["status"],
             content_type="application/json",
-            body=response_body,
+            body=result["body"],
             headers={"Idempotent-Replayed": "true"} if result.get("replayed") else {},
         )
 
