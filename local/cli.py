@@ -165,7 +165,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     keys = [k.strip().upper() for k in args.patterns.split(",")] if args.patterns else None
     for key in keys or []:
         pattern(key)  # an unknown pattern is refused before anything starts
-    report = run_eval(keys or default_keys(), max(1, args.repeat))
+    report = run_eval(keys or default_keys(), args.repeat)
     print(as_json(report) if args.json else format_report(report), file=out)
     return 0 if all_passed(report) else 1
 
@@ -238,6 +238,18 @@ def cmd_reset(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def positive_int(text: str) -> int:
+    """A count given on the command line: a whole number of at least 1 (argparse reports the
+    reason when it is not)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="patterns", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -266,9 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="measure cold imports, calls and latency")
     bench.add_argument("--patterns", help="comma-separated subset, e.g. A,D,E")
-    bench.add_argument("--rounds", type=int, default=3, help="scripted rounds of 3 turns")
+    bench.add_argument("--rounds", type=positive_int, default=3, help="scripted rounds of 3 turns")
     bench.add_argument(
-        "--samples", type=int, default=3, help="fresh interpreters per import and synth"
+        "--samples", type=positive_int, default=3, help="fresh interpreters per import and synth"
     )
     bench.add_argument("--no-synth", action="store_true", help="skip the synth comparison")
     bench.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -278,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
         "eval", help="scenario suite per pattern, judged by what was stored"
     )
     evaluate.add_argument("--patterns", help="comma-separated subset, e.g. A,D,E")
-    evaluate.add_argument("--repeat", type=int, default=1, help="runs of every scenario")
+    evaluate.add_argument("--repeat", type=positive_int, default=1, help="runs of every scenario")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.set_defaults(run=cmd_eval)
 

@@ -3,13 +3,14 @@
 Every scenario (local/eval_scenarios.py) runs through the pattern's real handler on its own
 empty courts (a scratch database emptied before each run, so your bookings are untouched):
 seed the bookings it needs, send its messages in one session, then judge the `/chat` bodies
-(bookings, cancellations, status) against the store's state — a body that reports a booking the
-store does not hold fails, and so does a store that changed in a way no body reported. Reply
-wording is never judged. Per pattern it reports each scenario's passes, the success rate over
-the scenarios the pattern is designed for, and what the turns used (model calls, tokens,
-latency of warm turns, as measured here). With the offline stand-in (no OPENAI_API_KEY) the run is
-deterministic and says it measured a test double; with OPENAI_API_KEY it measures that model,
-and `--repeat` turns single passes into rates.
+(bookings, cancellations, status, and for a listing the tool its usage shows it ran) against
+the store's state — a body that reports a booking the store does not hold fails, and so does a
+store that changed in a way no body reported. Reply wording is never judged. Per pattern it
+reports each scenario's passes, the success rate over the scenarios the pattern is designed
+for, and what the turns used (model calls, tokens, latency of warm turns, as measured here).
+With the offline stand-in (no OPENAI_API_KEY) the run is deterministic and says it measured a
+test double; with OPENAI_API_KEY it measures that model, and `--repeat` turns single passes
+into rates.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def _describe(bookings: list[dict] | list[Held]) -> str:
 
 def judge(scenario: Scenario, seen: Observation) -> list[str]:
     """Why the run failed (empty when it passed): every judgement rests on the store's state
-    and the bodies' bookings, cancellations and status, never on the reply's words."""
+    and the bodies' bookings, cancellations, status and tools run, never on the reply's words."""
     problems: list[str] = []
     today = seen.today
     for n, (turn, (status, body)) in enumerate(zip(scenario.turns, seen.turns, strict=True), 1):
@@ -95,6 +96,9 @@ def judge(scenario: Scenario, seen: Observation) -> list[str]:
                 f"turn {n}: reported bookings {_describe(booked)}, expected "
                 f"[{', '.join(map(str, turn.books))}]"
             )
+        ran = (body.get("usage") or {}).get("tool_calls") or []
+        if missing := [tool for tool in turn.runs if tool not in ran]:
+            problems.append(f"turn {n}: ran tools {ran}, expected {missing} among them")
         if not _pair(cancelled, turn.cancels, today):
             problems.append(
                 f"turn {n}: reported cancellations {_describe(cancelled)}, expected "

@@ -24,6 +24,7 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import ReadTimeoutError
 
 from pattern_core.collaborators import per_container
+from pattern_core.contract import trace
 from pattern_core.contract.entry import chat_handler
 from pattern_core.contract.turn import ChatError, ChatOutcome, ChatTurn
 from pattern_core.deadline import DeadlineExceeded, single_attempt_config
@@ -59,11 +60,17 @@ def orchestrate(turn: ChatTurn) -> ChatOutcome:
     )
     read_timeout = turn.deadline.client_timeout(execution_read_timeout(), "the workflow")
     try:
-        with turn.deadline.bounding("the workflow"):
+        # Traced as one step: the execution's states (recorded below, from its trail) lie
+        # inside it, and what is left of it is Step Functions' own time and the step Lambdas'.
+        with (
+            turn.deadline.bounding("the workflow"),
+            trace.span("step", "StartSyncExecution") as traced,
+        ):
             response = stepfunctions(read_timeout).start_sync_execution(
                 stateMachineArn=Settings.from_env().required("state_machine_arn"),
                 input=start.model_dump_json(),
             )
+            traced["status"] = response.get("status")
     except (DeadlineExceeded, ReadTimeoutError) as exc:
         # The execution may still be running and may still book: say so, not "nothing".
         logger.error("workflow answer not received in time", extra={"error": type(exc).__name__})

@@ -85,15 +85,21 @@ class PatternsDashboard(Construct):
                         "Over the time range",
                         statistic=cloudwatch.Stats.SAMPLE_COUNT,
                     ),
-                    # `Bookings` is 1 for a turn that booked at least one court, else 0.
+                    # Each turn publishes how many courts it booked and bookings it cancelled.
                     self._comparison(
-                        "Turns that booked a court",
+                        "Courts booked",
                         "Bookings",
                         "Over the time range",
                         statistic=cloudwatch.Stats.SUM,
                     ),
-                    self._errors_by_status(),
+                    self._comparison(
+                        "Bookings cancelled",
+                        "Cancellations",
+                        "Over the time range",
+                        statistic=cloudwatch.Stats.SUM,
+                    ),
                 ],
+                [self._errors_by_status()],
             ],
         )
 
@@ -167,6 +173,6 @@ class PatternsDashboard(Construct):
             ],
             left_y_axis=cloudwatch.YAxisProps(label="Error responses", show_units=False, min=0),
             stacked=True,
-            width=FULL_WIDTH // 3,
+            width=FULL_WIDTH,
             height=CHART_HEIGHT,
         )

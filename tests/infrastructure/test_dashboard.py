@@ -141,9 +141,9 @@ def test_per_turn_comparisons_are_averages_over_the_whole_time_range(dashboard):
         widget = dashboard.widget(title)
         assert (widget["view"], widget["setPeriodToTimeRange"]) == ("bar", True), title
         assert {(row["name"], row["stat"]) for row in _plain_metrics(widget)} == {(name, "Average")}
-    assert {
-        row["stat"] for row in _plain_metrics(dashboard.widget("Turns that booked a court"))
-    } == {"Sum"}
+    for title, name in [("Courts booked", "Bookings"), ("Bookings cancelled", "Cancellations")]:
+        widget = dashboard.widget(title)
+        assert {(row["name"], row["stat"]) for row in _plain_metrics(widget)} == {(name, "Sum")}
     assert {row["stat"] for row in _plain_metrics(dashboard.widget("Turns answered"))} == {
         "SampleCount"
     }
@@ -173,7 +173,7 @@ def test_the_dashboard_reads_exactly_the_metrics_the_pattern_functions_publish(
         "state_transitions": 3,
         "duration_ms": 1840,
     }
-    publish_turn_metrics(pattern, usage, booked=True)
+    publish_turn_metrics(pattern, usage, bookings=2, cancellations=1)
     publish_error(pattern, 504, "deadline_exceeded")
     turn, error = [
         json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line
@@ -197,6 +197,8 @@ def test_the_dashboard_reads_exactly_the_metrics_the_pattern_functions_publish(
         if row["dimensions"]["pattern"] == pattern
     }
     assert shown == published
+    # counts, not flags: the dashboard sums them into courts booked and bookings cancelled
+    assert (turn["Bookings"], turn["Cancellations"]) == ([2.0], [1.0])
 
     # And its error search names the Errors metric's exact dimension set
     (error_directive,) = error["_aws"]["CloudWatchMetrics"]

@@ -15,10 +15,16 @@ import pytest
 
 from local.offline_model import start_offline_model
 from local.runtime import LocalRuntime
-from local.step_functions import STEP_FUNCTIONS, LocalStepFunctions, local_definition
+from local.step_functions import (
+    DEFINITION_PATH,
+    STEP_FUNCTIONS,
+    LocalStepFunctions,
+    local_definition,
+)
 from pattern_core import collaborators
+from pattern_core.contract import trace
 from pattern_core.usage import UsageMeter
-from pattern_core.workflow.steps import WorkflowState, record_execution
+from pattern_core.workflow.steps import CHOICE_STATE, WorkflowState, record_execution
 from tests.integration.conftest import (
     TABLE,
     aws_overrides,
@@ -29,6 +35,9 @@ from tests.utils import chat_event, lambda_context, response_json
 
 ALICE = "arn:aws:sts::123456789012:assumed-role/TennisPlayers/alice"
 STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:PatternCWorkflow"
+# The states an execution enters when it books, and when the Choice finds nothing bookable.
+NOTHING_BOOKABLE_STATES = ["Understand", "FindSlots", "IsAnythingBookable", "WriteReply"]
+BOOKING_STATES = [*NOTHING_BOOKABLE_STATES[:3], "ChooseSlot", "Book", "WriteReply"]
 
 
 @pytest.fixture(scope="module")
@@ -81,14 +90,27 @@ def assert_usage_matches_history(body: dict, pattern_c) -> None:
     assert usage["state_transitions"] == len(execution.states_entered)
     assert usage["lambda_invocations"] == 1 + execution.lambda_invocations
     assert usage["lambda_invocations"] == 1 + sum(pattern_c.runtime.invocations.values())
+    assert_own_account_matches_history(execution)
 
 
 def assert_own_account_matches_history(execution) -> None:
-    """An error response carries no usage; the execution's output still accounts for itself."""
+    """An error response carries no usage; the execution's output still accounts for itself,
+    and a traced turn shows exactly the states the history names, in its order."""
     usage = UsageMeter()
-    record_execution(WorkflowState.model_validate_json(execution.output), usage)
+    with trace.recording() as recorder:
+        record_execution(WorkflowState.model_validate_json(execution.output), usage)
     assert usage.state_transitions == len(execution.states_entered)
     assert usage.lambda_invocations == 1 + execution.lambda_invocations
+    states = [e["name"] for e in recorder.events() if e["kind"] == "state"]
+    assert states == execution.states_entered
+
+
+def test_the_choice_the_trace_names_is_the_definitions_choice_after_find_slots():
+    states = json.loads(DEFINITION_PATH.read_text())["States"]
+
+    assert states[CHOICE_STATE]["Type"] == "Choice"
+    assert [name for name, s in states.items() if s["Type"] == "Choice"] == [CHOICE_STATE]
+    assert states["FindSlots"]["Next"] == CHOICE_STATE
 
 
 def test_a_booking_runs_every_step_lambda_and_books_for_the_signed_caller(pattern_c, dynamodb):
@@ -99,14 +121,7 @@ def test_a_booking_runs_every_step_lambda_and_books_for_the_signed_caller(patter
     assert body["booking"]["booking_id"] in body["reply"]
     assert booked(dynamodb) == [("2026-11-25_CourtA_1500", ALICE)]
     execution = pattern_c.step_functions.executions[-1]
-    assert execution.states_entered == [
-        "Understand",
-        "FindSlots",
-        "IsAnythingBookable",
-        "ChooseSlot",
-        "Book",
-        "WriteReply",
-    ]
+    assert execution.states_entered == BOOKING_STATES
     assert body["usage"]["llm_calls"] == 2 and body["usage"]["input_tokens"] > 0
     assert (body["usage"]["lambda_invocations"], body["usage"]["state_transitions"]) == (6, 6)
     assert_usage_matches_history(body, pattern_c)
@@ -125,12 +140,7 @@ def test_when_nothing_is_free_the_choice_skips_booking_and_offers_the_nearest_ti
     assert "14:00" in body["reply"] and "16:00" in body["reply"]
     assert ALICE not in {owner for _, owner in booked(dynamodb)}
     execution = pattern_c.step_functions.executions[-1]
-    assert execution.states_entered == [
-        "Understand",
-        "FindSlots",
-        "IsAnythingBookable",
-        "WriteReply",
-    ]
+    assert execution.states_entered == NOTHING_BOOKABLE_STATES
     assert body["usage"]["llm_calls"] == 2
     assert_usage_matches_history(body, pattern_c)
 

@@ -15,6 +15,7 @@ from pattern_core.contract.trace import KINDS
 from pattern_core.model.understanding import system_prompt
 from pattern_core.workflow.steps import REPLY_INSTRUCTIONS
 from tests.integration import test_edge_all_patterns as edge
+from tests.integration import test_pattern_c_workflow as c_workflow
 from tests.integration.chat_harness import (  # noqa: F401 - fixtures
     chat_env,
     offline_model,
@@ -25,6 +26,7 @@ from tests.utils import chat_event
 
 ALICE, call = edge.ALICE, edge.call
 handler = edge.handler  # the fixture: each pattern's real /chat handler, as deployed
+fake_model = edge.fake_model  # the fixture: a model server that answers what it is told
 
 MESSAGE = "Book tomorrow at 3pm"
 
@@ -107,12 +109,32 @@ def test_tool_and_model_events_carry_what_was_measured(request, handler, dynamod
 
 
 @pytest.mark.parametrize("handler", list("C"), indirect=True)
-def test_c_shows_the_states_its_execution_entered(handler, dynamodb):
+def test_c_shows_every_state_its_execution_entered_inside_the_sync_execution(handler, dynamodb):
     _, body, _ = call(handler, traced_event({"message": MESSAGE}))
 
-    states = [e["name"] for e in body["trace"] if e["kind"] == "state"]
-    assert states == ["Understand", "FindSlots", "ChooseSlot", "Book", "WriteReply"], body
-    assert body["usage"]["state_transitions"] == len(states) + 1  # and the Choice
+    states = [e for e in body["trace"] if e["kind"] == "state"]
+    assert [e["name"] for e in states] == c_workflow.BOOKING_STATES, body["trace"]
+    assert body["usage"]["state_transitions"] == len(states)
+    choice = states[2]
+    assert choice["detail"] == {"next": "ChooseSlot"}
+    assert states[1]["at_ms"] <= choice["at_ms"] <= states[3]["at_ms"]
+    # The API Lambda's StartSyncExecution holds the whole execution: no state outside it
+    (execution,) = [e for e in body["trace"] if e["name"] == "StartSyncExecution"]
+    assert execution["kind"] == "step" and execution["detail"] == {"status": "SUCCEEDED"}
+    for state in states:  # up to rounding across the two clocks
+        assert execution["at_ms"] - 2 <= state["at_ms"], (state, execution)
+        end = execution["at_ms"] + execution["duration_ms"]
+        assert state["at_ms"] + state["duration_ms"] <= end + 2, (state, execution)
+
+
+@pytest.mark.parametrize("handler", list("C"), indirect=True)
+def test_c_shows_the_choice_skipping_to_the_reply_when_nothing_is_bookable(handler, dynamodb):
+    _, body, _ = call(handler, traced_event({"message": "What's free tomorrow afternoon?"}))
+
+    states = [e for e in body["trace"] if e["kind"] == "state"]
+    assert [e["name"] for e in states] == c_workflow.NOTHING_BOOKABLE_STATES, body["trace"]
+    assert states[2]["detail"] == {"next": "WriteReply"}
+    assert body["usage"]["state_transitions"] == len(states)
 
 
 @pytest.mark.parametrize("handler", list("G"), indirect=True)
@@ -144,6 +166,39 @@ def test_e_shows_checking_and_booking_as_the_sdks_tool_spans(handler, dynamodb):
         assert [e["name"] for e in tools] == [tool], body["trace"]
         agent = next(e for e in body["trace"] if e["kind"] == "step" and e["detail"]["agent"])
         assert agent["at_ms"] <= tools[0]["at_ms"] <= agent["at_ms"] + agent["duration_ms"]
+
+
+@pytest.mark.parametrize("handler", list("AC"), indirect=True)
+def test_a_turn_that_ends_in_a_model_error_carries_its_trace(
+    request, handler, dynamodb, fake_model, monkeypatch
+):
+    # Given a model that answers garbage: A's error is answered by the resolver's handler for
+    # model errors, C's by its workflow's failure reply (a ChatError from the turn)
+    pattern = request.node.callspec.params["handler"]
+    edge.use_model(monkeypatch, fake_model.base_url)
+    fake_model.body = b"not json"
+
+    status, body, _ = call(handler, traced_event({"message": MESSAGE}))
+
+    # Then the error still says what happened, and its trace shows where the turn failed
+    assert (status, body["error"]["code"]) == (502, "model_error"), body
+    events = body["trace"]
+    if pattern == "A":
+        (model,) = [e for e in events if e["kind"] == "model_call"]
+        assert model["detail"]["error"], events
+    else:
+        states = [(e["name"], e["detail"]["failed"]) for e in events if e["kind"] == "state"]
+        assert states == [("Understand", True), ("FailureReply", False)], events
+        assert [e["name"] for e in events if e["kind"] == "step"] == ["StartSyncExecution"]
+
+
+def test_a_request_refused_before_its_turn_carries_no_trace(handler, dynamodb):
+    event = traced_event({"message": MESSAGE, "unexpected": True})
+
+    status, body, _ = call(handler, event)
+
+    assert (status, body["error"]["code"]) == (422, "validation_error")
+    assert "trace" not in body
 
 
 def test_no_trace_without_the_header(handler, dynamodb):

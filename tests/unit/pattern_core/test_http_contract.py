@@ -3,10 +3,17 @@
 import json
 
 import pytest
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 
 from booking.errors import SlotInPast
 from pattern_core.contract.http import build_chat_app
+from pattern_core.contract.idempotency import InvalidIdempotencyKey
+from pattern_core.contract.identity import InvalidSession, Unauthenticated
 from pattern_core.contract.turn import ChatOutcome
+from tests.unit.pattern_core.test_reporting import booking
 from tests.utils import chat_event, lambda_context, load_event, response_json
 
 
@@ -161,6 +168,19 @@ def test_a_turns_usage_is_published_as_metrics_per_pattern(monkeypatch, capsys):
     assert "pattern" in directive["Dimensions"][0]
     assert blob["pattern"] == "Z"
     assert (blob["ToolCalls"], blob["Bookings"], blob["LLMCalls"]) == ([1.0], [0.0], [0.0])
+    assert blob["Cancellations"] == [0.0]
+
+
+def test_a_turns_metrics_count_every_court_booked_and_booking_cancelled(monkeypatch, capsys):
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    made = [booking("15:00"), booking("16:00")]
+    outcome = ChatOutcome("Booked two, cancelled one.", made, cancellations=[booking("10:00")])
+
+    response = resolve(RecordingOrchestration(outcome), chat_event({"message": "hi"}))
+
+    assert response["statusCode"] == 200
+    (blob,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+    assert (blob["Bookings"], blob["Cancellations"]) == ([2.0], [1.0])
 
 
 def test_every_error_answer_is_counted_by_pattern_and_status(monkeypatch, capsys):
@@ -174,3 +194,23 @@ def test_every_error_answer_is_counted_by_pattern_and_status(monkeypatch, capsys
     blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
     errors = [(b["pattern"], b["status"], b["code"]) for b in blobs if "Errors" in b]
     assert errors == [("Z", "400", "invalid_encoding"), ("Z", "422", "validation_error")]
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code", "message"),
+    [
+        (Unauthenticated("Sign the request."), 401, "unauthenticated", "Sign the request."),
+        (InvalidSession("Unknown session."), 400, "invalid_session", "Unknown session."),
+        (InvalidIdempotencyKey("Bad key."), 422, "validation_error", "Bad key."),
+        (IdempotencyValidationError(), 422, "idempotency_key_reused", "different request"),
+        (IdempotencyAlreadyInProgressError(), 409, "request_in_progress", "still running"),
+    ],
+)
+def test_each_refusal_is_answered_in_the_error_shape_with_its_status(error, status, code, message):
+    response = resolve(RecordingOrchestration(error=error), chat_event({"message": "hi"}))
+
+    assert response["statusCode"] == status
+    body = response_json(response)["error"]
+    assert body["code"] == code and message in body["message"]
+    retry_after = response["headers"].get("Retry-After")
+    assert (retry_after is not None) == (status == 409)

@@ -10,10 +10,13 @@ is never a 500. Errors share one shape, `{"error": {"code", "message"}}`, and ne
 traces, table names or secrets.
 
 An `Idempotency-Key` header makes a retry return the first answer
-(`pattern_core.contract.idempotency`). `X-Patterns-Trace: 1` adds the turn's `trace` to a 200
-body (`pattern_core.contract.trace`); it is added to the answer as sent, never to the answer
-stored for replay, so a replay — which runs nothing — carries an empty trace when one is asked
-for, and no trace otherwise, whatever the first request asked.
+(`pattern_core.contract.idempotency`). `X-Patterns-Trace: 1` adds the turn's `trace` to the
+answer of a request whose turn ran (`pattern_core.contract.trace`): a 200, and as well an error
+the turn ended in (a deadline, a model error, a refusal), beside its `error`: a failed turn is
+when where the time went matters most. A request refused before its turn carries none. The trace is
+added to the answer as sent, never to the answer stored for replay, so a replay — which runs
+nothing — carries an empty trace on a 200 when one is asked for, and no trace otherwise,
+whatever the first request asked.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import binascii
 import json
 import sys
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics
@@ -153,10 +158,34 @@ class ChatResolver(APIGatewayHttpResolver):
                 "cookies": [],
             }
         else:
-            response = super().resolve(event, context)
+            token = _turn_trace.set(None)
+            try:
+                response = super().resolve(event, context)
+                events = _turn_trace.get()
+            finally:
+                _turn_trace.reset(token)
+            if events is not None:
+                response = _with_trace(response, events)
         if response.get("statusCode", 200) >= 400:
             publish_error(self.pattern, response["statusCode"], _error_code(response))
         return response
+
+
+# The trace of the turn this request ran, set by the /chat route when one was asked for
+# (X-Patterns-Trace: 1) and read by ChatResolver.resolve: the turn's answer may be made by an
+# exception handler (a model error, say), which never sees the route's locals.
+_turn_trace: ContextVar[list[dict] | None] = ContextVar("patterns_turn_trace", default=None)
+
+
+def _with_trace(response: dict, events: list[dict]) -> dict:
+    """The response with `trace` beside its body's answer (a reply, or an `error`)."""
+    try:
+        body = json.loads(response.get("body") or "{}")
+    except ValueError:
+        return response
+    if not isinstance(body, dict):
+        return response
+    return {**response, "body": json.dumps({**body, "trace": events}, separators=(",", ":"))}
 
 
 def _error_code(response: dict) -> str:
@@ -164,6 +193,39 @@ def _error_code(response: dict) -> str:
         return str(json.loads(response.get("body") or "{}")["error"]["code"])
     except (ValueError, KeyError, TypeError):
         return "unknown"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The answer to a request refused before or around its turn: a fixed status and code, and
+    a fixed message or (None) the exception's own."""
+
+    status: int
+    code: str
+    message: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def answer(self, exc: Exception) -> Response:
+        return error_response(self.status, self.code, self.message or str(exc), self.headers)
+
+
+# The identity and idempotency refusals, one entry each (their handlers are registered from it).
+REFUSALS: dict[type[Exception], Refusal] = {
+    idempotency.InvalidIdempotencyKey: Refusal(422, "validation_error"),
+    IdempotencyValidationError: Refusal(
+        422,
+        "idempotency_key_reused",
+        "This Idempotency-Key was used with a different request; use a new key.",
+    ),
+    IdempotencyAlreadyInProgressError: Refusal(
+        409,
+        "request_in_progress",
+        "A request with this Idempotency-Key is still running; retry shortly.",
+        headers={"Retry-After": str(idempotency.RETRY_AFTER_SECONDS)},
+    ),
+    Unauthenticated: Refusal(401, "unauthenticated"),
+    InvalidSession: Refusal(400, "invalid_session"),
+}
 
 
 def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome]):
@@ -182,15 +244,18 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
         )
 
         traced = trace.requested(app.current_event.headers)
-        recorded: list[dict] = []  # this run's trace: kept apart from the stored answer
 
         def answer() -> idempotency.Answer:
+            # This run's trace, kept apart from the stored answer; the resolver adds it to
+            # whatever this request is answered, an error included (ChatResolver.resolve).
             with trace.recording(traced) as recorder:
-                result = run_turn(
-                    pattern, orchestrate, body, user_id, session_id, app.lambda_context
-                )
-            if recorder is not None:
-                recorded.extend(recorder.events())
+                try:
+                    result = run_turn(
+                        pattern, orchestrate, body, user_id, session_id, app.lambda_context
+                    )
+                finally:
+                    if recorder is not None:
+                        _turn_trace.set(recorder.events())
             # Serialised here, once: a replay returns these very bytes.
             return {**result, "body": json.dumps(result["body"], separators=(",", ":"))}
 
@@ -209,15 +274,12 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
             )
         else:
             result = answer()
-        response_body = result["body"]
-        if traced and result["status"] == 200:
-            response_body = json.dumps(
-                {**json.loads(response_body), "trace": recorded}, separators=(",", ":")
-            )
+        if traced and _turn_trace.get() is None and result["status"] == 200:
+            _turn_trace.set([])  # a replay ran nothing: its trace is empty
         return Response(
             status_code=result["status"],
             content_type="application/json",
-            body=response_body,
+            body=result["body"],
             headers={"Idempotent-Replayed": "true"} if result.get("replayed") else {},
         )
 
@@ -229,34 +291,8 @@ def build_chat_app(pattern: str, orchestrate: Callable[[ChatTurn], ChatOutcome])
         details = "; ".join(_describe(err) for err in errors)
         return error_response(422, "validation_error", details or "Invalid request.")
 
-    @app.exception_handler(idempotency.InvalidIdempotencyKey)
-    def invalid_idempotency_key(exc: idempotency.InvalidIdempotencyKey) -> Response:
-        return error_response(422, "validation_error", str(exc))
-
-    @app.exception_handler(IdempotencyValidationError)
-    def idempotency_key_reused(exc: IdempotencyValidationError) -> Response:
-        return error_response(
-            422,
-            "idempotency_key_reused",
-            "This Idempotency-Key was used with a different request; use a new key.",
-        )
-
-    @app.exception_handler(IdempotencyAlreadyInProgressError)
-    def request_in_progress(exc: IdempotencyAlreadyInProgressError) -> Response:
-        return error_response(
-            409,
-            "request_in_progress",
-            "A request with this Idempotency-Key is still running; retry shortly.",
-            headers={"Retry-After": str(idempotency.RETRY_AFTER_SECONDS)},
-        )
-
-    @app.exception_handler(Unauthenticated)
-    def unauthenticated(exc: Unauthenticated) -> Response:
-        return error_response(401, "unauthenticated", str(exc))
-
-    @app.exception_handler(InvalidSession)
-    def invalid_session(exc: InvalidSession) -> Response:
-        return error_response(400, "invalid_session", str(exc))
+    for error_type, refusal in REFUSALS.items():
+        app.exception_handler(error_type)(refusal.answer)
 
     @app.exception_handler(BookingError)
     def booking_error(exc: BookingError) -> Response:
@@ -350,7 +386,12 @@ def run_turn(
         response = deadline_response(turn.effects)
         return {"status": response.status_code, "body": response.body}
     reported = usage.as_dict()
-    publish_turn_metrics(pattern, reported, booked=bool(outcome.bookings))
+    publish_turn_metrics(
+        pattern,
+        reported,
+        bookings=len(outcome.bookings),
+        cancellations=len(outcome.cancellations),
+    )
     return {
         "status": 200,
         "body": {
@@ -381,10 +422,11 @@ def deadline_response(effects: TurnEffects) -> Response:
     return response
 
 
-def publish_turn_metrics(pattern: str, usage: dict, *, booked: bool) -> None:
+def publish_turn_metrics(pattern: str, usage: dict, *, bookings: int, cancellations: int) -> None:
     """The turn's usage as CloudWatch metrics (EMF, dimension `pattern`): the same measured
-    figures as the response body, so the patterns can be compared on a dashboard. A figure
-    the pattern cannot observe (`None`) is not published."""
+    figures as the response body, and how many courts it booked and bookings it cancelled, so
+    the patterns can be compared on a dashboard. A figure the pattern cannot observe (`None`)
+    is not published."""
     metrics = Metrics(namespace=Settings.from_env().powertools_metrics_namespace)
     metrics.add_dimension("pattern", pattern)
     figures = (
@@ -395,7 +437,8 @@ def publish_turn_metrics(pattern: str, usage: dict, *, booked: bool) -> None:
         ("LambdaInvocations", usage["lambda_invocations"], MetricUnit.Count),
         ("StateTransitions", usage["state_transitions"], MetricUnit.Count),
         ("TurnDuration", usage["duration_ms"], MetricUnit.Milliseconds),
-        ("Bookings", int(booked), MetricUnit.Count),
+        ("Bookings", bookings, MetricUnit.Count),
+        ("Cancellations", cancellations, MetricUnit.Count),
     )
     for name, value, unit in figures:
         if value is not None:

@@ -1,12 +1,13 @@
 """Per-turn traces: what one /chat turn did, in order and timed, recorded only when asked for.
 
-A request with `X-Patterns-Trace: 1` gets `trace` in its 200 body: events
-`{"at_ms", "kind", "name", "duration_ms", "detail"}`, `at_ms` counted from the start of the turn,
-ordered by `at_ms`. Each engine reports through its own mechanism — the model client and D's
-loop (`span`), B's workflow steps, C's execution trail and H's Bedrock trace (`add_at`, with
-their own clocks), the Agents SDK's spans for E-G (`agent_runtime.tracing`), G's specialist
-invokes (`merge` adds a specialist's own trace) — into the recorder of the running turn, held
-in a context variable. Without a recorder every call here is a no-op.
+A request with `X-Patterns-Trace: 1` gets `trace` in its body (a 200's, or the error a turn
+ended in: `contract.http`): events `{"at_ms", "kind", "name", "duration_ms", "detail"}`,
+`at_ms` counted from the start of the turn, ordered by `at_ms`. Each engine reports through its
+own mechanism — the model client and D's loop (`span`), B's workflow steps, C's execution
+trail and H's Bedrock trace (`add_at`, with their own clocks), the Agents SDK's spans for E-G
+(`agent_runtime.tracing`), G's specialist invokes (`merge` adds a specialist's own trace) —
+into the recorder of the running turn, held in a context variable. Without a recorder every
+call here is a no-op.
 
 `detail` never carries prompt text or secrets: model calls give their model and tokens, tool
 calls their arguments as the model sent them.

@@ -381,31 +381,77 @@ def outcome_of(state: WorkflowState) -> ChatOutcome:
 
 
 # -- accounting for pattern C ------------------------------------------------------------
-# The state machine's only Choice state follows FindSlots. A Choice writes no data, so it is
-# counted from FindSlots' successful record; tests check every count against the execution
-# history moto's interpreter keeps.
+# The state machine's only Choice state follows FindSlots (its name as in
+# stacks/asl/booking_workflow.asl.json; a test holds the two equal). A Choice runs no code and
+# writes no data, so it is counted, and traced, from FindSlots' successful record; tests check
+# every count against the execution history moto's interpreter keeps.
 STATE_BEFORE_CHOICE = "find_slots"
+CHOICE_STATE = "IsAnythingBookable"
 
 
 def record_execution(state: WorkflowState, usage: UsageMeter) -> None:
     """Fold an execution's own account of itself (its `trail` and summed model usage) into
     the turn's usage: Lambda invocations are every step whose code ran (besides the API
-    function); state transitions are the states entered."""
+    function); state transitions are the states entered, the Choice among them. A traced turn
+    gets one `state` event per state entered, so its states and `state_transitions` agree."""
     usage.record_remote(state.usage)
     usage.record_invocations(sum(1 for r in state.trail if r.ran))
-    choices = any(r.step == STATE_BEFORE_CHOICE and not r.failed for r in state.trail)
-    usage.record_state_transitions(len(state.trail) + int(choices))
-    for record in state.trail:
+    entered = 0
+    for n, record in enumerate(state.trail):
+        entered += 1
         if not record.failed:
             usage.record_step(record.step, record.ms)
-        if record.started_at is not None:  # a traced turn shows the trail on its timeline
-            trace.add_at(
-                "state",
-                record.state or record.step,
-                started_epoch=record.started_at,
-                duration_ms=record.ms,
-                detail={"step": record.step, "retries": record.retries, "failed": record.failed},
-            )
+        before = state.trail[n - 1] if n else None
+        after = state.trail[n + 1] if n + 1 < len(state.trail) else None
+        _trace_state(record, before, after)
+        if record.step == STATE_BEFORE_CHOICE and not record.failed:
+            entered += 1
+            _trace_choice(record, after)
+    usage.record_state_transitions(entered)
+
+
+def _ended_at(record: StepRecord | None) -> float | None:
+    if record is None or record.started_at is None:
+        return None
+    return record.started_at + record.ms / 1000
+
+
+def _trace_state(record: StepRecord, before: StepRecord | None, after: StepRecord | None) -> None:
+    """A state on a traced turn's timeline, from its record. A state whose step failed has no
+    clock of its own (the failure reply records it from the Catch): it is shown between the
+    state before it and the failure reply, marked as not measured."""
+    detail = {"step": record.step, "retries": record.retries, "failed": record.failed}
+    started, duration_ms = record.started_at, record.ms
+    if started is None:
+        next_start = after.started_at if after is not None else None
+        started = _ended_at(before) or next_start
+        if started is None:
+            return
+        duration_ms = max(0.0, ((next_start or started) - started) * 1000)
+        detail["measured"] = False
+    trace.add_at(
+        "state",
+        record.state or record.step,
+        started_epoch=started,
+        duration_ms=duration_ms,
+        detail=detail,
+    )
+
+
+def _trace_choice(before: StepRecord, after: StepRecord | None) -> None:
+    """The Choice, when FindSlots' code ended: it runs no code of its own (so no duration is
+    claimed for it), and the state entered after it is the branch it took."""
+    ended = _ended_at(before)
+    if ended is None:
+        return
+    detail = {"next": after.state or after.step} if after is not None else {}
+    trace.add_at(
+        "state",
+        CHOICE_STATE,
+        started_epoch=ended,
+        duration_ms=0,
+        detail=detail,
+    )
 
 
 def _request(state: WorkflowState) -> BookingRequest:
