@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
 from booking.models import Booking, Slot
 from booking.schedule import Schedule
-from booking.service import BookingService
+from booking.service import BookingService, SlotQuery
 from pattern_core.contract import trace
 from pattern_core.contract.turn import ChatError, ChatOutcome
 from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
@@ -156,11 +156,30 @@ def find_slots_step(state: WorkflowState, ctx: StepContext) -> WorkflowState:
             state.alternatives = service.nearest_free(probe)
         else:
             state.free_slots = free
+        state.bookable = request.intent == "book" and choose_slot(free, request) is not None
+        if request.intent == "book" and not state.bookable and free and request.slot_preference:
+            _refuse_position(service, request)
     except BookingError as refusal:
         state.error = refusal.to_dict()
+        state.alternatives = list(getattr(refusal, "alternatives", None) or [])
+        state.bookable = False
         return state
-    state.bookable = request.intent == "book" and choose_slot(free, request) is not None
     return state
+
+
+def _refuse_position(service: BookingService, request: BookingRequest) -> None:
+    """Raise the booking rules' refusal of a position beyond the free slots that fit ("only 3
+    slots are free …, so there is no number 4"): the refusal every pattern gives. Returns only
+    if a slot freed up since the read (the reply then lists what is free)."""
+    service.find_slot(
+        SlotQuery(
+            date=request.date,
+            time=request.time,
+            court=request.court,
+            part_of_day=None if request.time else request.part_of_day,
+            position=request.slot_preference,
+        )
+    )
 
 
 def choose_slot_step(state: WorkflowState, ctx: StepContext) -> WorkflowState:
