@@ -22,6 +22,7 @@ from pattern_core.model.understanding import BookingRequest
 from pattern_core.workflow.fulfilment import (
     find_slots,
     find_slots_to_book,
+    refuse_position,
     requested_day,
     requested_time,
 )
@@ -46,9 +47,17 @@ def handle_turn(turn: ChatTurn, service: BookingService, understand: Understand)
         if request.intent == "cancel":
             return _cancel(service, request, turn.user_id)
     except BookingError as refusal:
-        # The booking rules said no (past slot, outside the window, …): tell the person why.
-        return ChatOutcome(refusal.message)
+        # The booking rules said no (past slot, outside the window, …): tell the person why,
+        # with the free slots the refusal carries.
+        return ChatOutcome(_refusal_reply(refusal))
     return ChatOutcome(HELP)
+
+
+def _refusal_reply(refusal: BookingError) -> str:
+    alternatives = getattr(refusal, "alternatives", None)
+    if not alternatives:
+        return refusal.message
+    return f"{refusal.message} Nearest free times: {describe_slots(alternatives)}."
 
 
 def _book(service: BookingService, request: BookingRequest, user_id: str) -> ChatOutcome:
@@ -68,17 +77,16 @@ def _book(service: BookingService, request: BookingRequest, user_id: str) -> Cha
         except AlreadyBookedThatTime as already:
             return ChatOutcome(already_booked_reply(already))
         return ChatOutcome(f"Booked {describe_booking(booking)}.", [booking])
+    if free and request.slot_preference:
+        # Fewer free slots fit than the position asked for: the booking rules say so (the
+        # same refusal every pattern gives), never "fully booked" while slots are free.
+        refuse_position(service, request)
     if request.time is not None:
         return ChatOutcome(_full_reply(service, request))
     day = format_day(requested_day(request, service.schedule))
     within = f" in the {request.part_of_day}" if request.part_of_day else ""
     if not free:
         return ChatOutcome(f"Nothing is free on {day}{within}. Try another day.")
-    if request.slot_preference and len(free) < request.slot_preference:
-        return ChatOutcome(
-            f"Only {len(free)} free on {day}{within}, so there is no number "
-            f"{request.slot_preference}: {describe_slots(free)}."
-        )
     return ChatOutcome(f"Which time on {day}? Free: {describe_slots(free)}.")
 
 

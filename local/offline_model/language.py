@@ -108,7 +108,9 @@ class UserRequest:
     """What one user message asks for; unknown parts are None.
 
     `position` is the 1-based place among the free slots that match the rest (1 = the first
-    available); `slot_id` is a slot named outright, or the one an earlier reply offered.
+    available); `slot_id` is a slot named outright, or the one an earlier reply offered;
+    `listed` the slot ids the previous reply listed, in the order shown (what a position in
+    the next message counts among).
     """
 
     intent: Intent = "other"
@@ -121,6 +123,7 @@ class UserRequest:
     slot_id: str | None = None
     is_follow_up: bool = False
     is_confirmation: bool = False
+    listed: tuple[str, ...] = ()
 
     def has_details(self) -> bool:
         return any(
@@ -228,9 +231,11 @@ def merge_follow_up(current: UserRequest, earlier: UserRequest) -> UserRequest:
     when the message names neither, carry over, and so do the court and booking. A message
     with no intent of its own continues the earlier one ("and on Friday?", "4pm then"); one
     that only names a slot ("the 3pm one", "the second one", "B", "yes") after a check or
-    booking means "book it" (a bare "yes" books the slot an earlier reply offered); one that
-    names a day or time out of the blue ("can I play at 3?") is an availability question. A
-    move ("make it 2pm") takes the booking from the context and never its court or time.
+    booking means "book it" (a bare "yes" books the slot an earlier reply offered, and "the
+    second one" the second slot it listed, in the order shown); after a failed move, that slot
+    is where to move the booking. One that names a day or time out of the blue ("can I play at
+    3?") is an availability question. A move ("make it 2pm") takes the booking from the context
+    and never its court or time.
     """
     intent = current.intent
     if intent == "move":
@@ -244,11 +249,29 @@ def merge_follow_up(current: UserRequest, earlier: UserRequest) -> UserRequest:
             intent = "book" if earlier.intent == "move" else earlier.intent
     if current.date is not None:
         return replace(current, intent=intent)
+    chosen = None
     if current.is_confirmation and not current.names_slot() and earlier.slot_id:
-        # "Yes please" to the slot the previous reply offered: exactly that slot.
-        day, time, court = _parts_of_id(earlier.slot_id)
-        offered = {"date": day, "time": time, "court": court, "slot_id": earlier.slot_id}
-        return replace(current, intent=intent, part_of_day=None, **offered)
+        chosen = earlier.slot_id  # "Yes please" to the slot the previous reply offered
+    elif current.position and not (current.time or current.part_of_day) and earlier.listed:
+        # "The second one": the second of the slots the previous reply listed, as shown.
+        listed = [s for s in earlier.listed if current.court in (None, _parts_of_id(s)[2])]
+        if current.position <= len(listed):
+            chosen = listed[current.position - 1]
+    if chosen is not None:
+        day, time, court = _parts_of_id(chosen)
+        offered = {"date": day, "time": time, "court": court, "slot_id": chosen}
+        # A slot offered or listed after a failed move is where to move the booking, not
+        # another booking beside it.
+        moving = intent == "book" and earlier.intent == "move" and earlier.booking_id
+        booking_id = earlier.booking_id if moving else current.booking_id
+        return replace(
+            current,
+            intent="move" if moving else intent,
+            part_of_day=None,
+            position=None,
+            booking_id=booking_id,
+            **offered,
+        )
     time, part = current.time, current.part_of_day
     if time is None and part is None:
         time, part = earlier.time, earlier.part_of_day

@@ -171,8 +171,9 @@ class Turn:
             return Reply(replies.booked_reply(booking))
         if error := self.latest_error():
             return self.after_booking_error(error)
-        if request.slot_id and (request.is_confirmation or not self.books_by_description()):
-            # "Yes please" to the slot an earlier reply offered, or a slot id said outright.
+        if request.slot_id:
+            # "Yes please" to the slot an earlier reply offered, "the second one" of those it
+            # listed, or a slot id said outright.
             return self.call("book", **_BY_ID, slot_id=request.slot_id)
         if day is None:
             return Reply(replies.ask_for_day(self.today))
@@ -198,7 +199,7 @@ class Turn:
             return self.choose(found)
         found = self.availability(day, time, None)
         if found is None and domain_tool(self.tools, "check_availability") is None:
-            court = request.court or "Court A"
+            court = request.court or replies.schedule().courts[0]
             return self.call("book", slot_id=_slot_id(day, court, time), date=day, time=time)
         if found is None:
             return self.call("check_availability", date=day, time=time, part_of_day=None)
@@ -216,6 +217,8 @@ class Turn:
         if request.court:  # never swapped for another court
             candidates = [s for s in candidates if _court_of(s) == request.court]
         position = request.position or 1
+        if candidates and len(candidates) < position:
+            return Reply(replies.beyond_position_reply(request.date, candidates, request, position))
         if len(candidates) < position:
             return Reply(replies.availability_reply(request.date, found, request))
         return self.book_slot(candidates[position - 1])
@@ -229,7 +232,9 @@ class Turn:
         if booked and self.outcomes[-1].role.operation == "move":
             return Reply(replies.booked_reply(booked))
         if error := self.latest_error():
-            return Reply(replies.error_reply(error))
+            # The offer that follows is to move the booking there ("yes" moves it).
+            moving = self.outcomes[-1].arguments.get("booking_id") or request.booking_id
+            return Reply(replies.error_reply(error, moving=moving))
         bookings = self.latest("bookings")
         booking_id = request.booking_id or self.only_booking()
         if booking_id is None:
@@ -237,8 +242,11 @@ class Turn:
                 return self.call("list_bookings")
             if bookings:  # several: never guess, and never keep both
                 return Reply(f"{replies.bookings_reply(bookings)} Which one should I move?")
-            return self.book()  # nothing to move: a booking made afresh
-        if not request.names_slot():
+            if bookings is None:
+                return Reply("Which booking should I move? Please give me its booking id.")
+            # Nothing to move: say so, and book nothing unasked ("yes" books it).
+            return Reply(replies.nothing_to_move_reply(request))
+        if not (request.names_slot() or _another_day(request, booking_id)):
             return Reply("Where would you like to move it? Tell me the time, day or court.")
         if domain_tool(self.tools, "move") is not None:
             return self.call("move", booking_id=booking_id, **self.description())
@@ -259,6 +267,8 @@ class Turn:
     def description(self) -> dict[str, Any]:
         """The request as a slot description for the tool contract (no slot id)."""
         request = self.request
+        if request.slot_id:  # a slot offered or listed, and chosen
+            return {**_BY_ID, "slot_id": request.slot_id}
         return {
             "slot_id": None,
             "date": request.date,
@@ -285,7 +295,8 @@ class Turn:
         ):
             return self.book_slot(same_time[0])
         request = self.request
-        if error.get("code") == "no_free_slot" and request.time and not request.court:
+        full = error.get("code") == "no_free_slot" and not request.position
+        if full and request.time and not request.court:
             return Reply(replies.full_reply(request.date, request.time, alternatives))
         if not alternatives and request.date and request.time:
             whole_day = self.availability(request.date, None, None) or []
@@ -343,7 +354,7 @@ class Turn:
         return Reply(self.summary()) if repeated else CallTool(tool.name, arguments)
 
     def known_values(self) -> dict[str, Any]:
-        flags = ("is_follow_up", "is_confirmation")
+        flags = ("is_follow_up", "is_confirmation", "listed")
         return {k: v for k, v in asdict(self.request).items() if k not in flags}
 
     def latest(self, key: str) -> Any:
@@ -406,12 +417,13 @@ def instruction_for(request: UserRequest, today: date) -> str:
         return f"Book the {which} free slot{on}{when}"
     if request.intent == "book":
         return f"Book {request.court or 'a court'}{when}"
-    if request.intent == "move" and request.booking_id:
+    if request.intent == "move":
+        # Without a booking id the specialist finds the booking (or says there is none to
+        # move): never a fresh booking beside it.
+        booking = f" {request.booking_id}" if request.booking_id else ""
         to = f" {request.court}" if request.court else ""
         which = f" the {_ordinal(request.position)} free slot" if request.position else ""
-        return f"Move my booking {request.booking_id} to{which}{to}{when}".replace(" to on", " to")
-    if request.intent == "move":
-        return f"Book {request.court or 'a court'}{when}"
+        return f"Move my booking{booking} to{which}{to}{when}".replace(" to on", " to")
     if request.intent == "list_bookings":
         return "List my bookings"
     if request.intent == "cancel":
@@ -493,11 +505,13 @@ def _described(arguments: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _with_text_facts(context: UserRequest, text: str) -> UserRequest:
-    """What a reply (or an agent's report) established: the booking it names, last, and the
-    slot it offers, if any (an offer holds for the next message only)."""
+    """What a reply (or an agent's report) established: the booking it names, last, the slot
+    it offers and the slots it lists, if any (an offer or a listing holds for the next message
+    only)."""
     bookings = list(BOOKING_ID.finditer(text or ""))
     offers = list(SLOT_ID.finditer(text or ""))
     updates: dict[str, Any] = {"slot_id": None}
+    updates["listed"] = tuple(replies.listed_slots(text, context.date))
     if bookings:
         day, key, hour, minute = bookings[-1].group(1, 2, 3, 4)
         updates.update(
@@ -514,6 +528,12 @@ def _with_text_facts(context: UserRequest, text: str) -> UserRequest:
 
 def _filter(result: Mapping[str, Any], arguments: Mapping[str, Any], key: str) -> Any:
     return result.get(key) if key in result else arguments.get(key)
+
+
+def _another_day(request: UserRequest, booking_id: str) -> bool:
+    """Does the request name a day other than the booking's own ("move it to Friday")?"""
+    match = BOOKING_ID.match(booking_id)
+    return bool(request.date and match and request.date != match.group(1))
 
 
 def _court_of(slot: Mapping[str, Any]) -> str | None:

@@ -6,9 +6,12 @@ an error with alternatives, ...). Nothing is claimed that those facts do not con
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
+
+from booking.models import court_key
 
 from .language import (
     INTENTS,
@@ -54,14 +57,49 @@ def describe_slot(slot: Slot) -> str:
 
 
 def free_times(slots: Sequence[Slot]) -> str:
-    """`14:00 (Court A, Court B), 15:00 (Court A)`: grouped by start time, in time order."""
+    """`14:00 (Court A, Court B), 15:00 (Court A)`: grouped by start time, in time order, the
+    courts in the configured order: the order a position ("the second one") counts in."""
     by_time: dict[str, list[str]] = {}
-    for slot in slots:
+    for slot in _in_order(slots):
         fields = slot_fields(slot)
         by_time.setdefault(fields.get("time", "?"), []).append(fields.get("court", "?"))
-    return ", ".join(
-        f"{time} ({', '.join(sorted(courts))})" for time, courts in sorted(by_time.items())
-    )
+    return ", ".join(f"{time} ({', '.join(courts)})" for time, courts in by_time.items())
+
+
+def listed_slots(text: str, day: str | None) -> list[str]:
+    """The slot ids a reply listed in `free_times`' form, in the order shown: what a position
+    in the next message ("the second one") counts among. Only groups naming configured courts
+    count (a slot id in brackets is not a listing)."""
+    if not day:
+        return []
+    courts = schedule().courts
+    listed = []
+    for match in _LISTED.finditer(text or ""):
+        names = match.group(2).split(", ")
+        if all(name in courts for name in names):
+            hhmm = match.group(1).replace(":", "")
+            listed += [f"{day}_{court_key(name)}_{hhmm}" for name in names]
+    return listed
+
+
+_LISTED = re.compile(r"\b([0-2]\d:[0-5]\d) \(([^()]+)\)")
+
+
+def _in_order(slots: Sequence[Slot]) -> list[Slot]:
+    """Slots by start time, then court in the configured order (unknown courts last)."""
+
+    def key(slot: Slot) -> tuple[str, int, str]:
+        fields = slot_fields(slot)
+        court = fields.get("court", "")
+        return fields.get("time", ""), court_rank(court), court
+
+    return sorted(slots, key=key)
+
+
+def court_rank(court: str) -> int:
+    """A court's place in the configured order (an unknown court comes after them all)."""
+    courts = schedule().courts
+    return courts.index(court) if court in courts else len(courts)
 
 
 def nearest_slots(slots: Sequence[Slot], time: str, limit: int = 3) -> list[Slot]:
@@ -92,11 +130,13 @@ def availability_reply(day: str | None, slots: Sequence[Slot], request: UserRequ
     wanted = matching_slots(slots, request)
     if request.court and wanted:
         on_court = [s for s in wanted if slot_fields(s).get("court") == request.court]
+        if on_court and request.time:
+            return f"{request.court} is free {when}."
         if on_court:
             return f"{request.court} is free {when}: {free_times(on_court)}."
-        return f"{request.court} is not free {when}, but these are: {free_times(wanted)}."
+        return f"{request.court} is not free {when}, but these are: {_listing(wanted, request)}."
     if wanted:
-        return f"Free {when}: {free_times(wanted)}."
+        return f"Free {when}: {_listing(wanted, request)}."
     if request.time:
         return full_reply(day, request.time, slots)
     return f"Nothing is free {when}."
@@ -111,18 +151,22 @@ def full_reply(day: str | None, time: str, slots: Sequence[Slot]) -> str:
     return f"{text} Nothing else is free that day."
 
 
-def offer(slots: Sequence[Slot], time: str | None) -> str:
+def offer(slots: Sequence[Slot], time: str | None, moving: str | None = None) -> str:
     """Offer one slot, by id, so that a "yes" in the next message can book exactly it: the
-    free slot nearest `time` (the earlier on a tie, then the first court)."""
+    free slot nearest `time` (the earlier on a tie, then the first court). `moving`: the id of
+    the booking a failed move was for, so the offer is to move it there."""
     wanted = _minutes(time) if time else 0
 
-    def key(slot: Slot) -> tuple[int, int, str]:
+    def key(slot: Slot) -> tuple[int, int, int]:
         fields = slot_fields(slot)
         minutes = _minutes(fields.get("time", "00:00"))
-        return abs(minutes - wanted), minutes, fields.get("court", "")
+        return abs(minutes - wanted), minutes, court_rank(fields.get("court", ""))
 
     best = min(slots, key=key)
     slot_id = f" (slot {best['slot_id']})" if best.get("slot_id") else ""
+    if moving:
+        # The offer of a failed move is a move: "yes" books it and cancels `moving`.
+        return f"Shall I move your booking {moving} to {describe_slot(best)}{slot_id} instead?"
     return f"Shall I book {describe_slot(best)}{slot_id}?"
 
 
@@ -134,7 +178,21 @@ def options_reply(day: str | None, slots: Sequence[Slot], request: UserRequest) 
     when = _when(day, request)
     if not wanted:
         return f"Nothing is free {when}. Would another day suit you?"
+    if request.time:
+        return f"Free {when}: {_listing(wanted, request)}. Which court would you like?"
     return f"Free {when}: {free_times(wanted)}. Which time would you like me to book?"
+
+
+def beyond_position_reply(
+    day: str | None, slots: Sequence[Slot], request: UserRequest, position: int
+) -> str:
+    """Fewer free slots fit than the position asked for (as the booking rules word it)."""
+    are = "slots are" if len(slots) > 1 else "slot is"
+    on = f" on {request.court}" if request.court else ""
+    return (
+        f"Only {len(slots)} {are} free {_when(day, request)}{on}, so there is no number "
+        f"{position}; nothing was booked. Free: {free_times(slots)}. {offer(slots, request.time)}"
+    )
 
 
 def booked_reply(booking: Slot) -> str:
@@ -158,21 +216,40 @@ def cancelled_reply(cancelled: Slot) -> str:
 
 
 def error_reply(
-    error: Mapping[str, Any], alternatives: Sequence[Slot] = (), time: str | None = None
+    error: Mapping[str, Any],
+    alternatives: Sequence[Slot] = (),
+    time: str | None = None,
+    moving: str | None = None,
 ) -> str:
-    """A domain error from a tool, plus its alternatives (and one offered) when it has any."""
+    """A domain error from a tool, plus its alternatives (and one offered) when it has any.
+    The booking rules' messages say why; the alternatives are data, listed here once.
+    `moving`: the booking a failed move was for (the offer is then to move it)."""
     message = str(error.get("message") or error.get("code") or "something went wrong").rstrip(".")
     alternatives = list(error.get("alternatives") or alternatives)
     if error.get("code") == "already_booked_that_time":
         # Not a failure from the person's side: they hold a court at that time already.
         return f"{message}."
     if error.get("code") == "slot_taken":
-        message = f"Sorry, that slot is already taken ({message})"
-    else:
+        message = f"Sorry, {message}"  # "Sorry, Court B at 14:00 on … is already booked"
+    elif error.get("code") not in _SAYS_WHAT_IS_FREE:
         message = f"Sorry, I couldn't do that: {message}"
     if alternatives:
-        return f"{message}. Free nearby: {free_times(alternatives)}. {offer(alternatives, time)}"
+        listed = f"Nearest free times: {free_times(alternatives)}"
+        return f"{message}. {listed}. {offer(alternatives, time, moving)}"
     return f"{message}."
+
+
+# Refusals that say what is (not) free in sentences of their own ("Nothing is free on Thu 3
+# Dec in the morning."): shown as they are, without "Sorry, I couldn't do that".
+_SAYS_WHAT_IS_FREE = ("no_free_slot", "slot_not_found", "unknown_court")
+
+
+def nothing_to_move_reply(request: UserRequest) -> str:
+    """A move asked for with no booking to move: nothing is booked unasked."""
+    if request.date and request.time:
+        when = f"on {pretty_date(request.date)} at {request.time}"
+        return f"You have no booking to move. Would you like me to book a court {when} instead?"
+    return "You have no booking to move. Tell me the day and time, and I can book a court."
 
 
 def ambiguous_reply(bookings: Sequence[Slot]) -> str:
@@ -199,10 +276,12 @@ def moved_reply(booking: Slot, cancelled: Slot) -> str:
 
 
 def capabilities_reply() -> str:
+    courts = schedule().courts
+    example = courts[1] if len(courts) > 1 else courts[0]  # a court other than the default
     return (
         "I'm the offline stand-in model. I can check which tennis courts are free, book one, "
         'list your bookings or cancel one - for example: "What\'s free tomorrow afternoon?" or '
-        '"Book Court B on Friday at 3pm".'
+        f'"Book {example} on Friday at 3pm".'
     )
 
 
@@ -240,6 +319,15 @@ def _request_from_facts(raw: Any) -> UserRequest:
     label = str(raw.get("intent") or "other")
     intent = label if label in INTENTS else classify_intent_label(label) or "other"
     return UserRequest(intent=intent, **known)
+
+
+def _listing(slots: Sequence[Slot], request: UserRequest) -> str:
+    """Free slots in a reply: at the time asked for, just the courts ("Court A, Court B"), as
+    the time is already said; otherwise grouped by time."""
+    times = {slot_fields(s).get("time") for s in slots}
+    if request.time and times == {request.time}:
+        return ", ".join(slot_fields(s).get("court", "?") for s in _in_order(slots))
+    return free_times(slots)
 
 
 def _when(day: str | None, request: UserRequest) -> str:

@@ -60,6 +60,7 @@ from booking.store import (
     Reservation,
     SlotAlreadyBooked,
 )
+from booking.wording import format_day
 from settings import Settings
 
 DEFAULT_MAX_ACTIVE_BOOKINGS = Settings.default("max_active_bookings")
@@ -222,8 +223,10 @@ class BookingService:
             near = self._nearest(day, start)
             starts = ", ".join(t.strftime("%H:%M") for t in self.schedule.start_times)
             raise SlotNotFound(
-                f"No slot starts at {start.strftime('%H:%M')}; start times are {starts}. "
-                + _offer(near, day),
+                _sentences(
+                    f"No slot starts at {start.strftime('%H:%M')}; start times are {starts}.",
+                    _nothing_free(near, day),
+                ),
                 near,
             )
         ledger = None
@@ -237,20 +240,22 @@ class BookingService:
             raise InvalidRequest("Positions count from 1 (1 = the first free slot).")
         if len(matches) >= position:
             return matches[position - 1], ledger
-        wanted = _describe(day, start, court, query.part_of_day)
+        when = _when(day, start, query.part_of_day)
         if matches:
+            # The free matches are the alternatives: the caller lists them, as for any refusal.
+            are = "slots are" if len(matches) > 1 else "slot is"
+            on = f" on {court}" if court else ""
             raise NoFreeSlot(
-                f"Only {len(matches)} free slot{'s' if len(matches) > 1 else ''} match "
-                f"{wanted}, so there is no number {position}: "
-                + ", ".join(f"{s.court} at {s.time}" for s in matches)
-                + ". Nothing was booked.",
+                f"Only {len(matches)} {are} free {when}{on}, so there is no number {position}; "
+                "nothing was booked.",
                 matches,
             )
         anchor = start or next(
             (t for t in self.schedule.start_times if in_part_of_day(t, query.part_of_day)), None
         )
         near = self._nearest(day, anchor)
-        raise NoFreeSlot(f"Nothing is free for {wanted}. " + _offer(near, day), near)
+        nothing = f"{court} is not free {when}." if court else f"Nothing is free {when}."
+        raise NoFreeSlot(_sentences(nothing, _nothing_free(near, day, "else ")), near)
 
     def list_bookings(self, user_id: str) -> list[Booking]:
         return self.store.bookings_of(_require_user(user_id))
@@ -329,8 +334,10 @@ class BookingService:
             slot = _slot_of(booking)
             alternatives = self.nearest_free(slot)
             raise SlotTaken(
-                f"{slot.court} at {slot.time} on {slot.date} is already booked. "
-                + _offer(alternatives, slot.day, "else "),
+                _sentences(
+                    f"{slot.court} at {slot.time} on {format_day(slot.day)} is already booked.",
+                    _nothing_free(alternatives, slot.day, "else "),
+                ),
                 alternatives,
             ) from None
         return booking
@@ -379,7 +386,9 @@ class BookingService:
         try:
             booking = self.book(target.slot_id, user_id, replacing=old, ledger=ledger)
         except BookingError as exc:
-            kept = f"Your booking of {old.court} at {old.time} on {old.date} is unchanged."
+            kept = (
+                f"Your booking of {old.court} at {old.time} on {format_day(old.date)} is unchanged."
+            )
             exc.message = f"{exc.message} {kept}"
             exc.args = (exc.message,)
             raise
@@ -497,19 +506,19 @@ class BookingService:
         return checked or self.store.holder(booking.slot_id) != booking.booking_id
 
 
-def _offer(alternatives: list[Slot], day: dt.date, other: str = "") -> str:
-    if not alternatives:
-        return f"Nothing {other}is free on {day.isoformat()}."
-    return "Free nearby: " + ", ".join(f"{s.court} at {s.time}" for s in alternatives) + "."
+def _nothing_free(alternatives: list[Slot], day: dt.date, other: str = "") -> str:
+    """What a refusal adds when it has no free alternatives to carry. The alternatives
+    themselves are data (`alternatives` in the error), listed by whoever shows the refusal, so
+    the message never lists them a second time."""
+    return "" if alternatives else f"Nothing {other}is free on {format_day(day)}."
 
 
-def _describe(
-    day: dt.date, start: dt.time | None, court: str | None, part: PartOfDay | None
-) -> str:
-    """'Court B at 15:00 in the afternoon on 2026-11-25': what a query asked for, in words."""
-    words = [
-        court or "",
-        f"at {start.strftime('%H:%M')}" if start else "",
-        f"in the {part}" if part else "",
-    ]
-    return " ".join(w for w in [*words, f"on {day.isoformat()}"] if w)
+def _sentences(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
+def _when(day: dt.date, start: dt.time | None, part: PartOfDay | None) -> str:
+    """'on Thu 3 Dec at 15:00', 'on Thu 3 Dec in the morning': what a query asked for."""
+    if start is not None:
+        return f"on {format_day(day)} at {start.strftime('%H:%M')}"
+    return f"on {format_day(day)} in the {part}" if part else f"on {format_day(day)}"

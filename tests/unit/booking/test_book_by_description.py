@@ -166,3 +166,28 @@ def test_a_slot_id_with_agreeing_fields_books_it_and_a_contradiction_is_refused(
     assert [c["error"]["code"] for c in clashes] == ["invalid_request"] * 3
     assert "court" in clashes[0]["error"]["message"]
     assert other not in owners(store)
+
+
+def test_a_full_part_of_the_day_says_so_in_words_and_carries_the_nearest_free_as_data(service):
+    taken(service, *[f"{DAY}_Court{c}_{t}" for c in "ABC" for t in ("0900", "1000", "1100")])
+
+    result = book(service, {"date": DAY, "part_of_day": "morning"})
+
+    assert result["error"]["code"] == "no_free_slot"
+    # Listed once, by whoever shows the refusal: the message does not list them again.
+    assert result["error"]["message"] == "Nothing is free on Wed 25 Nov in the morning."
+    assert [s["time"] for s in result["error"]["alternatives"]][:3] == ["14:00"] * 3
+
+
+def test_a_position_beyond_the_free_slots_says_how_many_there_are(service, store):
+    result = book(service, {"date": DAY, "time": "16:00", "position": 4})
+
+    assert result["error"]["message"] == (
+        "Only 3 slots are free on Wed 25 Nov at 16:00, so there is no number 4; nothing was booked."
+    )
+    assert [s["court"] for s in result["error"]["alternatives"]] == [
+        "Court A",
+        "Court B",
+        "Court C",
+    ]
+    assert owners(store) == {}

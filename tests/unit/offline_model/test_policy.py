@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import jsonschema
+import pytest
 
 from local.offline_model.policy import (
     MAX_TOOL_CALLS_PER_TURN,
@@ -115,7 +116,8 @@ def test_a_slot_taken_in_a_race_retries_the_same_time_on_another_court_once():
     reply = decide(script.conversation(LEGACY))
 
     assert isinstance(reply, Reply)
-    assert "already taken" in reply.text and "16:00 (Court A)" in reply.text
+    assert reply.text.startswith("Sorry, 2026-11-25_CourtB_1500 is already booked.")
+    assert "16:00 (Court A)" in reply.text
 
 
 def test_other_domain_errors_are_passed_on_in_plain_words():
@@ -152,7 +154,7 @@ def test_a_slot_taken_on_the_stated_court_is_never_swapped_for_another_court():
 
     reply = decide(script.conversation(LEGACY))
 
-    assert isinstance(reply, Reply) and "already taken" in reply.text
+    assert isinstance(reply, Reply) and reply.text.startswith("Sorry, Taken.")
     assert "slot 2026-11-25_CourtC_1500" in reply.text  # offered, not booked
 
 
@@ -452,7 +454,7 @@ def test_an_unknown_court_is_passed_on_for_the_contract_to_refuse_by_name():
     assert isinstance(reply, Reply) and "no Court D" in reply.text and "Booked" not in reply.text
 
 
-def test_the_nth_one_after_a_listing_keeps_the_listing_s_filters():
+def test_the_nth_one_after_a_listing_is_the_nth_slot_the_listing_showed():
     script = (
         Script("What's free tomorrow afternoon?")
         .tool("check_availability", CHECK_AFTERNOON, free(None, slot("Court A", "14:00")))
@@ -461,9 +463,27 @@ def test_the_nth_one_after_a_listing_keeps_the_listing_s_filters():
     )
 
     assert decide(script.conversation()) == CallTool(
-        "book_slot", {**NOT_BY_ID, "date": TOMORROW, "time": None, "part_of_day": "afternoon",
-                      "position": 2},
-    )  # fmt: skip
+        "book_slot", {**BY_ID, "slot_id": "2026-11-25_CourtB_1400"}
+    )
+
+
+FULL_AT_THREE = (
+    "Sorry, 15:00 on Wed 25 Nov is fully booked. Nearest free times: 14:00 (Court A, Court B, "
+    "Court C), 16:00 (Court A, Court B). Shall I book Court A on Wed 25 Nov at 14:00 (slot "
+    "2026-11-25_CourtA_1400)?"
+)
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "slot_id"),
+    [("the second one", "2026-11-25_CourtB_1400"), ("the fifth one", "2026-11-25_CourtB_1600")],
+)
+def test_the_nth_one_after_the_nearest_free_times_counts_among_the_slots_shown(follow_up, slot_id):
+    # Given: 15:00 was full, and the reply listed the nearest free times instead
+    script = Script("Book tomorrow at 3pm").assistant(FULL_AT_THREE).user(follow_up)
+
+    # Then: the Nth slot as shown, not the Nth court at the full 15:00
+    assert decide(script.conversation()) == CallTool("book_slot", {**BY_ID, "slot_id": slot_id})
 
 
 def test_a_full_time_offers_one_slot_by_id_and_yes_books_exactly_it():
@@ -656,3 +676,122 @@ def test_a_move_with_several_bookings_and_none_named_asks_which_and_books_nothin
     reply = decide(script.conversation())
 
     assert isinstance(reply, Reply) and "Which one should I move?" in reply.text
+
+
+def test_the_offer_after_a_failed_move_is_a_move_and_yes_moves_the_booking():
+    # Given: Court B is taken at 14:00, so moving Court A 15:00 there failed
+    old = booking("Court A", "15:00")
+    taken = {
+        "error": {
+            "code": "slot_taken",
+            "message": "Court B at 14:00 on Wed 25 Nov is already booked. Your booking of "
+            "Court A at 15:00 on Wed 25 Nov is unchanged.",
+            "alternatives": [slot("Court A", "14:00"), slot("Court C", "14:00")],
+        }
+    }
+    script = (
+        Script("Book tomorrow at 3pm")
+        .assistant(
+            f"Booked: Court A on Wed 25 Nov at 15:00. Your booking id is {old['booking_id']}."
+        )
+        .user("Actually make it Court B at 2pm")
+        .tool("move_booking", {"booking_id": old["booking_id"], "court": "Court B"}, taken)
+    )
+
+    # When: the stand-in answers
+    offer = decide(script.conversation())
+
+    # Then: it offers to move that booking, by id, and "yes" moves it (never a second court)
+    assert isinstance(offer, Reply) and f"move your booking {old['booking_id']}" in offer.text
+    script.assistant(offer.text).user("yes please")
+    assert decide(script.conversation()) == CallTool(
+        "move_booking", {**BY_ID, "booking_id": old["booking_id"],
+                         "slot_id": "2026-11-25_CourtA_1400"},
+    )  # fmt: skip
+
+
+def test_a_move_to_another_day_keeps_the_time_and_moves():
+    made = "2026-11-25_CourtA_1500.a1b2c3d4"
+    script = (
+        Script("Book tomorrow at 3pm")
+        .assistant(f"Booked: Court A on Wed 25 Nov at 15:00. Your booking id is {made}.")
+        .user("Can you move it to Friday?")
+    )
+
+    assert decide(script.conversation()) == CallTool(
+        "move_booking", {**NOT_BY_ID, "booking_id": made, "date": "2026-11-27", "time": None}
+    )
+
+
+def test_a_move_with_no_booking_says_so_and_books_nothing():
+    script = Script("move my booking to 4pm tomorrow")
+    assert decide(script.conversation()) == CallTool("list_bookings", {})
+
+    script.tool("list_bookings", {}, {"bookings": []})
+    reply = decide(script.conversation())
+
+    assert isinstance(reply, Reply) and reply.text.startswith("You have no booking to move.")
+    assert "Wed 25 Nov at 16:00" in reply.text  # offered, not booked
+
+
+def test_a_position_beyond_the_free_slots_says_how_many_there_are_not_fully_booked():
+    three = [slot(court, "16:00") for court in ("Court A", "Court B", "Court C")]
+    refusal = {
+        "error": {
+            "code": "no_free_slot",
+            "message": "Only 3 slots are free on Wed 25 Nov at 16:00, so there is no number 4; "
+            "nothing was booked.",
+            "alternatives": three,
+        }
+    }
+    script = Script("Book the fourth slot tomorrow at 4pm").tool("book_slot", {}, refusal)
+
+    reply = decide(script.conversation())
+
+    assert isinstance(reply, Reply) and reply.text.startswith("Only 3 slots are free")
+    assert "fully booked" not in reply.text and "16:00 (Court A, Court B, Court C)" in reply.text
+
+
+def test_a_position_beyond_the_free_slots_without_a_describing_contract_says_so_too():
+    three = [slot(court, "16:00") for court in ("Court A", "Court B", "Court C")]
+    script = Script("Book the fourth slot tomorrow at 4pm").tool(
+        "check_availability", {"date": TOMORROW, "time": "16:00"}, free("16:00", *three)
+    )
+
+    reply = decide(script.conversation(LEGACY))
+
+    assert isinstance(reply, Reply) and "so there is no number 4" in reply.text
+
+
+def test_a_contract_without_availability_books_the_first_configured_court(monkeypatch):
+    monkeypatch.setenv("COURTS", "North,Centre,South")
+    book_only = [t for t in LEGACY if t.name == "book_slot"]
+
+    step = decide(Script("Book tomorrow at 3pm").conversation(book_only))
+
+    assert isinstance(step, CallTool) and step.arguments["slot_id"] == "2026-11-25_North_1500"
+
+
+def test_with_courts_not_in_alphabetical_order_the_listing_and_the_position_agree(monkeypatch):
+    # Given: courts configured North, Centre, South
+    monkeypatch.setenv("COURTS", "North,Centre,South")
+    day = [slot(court, "18:00") for court in ("Centre", "North", "South")]
+    script = Script("What's free tomorrow?").tool("check_availability", CHECK_DAY, free(None, *day))
+
+    # When: the stand-in lists them, and the second one is asked for
+    listing = decide(script.conversation())
+    script.assistant(listing.text).user("the second one")
+
+    # Then: listed in the configured order, and the second one is the second listed
+    assert isinstance(listing, Reply) and "18:00 (North, Centre, South)" in listing.text
+    assert decide(script.conversation()) == CallTool(
+        "book_slot", {**BY_ID, "slot_id": "2026-11-25_Centre_1800"}
+    )
+
+
+def test_hello_names_only_the_configured_courts(monkeypatch):
+    monkeypatch.setenv("COURTS", "North,Centre,South")
+
+    reply = decide(Script("Hello").conversation())
+
+    assert isinstance(reply, Reply) and "Centre" in reply.text and "Court B" not in reply.text

@@ -21,4 +21,38 @@ def test_a_time_already_held_is_told_as_the_holding_not_as_a_failure_with_offers
 def test_a_taken_slot_still_offers_the_free_times_nearby():
     reply = error_reply({"code": "slot_taken", "message": "Court A at 15:00 is booked"}, NEARBY)
 
-    assert reply.startswith("Sorry, that slot is already taken") and "16:00" in reply
+    assert reply.startswith("Sorry, Court A at 15:00 is booked.") and "16:00" in reply
+
+
+def test_free_courts_at_the_time_asked_for_are_named_without_repeating_the_time():
+    from local.offline_model.language import UserRequest
+    from local.offline_model.replies import availability_reply
+
+    three = [
+        {"slot_id": f"2026-12-03_Court{c}_1600", "court": f"Court {c}", "time": "16:00"}
+        for c in "ABC"
+    ]
+    request = UserRequest(intent="check_availability", date="2026-12-03", time="16:00")
+
+    reply = availability_reply("2026-12-03", three, request)
+
+    assert reply == "Free on Thu 3 Dec at 16:00: Court A, Court B, Court C."
+
+
+def test_a_refusal_with_alternatives_lists_them_once_without_a_garbled_prefix():
+    nothing = {
+        "code": "no_free_slot",
+        "message": "Nothing is free on Thu 3 Dec in the morning.",
+        "alternatives": [
+            {"slot_id": "2026-12-03_CourtA_1400", "court": "Court A", "time": "14:00"},
+            {"slot_id": "2026-12-03_CourtB_1400", "court": "Court B", "time": "14:00"},
+        ],
+    }
+
+    reply = error_reply(nothing)
+
+    assert reply.startswith(
+        "Nothing is free on Thu 3 Dec in the morning. Nearest free times: 14:00 (Court A, "
+        "Court B). Shall I book Court A"
+    )
+    assert reply.count("Court B") == 1 and "Sorry, I couldn't" not in reply

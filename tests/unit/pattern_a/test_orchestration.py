@@ -84,6 +84,16 @@ def test_a_position_past_the_free_slots_lists_them_and_books_nothing(service, st
     assert "no number 2" in outcome.reply and "17:00 (Court C)" in outcome.reply
 
 
+def test_a_position_past_the_free_courts_at_a_time_is_not_told_as_fully_booked(service, store):
+    outcome, _, _ = run(service, booking_request(time="16:00", slot_preference=4))
+
+    assert outcome.booking is None and owners(store) == {}
+    assert outcome.reply == (
+        "Only 3 slots are free on Wed 25 Nov at 16:00, so there is no number 4; nothing was "
+        "booked. Nearest free times: 16:00 (Court A, Court B, Court C)."
+    )
+
+
 def test_a_court_that_does_not_exist_is_refused_by_name(service, store):
     outcome, _, _ = run(service, booking_request(court="Court D"))
 

@@ -65,6 +65,18 @@ def test_find_slots_offers_the_nearest_free_times_when_the_time_is_full(service,
     assert len(state.free_slots) == 18
 
 
+def test_a_position_past_the_free_courts_is_the_booking_rules_refusal_with_those_courts(
+    make_ctx,
+):
+    request = booking_request(time="16:00", slot_preference=4)
+
+    state = find_slots_step(understood(request, "Book the fourth slot tomorrow at 4pm"), make_ctx())
+
+    assert state.bookable is False and state.error["code"] == "no_free_slot"
+    assert "so there is no number 4" in state.error["message"]
+    assert [s.court for s in state.alternatives] == ["Court A", "Court B", "Court C"]
+
+
 def test_a_booking_request_without_a_time_is_not_bookable_but_lists_options(make_ctx):
     state = find_slots_step(understood(booking_request(time=None)), make_ctx())
 

@@ -13,7 +13,7 @@ import datetime as dt
 from booking.errors import InvalidRequest
 from booking.models import Slot, parse_date, parse_time
 from booking.schedule import Schedule
-from booking.service import BookingService
+from booking.service import BookingService, SlotQuery
 from booking.store import Ledger
 from booking.wording import format_day
 from pattern_core.model.understanding import BookingRequest
@@ -63,3 +63,19 @@ def _find(
             return service.free_at(day, start, user_id)
         return service.free_slots(day, start), None
     return service.free_slots(day, part_of_day=request.part_of_day), None
+
+
+def refuse_position(service: BookingService, request: BookingRequest) -> None:
+    """Raise the booking rules' refusal of a position beyond the free slots that fit ("only 3
+    slots are free …, so there is no number 4"), with those slots as its alternatives: the
+    refusal every pattern gives, never "fully booked" while slots are free. Returns only if a
+    slot freed up since the read (the caller then lists what is free)."""
+    service.find_slot(
+        SlotQuery(
+            date=request.date,
+            time=request.time,
+            court=request.court,
+            part_of_day=None if request.time else request.part_of_day,
+            position=request.slot_preference,
+        )
+    )

@@ -43,7 +43,12 @@ from pattern_core.model.client import (
 )
 from pattern_core.model.understanding import BookingRequest, understand
 from pattern_core.usage import UsageFigures, UsageMeter
-from pattern_core.workflow.fulfilment import find_slots, requested_day, requested_time
+from pattern_core.workflow.fulfilment import (
+    find_slots,
+    refuse_position,
+    requested_day,
+    requested_time,
+)
 
 logger = Logger(child=True)
 
@@ -149,12 +154,16 @@ def find_slots_step(state: WorkflowState, ctx: StepContext) -> WorkflowState:
             state.alternatives = service.nearest_free(probe)
         else:
             state.free_slots = free
+        state.bookable = (
+            request.intent == "book" and choose_slot(free, request, service.schedule) is not None
+        )
+        if request.intent == "book" and not state.bookable and free and request.slot_preference:
+            refuse_position(service, request)
     except BookingError as refusal:
         state.error = refusal.to_dict()
+        state.alternatives = list(getattr(refusal, "alternatives", None) or [])
+        state.bookable = False
         return state
-    state.bookable = (
-        request.intent == "book" and choose_slot(free, request, service.schedule) is not None
-    )
     return state
 
 
