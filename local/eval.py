@@ -78,9 +78,22 @@ def _describe(bookings: list[dict] | list[Held]) -> str:
     return "[" + ", ".join(f"{r['date']} {r['time']} {r['court']}" for r in rows) + "]"
 
 
+def _listing_problems(n: int, reply: str, seen: Observation) -> list[str]:
+    """A listing gives the id of each booking the caller held (as seeded) and of no one else's."""
+    mine = sorted(h.booking_id for h in seen.seeded if h.owner == seen.caller)
+    others = sorted(h.booking_id for h in seen.seeded if h.owner != seen.caller)
+    problems = []
+    if missing := [booking_id for booking_id in mine if booking_id not in reply]:
+        problems.append(f"turn {n}: the reply gives no id for the caller's {missing}")
+    if leaked := [booking_id for booking_id in others if booking_id in reply]:
+        problems.append(f"turn {n}: the reply gives another caller's booking {leaked}")
+    return problems
+
+
 def judge(scenario: Scenario, seen: Observation) -> list[str]:
     """Why the run failed (empty when it passed): every judgement rests on the store's state
-    and the bodies' bookings, cancellations, status and tools run, never on the reply's words."""
+    and the bodies' bookings, cancellations, status and (for a listing) the booking ids the reply
+    gives, never on the reply's words."""
     problems: list[str] = []
     today = seen.today
     for n, (turn, (status, body)) in enumerate(zip(scenario.turns, seen.turns, strict=True), 1):
@@ -96,9 +109,8 @@ def judge(scenario: Scenario, seen: Observation) -> list[str]:
                 f"turn {n}: reported bookings {_describe(booked)}, expected "
                 f"[{', '.join(map(str, turn.books))}]"
             )
-        ran = (body.get("usage") or {}).get("tool_calls") or []
-        if missing := [tool for tool in turn.runs if tool not in ran]:
-            problems.append(f"turn {n}: ran tools {ran}, expected {missing} among them")
+        if turn.lists_bookings:
+            problems += _listing_problems(n, body.get("reply") or "", seen)
         if not _pair(cancelled, turn.cancels, today):
             problems.append(
                 f"turn {n}: reported cancellations {_describe(cancelled)}, expected "

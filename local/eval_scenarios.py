@@ -2,11 +2,12 @@
 
 Each scenario starts on empty courts, optionally seeded with bookings (the caller's or another
 caller's), sends its messages in one session, and states per turn what the `/chat` body must
-report (bookings made, cancellations, status, and where a turn only reads — listing — the tool
-its usage must show it ran) and at the end what the store must hold. Reply wording is never
-judged. Times are relative to the runtime's today (`At(1, "15:00")` is
-tomorrow at 15:00, any court unless one is named); message templates may use `{d<N>}` (the
-ISO date N days from today) and `{seed<N>}` (the id of the N-th seeded booking).
+report (bookings made, cancellations, status, and where a turn only reads — a listing — which
+booking ids its reply must give and which it must not) and at the end what the store must
+hold. Reply wording is never judged: a booking id is the store's datum, not wording. Times are
+relative to the runtime's today (`At(1, "15:00")` is tomorrow at 15:00, any court unless one
+is named); message templates may use `{d<N>}` (the ISO date N days from today) and
+`{seed<N>}` (the id of the N-th seeded booking).
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ WORKFLOWS = frozenset("ABC")
 NO_MEMORY = "A–C keep no conversation: each message stands alone (by design)"
 NO_CANCEL = "B and C check and book; cancelling is not a step of their workflow (by design)"
 NO_LIST = "B and C check and book; listing is not a step of their workflow (by design)"
-# A listing changes nothing and the /chat body has no field for it: only the tool a turn ran
-# (usage.tool_calls) shows it was done. A has no tools (its code lists), so nothing to judge.
-NO_TOOLS = "A has no tools: its code lists, and the /chat body has no field that shows a listing"
 CALLER, OTHER = "caller", "other"
 
 
@@ -40,7 +38,9 @@ class Turn:
     message: str
     books: tuple[At, ...] = ()  # what this turn's body must report in `bookings`, in any order
     cancels: tuple[At, ...] = ()  # ... and in `cancellations`
-    runs: tuple[str, ...] = ()  # tools its `usage.tool_calls` must name (others may be there)
+    # A listing: the reply must give the id of every booking the caller holds before the turn,
+    # and of no one else's (ids, not words: the store's bookings, whatever the phrasing)
+    lists_bookings: bool = False
     statuses: frozenset[int] = frozenset({200})
 
 
@@ -113,15 +113,15 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "list",
-        "list bookings: the listing tool ran, nothing changes",
-        (Turn("Show my bookings", runs=("list_bookings",)),),
+        "list bookings: the caller's booking ids given, no one else's, nothing changes",
+        (Turn("Show my bookings", lists_bookings=True),),
         holds=(At(1, "15:00", "Court A"), At(2, "10:00", "Court B")),
         seeds=(
             Seed(CALLER, At(1, "15:00", "Court A")),
             Seed(CALLER, At(2, "10:00", "Court B")),
             Seed(OTHER, At(1, "16:00", "Court C")),
         ),
-        by_design={"A": NO_TOOLS, "B": NO_LIST, "C": NO_LIST},
+        by_design={"B": NO_LIST, "C": NO_LIST},
     ),
     Scenario(
         "cancel",

@@ -105,16 +105,20 @@ def test_the_suite_covers_the_kinds_of_request_the_issue_names():
     ]
 
 
-def test_a_listing_whose_usage_shows_no_listing_tool_fails():
+def test_a_listing_is_judged_by_the_booking_ids_its_reply_gives():
     listing = SCENARIOS_BY_NAME["list"]
-    body = {"bookings": [], "usage": {"tool_calls": ["check_availability"]}}
+    mine, theirs = MINE, BOBS
 
-    problems = judge(listing, _seen(body, store_after=[]))
+    def judged(reply: str) -> list[str]:
+        return judge(listing, _seen({"reply": reply}, [mine, theirs], seeded=[mine, theirs]))
 
-    assert (
-        "turn 1: ran tools ['check_availability'], expected ['list_bookings'] among them"
-        in problems
-    )
+    silent = judged("You have bookings.")
+    leaking = judged(f"{mine.booking_id}, {theirs.booking_id}")
+    listed = judged(f"Court A at 15:00 ({mine.booking_id})")
+
+    assert f"turn 1: the reply gives no id for the caller's {[mine.booking_id]}" in silent
+    assert f"turn 1: the reply gives another caller's booking {[theirs.booking_id]}" in leaking
+    assert not [p for p in listed if p.startswith("turn 1")]
 
 
 # -- the suite through the real handlers ------------------------------------------------------
@@ -172,7 +176,7 @@ def test_with_the_offline_model_every_scenario_passes_on_d_to_h(report):
 def test_every_a_to_c_failure_is_one_their_design_explains(report):
     _, body = report
     expected = {
-        "A": {"ask-then-book", "move", "list"},
+        "A": {"ask-then-book", "move"},
         "B": {"ask-then-book", "move", "list", "cancel"},
         "C": {"ask-then-book", "move", "list", "cancel"},
     }
@@ -183,10 +187,8 @@ def test_every_a_to_c_failure_is_one_their_design_explains(report):
         assert set(by_design) == expected[pattern]
         assert {r["scenario"] for r in figures["scenarios"] if r["failures"]} <= set(by_design)
         assert figures["success_rate"] == 1.0, pattern
-        # the listing is judged by the tool the turn ran: A lists in code, B and C not at all
-        assert by_design["list"]["failures"] == [
-            "turn 1: ran tools [], expected ['list_bookings'] among them"
-        ]
+        if pattern != "A":  # the listing is judged by the ids the reply gives; A lists in code
+            assert by_design["list"]["failures"][0].startswith("turn 1: the reply gives no id")
 
 
 @pytest.mark.local_server
