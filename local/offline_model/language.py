@@ -15,7 +15,6 @@ from configuration at all), and parsing that prose would couple the test double 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -25,6 +24,7 @@ from typing import Literal, get_args
 from booking.day_parts import PartOfDay, in_part_of_day
 from booking.models import court_key
 from booking.schedule import Schedule
+from settings import Settings
 
 Intent = Literal["check_availability", "book", "move", "list_bookings", "cancel", "other"]
 INTENTS: tuple[Intent, ...] = get_args(Intent)
@@ -146,7 +146,7 @@ def find_today(texts: Iterable[str]) -> date:
     for text in texts:
         for match in TODAY_LINE.finditer(text or ""):
             found = match.group(1)
-    for candidate in (found, (os.environ.get("PATTERNS_TODAY") or "")[:10]):
+    for candidate in (found, (Settings.from_env().patterns_today or "")[:10]):
         if candidate:
             try:
                 return date.fromisoformat(candidate)
