@@ -77,11 +77,13 @@ def setup(runtime: LocalRuntime) -> None:
 
 class SimulatedManagedAgent:
     def __init__(self, runtime: LocalRuntime, sessions: Path | None = None) -> None:
-        from pattern_h.instruction import INSTRUCTION
+        from booking.schedule import Schedule
+        from pattern_h.instruction import instruction
         from pattern_h.schema import bedrock_openapi_schema, operations
 
         self.runtime = runtime
-        self.instruction = INSTRUCTION
+        # As deployed, with this machine's booking configuration (COURTS, SLOT_START_TIMES, …)
+        self.instruction = instruction(Schedule.from_env())
         self.schema = bedrock_openapi_schema()
         self.routes = {
             op["operationId"]: (path, method.upper())
