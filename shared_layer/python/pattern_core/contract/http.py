@@ -12,9 +12,9 @@ traces, table names or secrets.
 An `Idempotency-Key` header makes a retry return the first answer
 (`pattern_core.contract.idempotency`). `X-Patterns-Trace: 1` adds the turn's `trace` to the
 answer of a request whose turn ran (`pattern_core.contract.trace`): a 200, and as well an error
-the turn ended in (a deadline, a model error, a refusal), beside its `error`: a failed turn is
-when where the time went matters most. A request refused before its turn carries none. The trace is
-added to the answer as sent, never to the answer stored for replay, so a replay — which runs
+the turn ended in (a deadline, a model error, a refusal), beside its `error` — where the time
+went matters most when a turn fails. A request refused before its turn carries none. The trace
+is added to the answer as sent, never to the answer stored for replay, so a replay — which runs
 nothing — carries an empty trace on a 200 when one is asked for, and no trace otherwise,
 whatever the first request asked.
 """
