@@ -200,10 +200,17 @@ def parse_request(text: str, today: date) -> UserRequest:
     intent = _intent(rest)
     position = _position(rest)
     said = (_date(rest, today), _time(_ISO_DATE.sub(" ", rest)), _court(rest))
+    part_of_day = _part_of_day(rest)
     if intent == "move":
         # "Move 2026-11-25_CourtA_1500.ab12cd34 to 4pm": the id names the booking to move,
         # the words name where to; the day defaults to the booking's own.
         date_, time, court = said[0] or id_date, said[1], said[2]
+        if (new := _move_target(rest, today)) is not None:
+            # "Move my booking tomorrow at 3pm to 4pm": the words after "to" are the new
+            # slot; the rest describes the old booking (its day is the new one's too, unless
+            # the new slot names its own).
+            new_date, time, part_of_day, court = new
+            date_ = new_date or date_
     else:
         date_, time, court = id_date or said[0], id_time or said[1], id_court or said[2]
     if intent in ("check_availability", "other") and position is not None:
@@ -212,7 +219,7 @@ def parse_request(text: str, today: date) -> UserRequest:
         intent=intent,
         date=date_,
         time=time,
-        part_of_day=_part_of_day(rest),
+        part_of_day=part_of_day,
         court=court,
         position=position,
         booking_id=booking_id,
@@ -293,6 +300,28 @@ def _merge_move(current: UserRequest, earlier: UserRequest) -> UserRequest:
         date=current.date or earlier.date,
         booking_id=current.booking_id or earlier.booking_id,
     )
+
+
+_TO = re.compile(r"\bto\b")
+
+
+def _move_target(
+    text: str, today: date
+) -> tuple[str | None, str | None, PartOfDay | None, str | None] | None:
+    """The new slot of a move, from the words after its last "to" ("... at 3pm to 4pm",
+    "change it from Court A to Court B"): (date, time, part of day, court), or None when
+    those words name no slot ("I'd like to move it")."""
+    found = list(_TO.finditer(text))
+    if not found:
+        return None
+    after = text[found[-1].end() :]
+    target = (
+        _date(after, today),
+        _time(_ISO_DATE.sub(" ", after)),
+        _part_of_day(after),
+        _court(after),
+    )
+    return target if any(value is not None for value in target) else None
 
 
 def _intent(text: str) -> Intent:

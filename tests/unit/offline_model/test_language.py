@@ -358,3 +358,19 @@ def test_courts_and_start_times_come_from_the_booking_configuration(monkeypatch)
     assert parse_request("Book tomorrow at 7", TODAY).time == "19:00"
     booked = parse_request("cancel 2026-11-25_CentreCourt_0800.a1b2c3d4", TODAY)
     assert (booked.court, booked.time) == ("Centre Court", "08:00")
+
+
+@pytest.mark.parametrize(
+    ("message", "new_slot"),
+    [
+        ("Move my booking tomorrow at 3pm to 4pm", ("2026-11-25", "16:00", None)),
+        ("Change it from Court A to Court B", (None, None, "Court B")),
+        ("Reschedule my Court A booking on Friday to 10am", ("2026-11-27", "10:00", None)),
+        ("I'd like to move it to Court C at 2pm", (None, "14:00", "Court C")),
+    ],
+)
+def test_a_move_goes_where_the_words_after_to_say_not_where_the_booking_is(message, new_slot):
+    request = parse_request(message, TODAY)
+
+    assert request.intent == "move"
+    assert (request.date, request.time, request.court) == new_slot

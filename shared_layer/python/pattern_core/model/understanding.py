@@ -20,13 +20,18 @@ from pattern_core.usage import UsageMeter
 if TYPE_CHECKING:  # only the caller's client calls the model
     from openai import OpenAI
 
-Intent = Literal["check_availability", "book", "list_bookings", "cancel", "other"]
+Intent = Literal["check_availability", "book", "move", "list_bookings", "cancel", "other"]
 
 
 class BookingRequest(BaseModel):
     """What the person wants, as data. Every field the model could not find is null."""
 
-    intent: Intent = Field(description="What the person wants to do.")
+    intent: Intent = Field(
+        description="What the person wants to do. move: change an existing booking to another "
+        "slot ('move my booking to 4pm', 'actually make it Court B at 2pm', 'change it to "
+        "Friday'); the date, time, part_of_day, court and slot_preference then describe the "
+        "NEW slot."
+    )
     date: str | None = Field(description="The day meant, as YYYY-MM-DD, or null if not stated.")
     time: str | None = Field(description="Start time as HH:MM (24-hour), or null if not stated.")
     part_of_day: PartOfDay | None = Field(
@@ -35,7 +40,9 @@ class BookingRequest(BaseModel):
     court: str | None = Field(
         description="A court named, as said (e.g. 'Court B', even one that may not exist), or null."
     )
-    booking_id: str | None = Field(description="A booking id mentioned (to cancel), or null.")
+    booking_id: str | None = Field(
+        description="A booking id mentioned (to cancel or move), or null."
+    )
     slot_preference: int | None = Field(
         description="Which free slot, by position, if said: 1 for 'first available' or 'the "
         "first one', 2 for 'the second one', and so on; null when not said."
@@ -61,6 +68,8 @@ def system_prompt(schedule: Schedule) -> str:
         "Resolve relative dates (tomorrow, Friday) to YYYY-MM-DD and times (3pm) to HH:MM. "
         "'Book tomorrow afternoon' is a booking with part_of_day afternoon and no time; "
         "'first available' or 'first slot' is slot_preference 1, 'the second one' 2. "
+        "Changing a booking already made ('move it to 4pm', 'make it Court B') is a move, "
+        "and its date, time, court and part_of_day describe the new slot. "
         "Never invent a date, time or court the message does not state."
     )
 
