@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
 from booking.models import Booking, Slot
-from booking.service import BookingService
+from booking.service import BookingService, SlotQuery
 from booking.slot_choice import choose_slot
 from booking.wording import already_booked_reply, describe_booking, describe_slots, format_day
 from pattern_core.contract.turn import ChatOutcome, ChatTurn
@@ -30,7 +30,7 @@ from pattern_core.workflow.fulfilment import (
 Understand = Callable[[str], BookingRequest]
 
 HELP = (
-    "I can check free tennis courts, book one, list your bookings or cancel one — "
+    "I can check free tennis courts, book one, move, list or cancel your bookings — "
     "try 'Book tomorrow at 3pm' or 'What's free on Friday afternoon?'."
 )
 
@@ -46,6 +46,8 @@ def handle_turn(turn: ChatTurn, service: BookingService, understand: Understand)
             return _list(service, turn.user_id)
         if request.intent == "cancel":
             return _cancel(service, request, turn.user_id)
+        if request.intent == "move":
+            return _move(service, request, turn.user_id)
     except BookingError as refusal:
         # The booking rules said no (past slot, outside the window, …): tell the person why,
         # with the free slots the refusal carries.
@@ -122,6 +124,46 @@ def _cancel(service: BookingService, request: BookingRequest, user_id: str) -> C
         )
     cancelled = service.cancel(booking_id, user_id)
     return ChatOutcome(f"Cancelled {describe_booking(cancelled)}.", cancellations=[cancelled])
+
+
+def _move(service: BookingService, request: BookingRequest, user_id: str) -> ChatOutcome:
+    """Move one of the caller's bookings to the slot the request describes: the new slot is
+    booked first, then the old one cancelled, and a refusal leaves the old one as it was —
+    never a second booking beside it. The request's day and time describe the new slot, so
+    without a booking id the booking to move is the caller's only one."""
+    booking_id = request.booking_id
+    if booking_id is None:
+        bookings = service.list_bookings(user_id)
+        if not bookings:
+            return ChatOutcome("You have no booking to move.")
+        if len(bookings) > 1:
+            listed = "; ".join(describe_booking(b) for b in bookings)
+            return ChatOutcome(f"Which booking should I move? Give its booking id: {listed}.")
+        booking_id = bookings[0].booking_id
+    moved = service.move(
+        booking_id,
+        SlotQuery(
+            date=request.date,
+            time=request.time,
+            court=request.court,
+            part_of_day=None if request.time else request.part_of_day,
+            position=request.slot_preference,
+        ),
+        user_id,
+    )
+    new, old = moved.booking, moved.cancelled
+    if old is None:  # cancelled meanwhile by another request of the caller
+        return ChatOutcome(
+            f"Booked {describe_booking(new)}; your earlier booking {booking_id} was already "
+            "cancelled.",
+            [new],
+        )
+    return ChatOutcome(
+        f"Moved: {describe_booking(new)}; your {old.court} booking on {format_day(old.date)} "
+        f"at {old.time} is cancelled.",
+        [new],
+        cancellations=[old],
+    )
 
 
 def _match_booking(service: BookingService, request: BookingRequest, user_id: str) -> str | None:

@@ -377,7 +377,11 @@ class BookingService:
         says_when = (query.slot_id, query.time, query.part_of_day, query.position)
         if all(value is None for value in says_when):
             query = dataclasses.replace(query, time=old.time)  # "make it Court B": same time
-        target, ledger = self._find(query, parse_date(old.date), user_id)
+        try:  # a new slot that is not there or not free (unknown court, full, …)
+            target, ledger = self._find(query, parse_date(old.date), user_id)
+        except BookingError as exc:
+            _say_kept(exc, old)
+            raise
         if target.slot_id == old.slot_id:
             raise InvalidRequest(
                 f"Booking {booking_id} is already {old.court} at {old.time} on {old.date}; "
@@ -386,11 +390,7 @@ class BookingService:
         try:
             booking = self.book(target.slot_id, user_id, replacing=old, ledger=ledger)
         except BookingError as exc:
-            kept = (
-                f"Your booking of {old.court} at {old.time} on {format_day(old.date)} is unchanged."
-            )
-            exc.message = f"{exc.message} {kept}"
-            exc.args = (exc.message,)
+            _say_kept(exc, old)
             raise
         return Moved(booking, self._cancel_replaced(old, booking, user_id))
 
@@ -511,6 +511,13 @@ def _nothing_free(alternatives: list[Slot], day: dt.date, other: str = "") -> st
     themselves are data (`alternatives` in the error), listed by whoever shows the refusal, so
     the message never lists them a second time."""
     return "" if alternatives else f"Nothing {other}is free on {format_day(day)}."
+
+
+def _say_kept(refusal: BookingError, old: Booking) -> None:
+    """Make a move's refusal say that the booking it was for is kept."""
+    kept = f"Your booking of {old.court} at {old.time} on {format_day(old.date)} is unchanged."
+    refusal.message = f"{refusal.message} {kept}"
+    refusal.args = (refusal.message,)
 
 
 def _sentences(*parts: str) -> str:

@@ -67,6 +67,28 @@ def test_a_move_into_a_taken_slot_keeps_the_old_booking(service, store):
     assert third["error"]["booking"]["booking_id"] == held.booking_id
 
 
+@pytest.mark.parametrize(
+    ("target", "code"),
+    [({"court": "Court D"}, "unknown_court"), ({"court": "Court B"}, "no_free_slot")],
+)
+def test_a_new_slot_refused_before_the_booking_says_the_old_one_is_kept(
+    service, store, target, code
+):
+    # Given alice holds Court A at 14:00 and bob Court B at 14:00
+    held = service.book(A14, "alice")
+    service.book(B14, "bob")
+
+    # When she moves to a court that does not exist, or to the one bob holds
+    result = move(service, {"booking_id": held.booking_id, **target})
+
+    # Then the refusal says why and that her booking is kept; nothing changed
+    assert result["error"]["code"] == code
+    assert result["error"]["message"].endswith(
+        "Your booking of Court A at 14:00 on Wed 25 Nov is unchanged."
+    )
+    assert owners(store) == {A14: "alice", B14: "bob"}
+
+
 def test_a_move_costs_one_booking_and_one_cancellation_of_the_turns_budget(service, store):
     first = service.book(A14, "alice")
     second = service.book(f"{DAY}_CourtA_1500", "alice")

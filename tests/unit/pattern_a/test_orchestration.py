@@ -234,3 +234,97 @@ def test_a_request_states_only_what_it_names_and_refuses_a_field_it_does_not_hav
     }
     with pytest.raises(TypeError, match="no field room"):
         BookingRequest.saying("book", room="2")
+
+
+def move_request(**stated: object) -> BookingRequest:
+    """What the model understood of a move: the fields describe the new slot."""
+    return booking_request(intent="move", **{"date": None, "time": None, **stated})
+
+
+def test_a_move_books_the_new_slot_and_cancels_the_callers_only_booking(service, store):
+    # Given alice holds Court A tomorrow at 15:00
+    old = service.book("2026-11-25_CourtA_1500", "alice")
+
+    # When she says "Move my booking tomorrow at 3pm to 4pm"
+    outcome, usage, _ = run(service, move_request(date="2026-11-25", time="16:00"))
+
+    # Then 16:00 is booked, 15:00 cancelled, and she holds only the new one
+    assert [b.slot_id for b in outcome.bookings] == ["2026-11-25_CourtA_1600"]
+    assert [b.booking_id for b in outcome.cancellations] == [old.booking_id]
+    assert owners(store) == {"2026-11-25_CourtA_1600": "alice"}
+    assert outcome.reply == (
+        f"Moved: Court A on Wed 25 Nov at 16:00 (booking id {outcome.booking.booking_id}); "
+        "your Court A booking on Wed 25 Nov at 15:00 is cancelled."
+    )
+    assert usage.llm_calls == 1
+
+
+def test_make_it_another_court_moves_on_the_bookings_own_day(service, store):
+    service.book("2026-11-26_CourtA_1500", "alice")
+
+    outcome, _, _ = run(service, move_request(time="14:00", court="Court B"))
+
+    assert outcome.booking.slot_id == "2026-11-26_CourtB_1400"
+    assert [b.slot_id for b in outcome.cancellations] == ["2026-11-26_CourtA_1500"]
+    assert owners(store) == {"2026-11-26_CourtB_1400": "alice"}
+
+
+def test_a_move_with_no_booking_to_move_books_nothing(service, store):
+    service.book("2026-11-25_CourtA_1500", "bob")
+
+    outcome, _, _ = run(service, move_request(date="2026-11-25", time="16:00"))
+
+    assert outcome.reply == "You have no booking to move."
+    assert (outcome.bookings, outcome.cancellations) == ([], [])
+    assert owners(store) == {"2026-11-25_CourtA_1500": "bob"}
+
+
+def test_a_move_with_several_bookings_and_no_id_asks_which_and_changes_nothing(service, store):
+    first = service.book("2026-11-25_CourtA_1500", "alice")
+    second = service.book("2026-11-26_CourtB_1000", "alice")
+
+    outcome, _, _ = run(service, move_request(time="16:00"))
+
+    assert outcome.reply.startswith("Which booking should I move?")
+    assert first.booking_id in outcome.reply and second.booking_id in outcome.reply
+    assert (outcome.bookings, outcome.cancellations) == ([], [])
+    assert sorted(owners(store)) == [first.slot_id, second.slot_id]
+
+
+def test_a_move_by_booking_id_moves_that_one(service, store):
+    service.book("2026-11-25_CourtA_1500", "alice")
+    second = service.book("2026-11-26_CourtB_1000", "alice")
+
+    outcome, _, _ = run(service, move_request(booking_id=second.booking_id, time="11:00"))
+
+    assert outcome.booking.slot_id == "2026-11-26_CourtA_1100"
+    assert [b.booking_id for b in outcome.cancellations] == [second.booking_id]
+    assert sorted(owners(store)) == ["2026-11-25_CourtA_1500", "2026-11-26_CourtA_1100"]
+
+
+def test_a_refused_move_keeps_the_old_booking_and_books_nothing(service, store):
+    # Given alice holds Court A at 15:00 and bob holds Court B at 14:00
+    old = service.book("2026-11-25_CourtA_1500", "alice")
+    service.book("2026-11-25_CourtB_1400", "bob")
+
+    # When she asks to move to the taken slot, then to a court that does not exist
+    taken, _, _ = run(service, move_request(time="14:00", court="Court B"))
+    unknown, _, _ = run(service, move_request(time="14:00", court="Court D"))
+
+    # Then each is refused with the reason, and her booking stays as it was
+    assert "Court B is not free" in taken.reply and "14:00 (Court A, Court C)" in taken.reply
+    assert "Court D" in unknown.reply
+    for refused in (taken, unknown):
+        assert (refused.bookings, refused.cancellations) == ([], [])
+        assert "Your booking of Court A at 15:00 on Wed 25 Nov is unchanged." in refused.reply
+    assert owners(store) == {old.slot_id: "alice", "2026-11-25_CourtB_1400": "bob"}
+
+
+def test_a_move_of_someone_elses_booking_is_refused(service, store):
+    theirs = service.book("2026-11-25_CourtA_1500", "bob")
+
+    outcome, _, _ = run(service, move_request(booking_id=theirs.booking_id, time="16:00"))
+
+    assert "belongs to someone else" in outcome.reply
+    assert (outcome.bookings, outcome.cancellations) == ([], [])
+    assert owners(store) == {theirs.slot_id: "bob"}
