@@ -79,3 +79,20 @@ def test_an_unreachable_model_is_a_502_and_nothing_is_booked(handler, dynamodb, 
     assert body["error"]["code"] == "model_error"
     assert body["error"]["message"].endswith("Nothing was booked.")
     assert booked(dynamodb) == []
+
+
+def test_a_move_is_not_one_of_the_workflows_steps_nothing_is_booked_and_it_says_so(
+    handler, dynamodb
+):
+    # Given alice holds tomorrow at 15:00
+    chat(handler, "Book tomorrow at 3pm")
+
+    # When she asks to move it
+    status, body = chat(handler, "Move my booking tomorrow at 3pm to 4pm")
+
+    # Then B books nothing (never a second court beside the first), cancels nothing, and says
+    # that moving is not one of its steps
+    assert status == 200 and body["booking"] is None and body["cancellations"] == []
+    assert "moving bookings is not one of its steps" in body["reply"]
+    assert booked(dynamodb) == [("2026-11-25_CourtA_1500", ALICE)]
+    assert list(body["usage"]["steps_ms"]) == ["understand", "find_slots", "write_reply"]

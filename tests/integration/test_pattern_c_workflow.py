@@ -145,6 +145,19 @@ def test_when_nothing_is_free_the_choice_skips_booking_and_offers_the_nearest_ti
     assert_usage_matches_history(body, pattern_c)
 
 
+def test_a_move_is_not_a_step_the_choice_skips_booking_and_the_booking_is_kept(pattern_c, dynamodb):
+    chat(pattern_c, "Book tomorrow at 3pm")
+
+    status, body = chat(pattern_c, "Move my booking tomorrow at 3pm to 4pm")
+
+    assert status == 200 and body["booking"] is None and body["cancellations"] == []
+    assert "moving bookings is not one of its steps" in body["reply"]
+    assert booked(dynamodb) == [("2026-11-25_CourtA_1500", ALICE)]
+    execution = pattern_c.step_functions.executions[-1]
+    assert execution.states_entered == NOTHING_BOOKABLE_STATES
+    assert_usage_matches_history(body, pattern_c)
+
+
 def test_a_failing_model_step_ends_in_the_failure_reply_with_nothing_booked(
     pattern_c, dynamodb, monkeypatch
 ):

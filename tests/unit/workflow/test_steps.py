@@ -100,10 +100,15 @@ def test_refusals_by_the_booking_rules_become_facts_not_failures(make_ctx):
     assert no_day.error["code"] == "invalid_request" and "Which day?" in no_day.error["message"]
 
 
-def test_requests_the_workflow_has_no_steps_for_are_answered_not_guessed(make_ctx):
-    state = find_slots_step(understood(booking_request(intent="cancel")), make_ctx())
+@pytest.mark.parametrize(
+    ("intent", "named"),
+    [("cancel", "cancelling"), ("list_bookings", "listing"), ("move", "moving")],
+)
+def test_requests_the_workflow_has_no_steps_for_are_answered_not_guessed(make_ctx, intent, named):
+    state = find_slots_step(understood(booking_request(intent=intent)), make_ctx())
 
     assert state.error["code"] == "not_supported" and state.bookable is False
+    assert named in state.error["message"] and state.free_slots == []
 
 
 def test_choose_slot_honours_a_free_preferred_court(make_ctx):

@@ -59,8 +59,8 @@ WORKFLOW_INTENTS = ("book", "check_availability")
 NOT_A_WORKFLOW_REQUEST = {
     "code": "not_supported",
     "message": (
-        "This booking workflow checks free courts and books them; listing or cancelling "
-        "bookings is not one of its steps."
+        "This booking workflow checks free courts and books them; listing, cancelling or "
+        "moving bookings is not one of its steps."
     ),
 }
 
