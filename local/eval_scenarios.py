@@ -18,6 +18,7 @@ WORKFLOWS = frozenset("ABC")
 NO_MEMORY = "A–C keep no conversation: each message stands alone (by design)"
 NO_CANCEL = "B and C check and book; cancelling is not a step of their workflow (by design)"
 NO_LIST = "B and C check and book; listing is not a step of their workflow (by design)"
+NO_MOVE = "B and C check and book; moving is not a step of their workflow (by design)"
 CALLER, OTHER = "caller", "other"
 
 
@@ -142,7 +143,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             ),
         ),
         holds=(At(1, "14:00", "Court B"),),
-        by_design=_for_workflows(NO_MEMORY),
+        by_design={"B": NO_MOVE, "C": NO_MOVE},
     ),
     Scenario(
         "others-booking",
