@@ -159,8 +159,7 @@ def _move(service: BookingService, request: BookingRequest, user_id: str) -> Cha
             [new],
         )
     return ChatOutcome(
-        f"Moved: {describe_booking(new)}; your {old.court} booking on {format_day(old.date)} "
-        f"at {old.time} is cancelled.",
+        f"Moved: {describe_booking(new)}; your booking of {describe_booking(old)} is cancelled.",
         [new],
         cancellations=[old],
     )

@@ -85,3 +85,20 @@ def test_health_needs_no_model_or_table(handler):
     response = handler.handler(load_event("http_api_health_public"), lambda_context())
     assert response_json(response) == {"status": "ok", "pattern": "A"}
     assert handler.calls == []
+
+
+def test_a_move_keeps_one_booking_and_the_reply_names_both_ids_once(handler, dynamodb):
+    # Given alice holds tomorrow at 15:00
+    _, first = chat(handler, {"message": "Book tomorrow at 3pm"})
+
+    # When she moves it, through the real stand-in's understanding
+    status, body = chat(handler, {"message": "Move my booking tomorrow at 3pm to 4pm"})
+
+    # Then she holds 16:00 only, the body reports both sides, and the reply (from code) names
+    # each id once: nothing had to be appended for an unnamed booking
+    assert status == 200 and body["usage"]["llm_calls"] == 1
+    assert [b["slot_id"] for b in body["bookings"]] == ["2026-11-25_CourtA_1600"]
+    assert [b["booking_id"] for b in body["cancellations"]] == [first["booking"]["booking_id"]]
+    assert booking_items(dynamodb) == [("2026-11-25_CourtA_1600", ALICE)]
+    assert body["reply"].startswith("Moved: Court A on Wed 25 Nov at 16:00")
+    assert body["reply"].count(first["booking"]["booking_id"]) == 1

@@ -254,7 +254,8 @@ def test_a_move_books_the_new_slot_and_cancels_the_callers_only_booking(service,
     assert owners(store) == {"2026-11-25_CourtA_1600": "alice"}
     assert outcome.reply == (
         f"Moved: Court A on Wed 25 Nov at 16:00 (booking id {outcome.booking.booking_id}); "
-        "your Court A booking on Wed 25 Nov at 15:00 is cancelled."
+        f"your booking of Court A on Wed 25 Nov at 15:00 (booking id {old.booking_id}) is "
+        "cancelled."
     )
     assert usage.llm_calls == 1
 
