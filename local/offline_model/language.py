@@ -253,7 +253,8 @@ def merge_follow_up(current: UserRequest, earlier: UserRequest) -> UserRequest:
         if earlier.intent in ("other", "list_bookings", "cancel"):
             intent = "check_availability"
         else:
-            intent = "book" if earlier.intent == "move" else earlier.intent
+            # "4pm then" after a move (refused or done) is that move again, never a second court
+            intent = earlier.intent
     if current.date is not None:
         return replace(current, intent=intent)
     chosen = None
@@ -283,6 +284,8 @@ def merge_follow_up(current: UserRequest, earlier: UserRequest) -> UserRequest:
     if time is None and part is None:
         time, part = earlier.time, earlier.part_of_day
     booking_id = current.booking_id or (None if current.names_slot() else earlier.booking_id)
+    if intent == "move":
+        booking_id = current.booking_id or earlier.booking_id
     return replace(
         current,
         intent=intent,
