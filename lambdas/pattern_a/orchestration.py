@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
-from booking.models import Booking, Slot
+from booking.models import Slot
 from booking.service import BookingService, SlotQuery
 from booking.slot_choice import choose_slot
 from booking.wording import already_booked_reply, describe_booking, describe_slots, format_day
@@ -117,11 +117,11 @@ def _list(service: BookingService, user_id: str) -> ChatOutcome:
 
 
 def _cancel(service: BookingService, request: BookingRequest, user_id: str) -> ChatOutcome:
-    booking_id = request.booking_id or _match_booking(service, request, user_id)
-    if booking_id is None:
-        return ChatOutcome(
-            "Which booking? Give its booking id, or the day and time (say 'my bookings' to list)."
-        )
+    booking_id = request.booking_id or _booking_meant(
+        service, user_id, "cancel", date=request.date, time=request.time
+    )
+    if isinstance(booking_id, ChatOutcome):
+        return booking_id
     cancelled = service.cancel(booking_id, user_id)
     return ChatOutcome(f"Cancelled {describe_booking(cancelled)}.", cancellations=[cancelled])
 
@@ -131,15 +131,9 @@ def _move(service: BookingService, request: BookingRequest, user_id: str) -> Cha
     booked first, then the old one cancelled, and a refusal leaves the old one as it was —
     never a second booking beside it. The request's day and time describe the new slot, so
     without a booking id the booking to move is the caller's only one."""
-    booking_id = request.booking_id
-    if booking_id is None:
-        bookings = service.list_bookings(user_id)
-        if not bookings:
-            return ChatOutcome("You have no booking to move.")
-        if len(bookings) > 1:
-            listed = "; ".join(describe_booking(b) for b in bookings)
-            return ChatOutcome(f"Which booking should I move? Give its booking id: {listed}.")
-        booking_id = bookings[0].booking_id
+    booking_id = request.booking_id or _booking_meant(service, user_id, "move")
+    if isinstance(booking_id, ChatOutcome):
+        return booking_id
     moved = service.move(
         booking_id,
         SlotQuery(
@@ -165,13 +159,26 @@ def _move(service: BookingService, request: BookingRequest, user_id: str) -> Cha
     )
 
 
-def _match_booking(service: BookingService, request: BookingRequest, user_id: str) -> str | None:
-    """The caller's one booking on the stated day (and time); None if none or ambiguous."""
-    if not request.date:
-        return None
-    matches: list[Booking] = [
-        b
-        for b in service.list_bookings(user_id)
-        if b.date == request.date and (request.time is None or b.time == request.time)
+def _booking_meant(
+    service: BookingService,
+    user_id: str,
+    verb: str,
+    *,
+    date: str | None = None,
+    time: str | None = None,
+) -> str | ChatOutcome:
+    """The id of the caller's booking a request names by no id: their only one on the day (and
+    at the time) stated, or their only one at all; else the reply that asks which, listing
+    them by id (A keeps no conversation, so the store is what it knows)."""
+    bookings = service.list_bookings(user_id)
+    if not bookings:
+        return ChatOutcome(f"You have no booking to {verb}.")
+    matches = [
+        b for b in bookings if (date is None or b.date == date) and (time is None or b.time == time)
     ]
-    return matches[0].booking_id if len(matches) == 1 else None
+    if len(matches) == 1:
+        return matches[0].booking_id
+    listed = "; ".join(describe_booking(b) for b in matches or bookings)
+    if not matches:
+        return ChatOutcome(f"No booking of yours matches that; yours: {listed}.")
+    return ChatOutcome(f"Which booking should I {verb}? Give its booking id: {listed}.")

@@ -135,6 +135,36 @@ def test_list_and_cancel_act_only_on_the_callers_bookings(service, store):
     assert owners(store).get(mine.slot_id) is None
 
 
+def cancel_request(**stated: object) -> BookingRequest:
+    return booking_request(intent="cancel", **{"date": None, "time": None, **stated})
+
+
+def test_cancel_without_id_or_day_cancels_the_callers_only_booking(service, store):
+    mine = service.book("2026-11-27_CourtB_1000", "alice")
+    theirs = service.book("2026-11-27_CourtC_1000", "bob")
+
+    outcome, _, _ = run(service, cancel_request())
+
+    assert [b.booking_id for b in outcome.cancellations] == [mine.booking_id]
+    assert owners(store) == {theirs.slot_id: "bob"}
+
+
+def test_cancel_without_id_asks_which_when_the_caller_holds_several(service, store):
+    first = service.book("2026-11-25_CourtA_1500", "alice")
+    second = service.book("2026-11-26_CourtB_1000", "alice")
+
+    which, _, _ = run(service, cancel_request())
+    unmatched, _, _ = run(service, cancel_request(date="2026-11-27"))
+    nothing, _, _ = run(service, cancel_request(), user="bob")
+
+    assert which.reply.startswith("Which booking should I cancel?")
+    assert first.booking_id in which.reply and second.booking_id in which.reply
+    assert unmatched.reply.startswith("No booking of yours matches that")
+    assert nothing.reply == "You have no booking to cancel."
+    assert not (which.cancellations or unmatched.cancellations or nothing.cancellations)
+    assert sorted(owners(store)) == [first.slot_id, second.slot_id]
+
+
 def test_check_lists_free_times_in_the_part_of_day(service):
     service.book("2026-11-25_CourtA_1700", "bob")
     outcome, usage, _ = run(
