@@ -16,7 +16,13 @@ from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
 from booking.models import Slot
 from booking.service import BookingService, SlotQuery
 from booking.slot_choice import choose_slot
-from booking.wording import already_booked_reply, describe_booking, describe_slots, format_day
+from booking.wording import (
+    already_booked_reply,
+    describe_booking,
+    describe_slots,
+    format_day,
+    other_court_note,
+)
 from pattern_core.contract.turn import ChatOutcome, ChatTurn
 from pattern_core.model.understanding import BookingRequest
 from pattern_core.workflow.fulfilment import (
@@ -55,6 +61,16 @@ def handle_turn(turn: ChatTurn, service: BookingService, understand: Understand)
     return ChatOutcome(HELP)
 
 
+def _court_asked(service: BookingService, request: BookingRequest) -> str | None:
+    """The court the request named, as the schedule names it (finding the slots has refused a
+    name that is no court already)."""
+    return service.schedule.court(request.court) if request.court else None
+
+
+def _sentences(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
 def _refusal_reply(refusal: BookingError) -> str:
     alternatives = getattr(refusal, "alternatives", None)
     if not alternatives:
@@ -78,7 +94,8 @@ def _book(service: BookingService, request: BookingRequest, user_id: str) -> Cha
             continue
         except AlreadyBookedThatTime as already:
             return ChatOutcome(already_booked_reply(already))
-        return ChatOutcome(f"Booked {describe_booking(booking)}.", [booking])
+        taken = other_court_note(_court_asked(service, request), booking)
+        return ChatOutcome(_sentences(f"Booked {describe_booking(booking)}.", taken), [booking])
     if free and request.slot_preference:
         # Fewer free slots fit than the position asked for: the booking rules say so (the
         # same refusal every pattern gives), never "fully booked" while slots are free.

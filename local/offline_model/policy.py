@@ -115,7 +115,8 @@ def decide(conversation: Conversation) -> Decision:
         step = turn.next_step()
     else:
         facts = facts_in(items[last_user].text) if last_user >= 0 else None
-        rendered = replies.render_facts(facts, None) if facts else None
+        # No tools: the reply step of a workflow (B, C), where each message stands alone
+        rendered = replies.render_facts(facts, None, standalone=True) if facts else None
         step = Reply(rendered or replies.capabilities_reply())
     if isinstance(step, CallTool):
         return step

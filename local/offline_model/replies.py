@@ -124,8 +124,11 @@ def matching_slots(slots: Sequence[Slot], request: UserRequest) -> list[Slot]:
     return selected
 
 
-def availability_reply(day: str | None, slots: Sequence[Slot], request: UserRequest) -> str:
-    """Answer "what's free?" from an availability result (`slots` are its free slots)."""
+def availability_reply(
+    day: str | None, slots: Sequence[Slot], request: UserRequest, *, standalone: bool = False
+) -> str:
+    """Answer "what's free?" from an availability result (`slots` are its free slots).
+    `standalone`: the reply of a one-message pattern (B, C), so no yes/no offer."""
     when = _when(day, request)
     wanted = matching_slots(slots, request)
     if request.court and wanted:
@@ -138,23 +141,34 @@ def availability_reply(day: str | None, slots: Sequence[Slot], request: UserRequ
     if wanted:
         return f"Free {when}: {_listing(wanted, request)}."
     if request.time:
-        return full_reply(day, request.time, slots)
+        return full_reply(day, request.time, slots, standalone=standalone)
     return f"Nothing is free {when}."
 
 
-def full_reply(day: str | None, time: str, slots: Sequence[Slot]) -> str:
+def full_reply(
+    day: str | None, time: str, slots: Sequence[Slot], *, standalone: bool = False
+) -> str:
     """The requested time has nothing free; offer the nearest free slot if there is one."""
     nearest = nearest_slots(slots, time)
     text = f"Sorry, {time} on {pretty_date(day)} is fully booked."
     if nearest:
-        return f"{text} Nearest free times: {free_times(nearest)}. {offer(nearest, time)}"
+        offered = offer(nearest, time, standalone=standalone)
+        return f"{text} Nearest free times: {free_times(nearest)}. {offered}"
     return f"{text} Nothing else is free that day."
 
 
-def offer(slots: Sequence[Slot], time: str | None, moving: str | None = None) -> str:
+def offer(
+    slots: Sequence[Slot],
+    time: str | None,
+    moving: str | None = None,
+    *,
+    standalone: bool = False,
+) -> str:
     """Offer one slot, by id, so that a "yes" in the next message can book exactly it: the
     free slot nearest `time` (the earlier on a tie, then the first court). `moving`: the id of
-    the booking a failed move was for, so the offer is to move it there."""
+    the booking a failed move was for, so the offer is to move it there. `standalone`: the
+    reply of a pattern where each message stands alone (B, C), where a "yes" would mean
+    nothing: say what to ask for instead."""
     wanted = _minutes(time) if time else 0
 
     def key(slot: Slot) -> tuple[int, int, int]:
@@ -164,6 +178,8 @@ def offer(slots: Sequence[Slot], time: str | None, moving: str | None = None) ->
 
     best = min(slots, key=key)
     slot_id = f" (slot {best['slot_id']})" if best.get("slot_id") else ""
+    if standalone:
+        return f'Say "Book {describe_slot(best)}" to book it.'
     if moving:
         # The offer of a failed move is a move: "yes" books it and cancels `moving`.
         return f"Shall I move your booking {moving} to {describe_slot(best)}{slot_id} instead?"
@@ -220,6 +236,8 @@ def error_reply(
     alternatives: Sequence[Slot] = (),
     time: str | None = None,
     moving: str | None = None,
+    *,
+    standalone: bool = False,
 ) -> str:
     """A domain error from a tool, plus its alternatives (and one offered) when it has any.
     The booking rules' messages say why; the alternatives are data, listed here once.
@@ -235,7 +253,7 @@ def error_reply(
         message = f"Sorry, I couldn't do that: {message}"
     if alternatives:
         listed = f"Nearest free times: {free_times(alternatives)}"
-        return f"{message}. {listed}. {offer(alternatives, time, moving)}"
+        return f"{message}. {listed}. {offer(alternatives, time, moving, standalone=standalone)}"
     return f"{message}."
 
 
@@ -285,11 +303,15 @@ def capabilities_reply() -> str:
     )
 
 
-def render_facts(facts: Mapping[str, Any], request: UserRequest | None = None) -> str | None:
-    """A reply from a facts object such as `{"request": {...}, "free_slots": [...]}`."""
+def render_facts(
+    facts: Mapping[str, Any], request: UserRequest | None = None, *, standalone: bool = False
+) -> str | None:
+    """A reply from a facts object such as `{"request": {...}, "free_slots": [...]}`.
+    `standalone`: for a pattern where each message stands alone (B and C's reply step), which
+    offers no slot to say "yes" to."""
     request = request or _request_from_facts(facts.get("request"))
     if isinstance(facts.get("error"), Mapping):
-        return error_reply(facts["error"], facts.get("alternatives") or ())
+        return error_reply(facts["error"], facts.get("alternatives") or (), standalone=standalone)
     if isinstance(facts.get("booking"), Mapping) and isinstance(facts.get("cancelled"), Mapping):
         return moved_reply(facts["booking"], facts["cancelled"])
     if isinstance(facts.get("booking"), Mapping):
@@ -302,10 +324,12 @@ def render_facts(facts: Mapping[str, Any], request: UserRequest | None = None) -
         day = facts.get("date") or request.date
         if request.intent == "book" and not request.time:
             return options_reply(day, facts["free_slots"], request)
-        return availability_reply(day, facts["free_slots"], request)
+        return availability_reply(day, facts["free_slots"], request, standalone=standalone)
     if isinstance(facts.get("alternatives"), list):
         return error_reply(
-            {"code": "slot_taken", "message": "that time is not free"}, facts["alternatives"]
+            {"code": "slot_taken", "message": "that time is not free"},
+            facts["alternatives"],
+            standalone=standalone,
         )
     return None
 

@@ -65,6 +65,7 @@ def test_when_the_time_is_full_nothing_is_booked_and_the_nearest_times_are_offer
     assert status == 200 and body["booking"] is None
     assert "15:00 on Wed 25 Nov is fully booked" in body["reply"]
     assert "14:00" in body["reply"] and "16:00" in body["reply"]
+    assert 'Say "Book Court A on Wed 25 Nov at 14:00"' in body["reply"]  # no "yes" to give
     assert ALICE not in {owner for _, owner in booked(dynamodb)}
     assert list(body["usage"]["steps_ms"]) == ["understand", "find_slots", "write_reply"]
 

@@ -138,6 +138,7 @@ def test_when_nothing_is_free_the_choice_skips_booking_and_offers_the_nearest_ti
     assert status == 200 and body["booking"] is None
     assert "15:00 on Wed 25 Nov is fully booked" in body["reply"]
     assert "14:00" in body["reply"] and "16:00" in body["reply"]
+    assert 'Say "Book Court A on Wed 25 Nov at 14:00"' in body["reply"]  # no "yes" to give
     assert ALICE not in {owner for _, owner in booked(dynamodb)}
     execution = pattern_c.step_functions.executions[-1]
     assert execution.states_entered == NOTHING_BOOKABLE_STATES

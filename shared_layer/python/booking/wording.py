@@ -40,3 +40,12 @@ def already_booked_reply(already: AlreadyBookedThatTime) -> str:
         f"You already have {describe_booking(already.held)}; one person can book one court "
         "per start time, so nothing new was booked."
     )
+
+
+def other_court_note(asked: str | None, booking: Booking) -> str:
+    """'Court B was taken at 15:00.' when `booking` went to another court than the one `asked`
+    (patterns A-C then book the first free court at that time, and say so); '' otherwise.
+    `asked` is the court as the schedule names it, or None for no court asked."""
+    if asked is None or asked == booking.court:
+        return ""
+    return f"{asked} was taken at {booking.time}."

@@ -1,6 +1,6 @@
 """The stand-in's replies to a tool's domain errors."""
 
-from local.offline_model.replies import error_reply
+from local.offline_model.replies import error_reply, render_facts
 
 HELD = (
     "You already have Court A on 2026-11-25 at 15:00 (booking id 2026-11-25_CourtA_1500.1a2b3c4d);"
@@ -56,3 +56,22 @@ def test_a_refusal_with_alternatives_lists_them_once_without_a_garbled_prefix():
         "Court B). Shall I book Court A"
     )
     assert reply.count("Court B") == 1 and "Sorry, I couldn't" not in reply
+
+
+def test_a_workflows_reply_offers_nothing_to_say_yes_to():
+    # B and C's reply step: each message stands alone, so a "yes" next would mean nothing
+    facts = {
+        "request": {"intent": "book", "date": "2026-12-03", "time": "15:00"},
+        "free_slots": [],
+        "alternatives": [
+            {"slot_id": "2026-12-03_CourtA_1400", "court": "Court A", "time": "14:00"},
+        ],
+        "error": {"code": "no_free_slot", "message": "Nothing is free on Thu 3 Dec at 15:00."},
+    }
+
+    standalone = render_facts(facts, standalone=True)
+    in_a_conversation = render_facts(facts)
+
+    assert standalone.endswith('Say "Book Court A on Thu 3 Dec at 14:00" to book it.')
+    assert "Shall I" not in standalone and "?" not in standalone
+    assert "Shall I book Court A on Thu 3 Dec at 14:00" in in_a_conversation

@@ -165,6 +165,17 @@ def test_cancel_without_id_asks_which_when_the_caller_holds_several(service, sto
     assert sorted(owners(store)) == [first.slot_id, second.slot_id]
 
 
+def test_a_booking_on_another_court_than_the_one_asked_for_says_so(service, store):
+    service.book("2026-11-25_CourtB_1500", "bob")
+
+    outcome, _, _ = run(service, booking_request(court="Court B"))
+    free_b, _, _ = run(service, booking_request(time="16:00", court="B"))
+
+    assert outcome.booking.court == "Court A"
+    assert outcome.reply.endswith(" Court B was taken at 15:00.")
+    assert free_b.booking.court == "Court B" and "taken" not in free_b.reply
+
+
 def test_check_lists_free_times_in_the_part_of_day(service):
     service.book("2026-11-25_CourtA_1700", "bob")
     outcome, usage, _ = run(

@@ -192,6 +192,23 @@ def test_a_reply_that_omits_the_booking_id_gets_it_appended(make_ctx):
     assert state.reply.endswith(f"(Booking id {state.booking.booking_id}.)")
 
 
+def test_a_booking_on_another_court_than_the_one_asked_for_says_so(service, make_ctx):
+    # Given Court B is taken at 15:00 and alice asks for Court B at 15:00
+    service.book("2026-11-25_CourtB_1500", "bob")
+    ctx = make_ctx()
+    request = booking_request(court="Court B")
+    state = book_step(choose_slot_step(find_slots_step(understood(request), ctx), ctx), ctx)
+
+    # When the model's reply names only the court booked (and when there is no usable reply)
+    written = write_reply_step(state, make_ctx(ScriptedOpenAI("Booked Court A at 15:00!")))
+    fallback = write_reply_step(state, make_ctx(ScriptedOpenAI("")))
+
+    # Then the first free court is booked, and the reply says the one asked for was taken
+    assert state.booking.court == "Court A"
+    assert written.reply.endswith("Court B was taken at 15:00.")
+    assert fallback.reply.endswith("Court B was taken at 15:00.")
+
+
 def test_nothing_free_facts_carry_the_days_free_slots_and_the_nearest_times(service, make_ctx):
     for court in ("A", "B", "C"):
         service.book(f"2026-11-25_Court{court}_1500", f"player-{court}")

@@ -31,7 +31,13 @@ from booking.models import Booking, Slot
 from booking.schedule import Schedule
 from booking.service import BookingService
 from booking.slot_choice import choose_slot
-from booking.wording import already_booked_reply, describe_booking, describe_slots, format_day
+from booking.wording import (
+    already_booked_reply,
+    describe_booking,
+    describe_slots,
+    format_day,
+    other_court_note,
+)
 from pattern_core.contract import trace
 from pattern_core.contract.turn import ChatError, ChatOutcome
 from pattern_core.deadline import NO_CONTEXT_SECONDS, Deadline, DeadlineExceeded
@@ -214,7 +220,9 @@ REPLY_INSTRUCTIONS = (
     "`free_slots`, `alternatives` (the nearest free times when the asked-for time is full) and "
     "`error` (why the request was refused). Use only these facts. Never say a court is booked "
     "unless `booking` is present, and then give its booking id. If nothing was booked, say so "
-    "and offer the alternatives or free slots if any. If `error.booking` is present, the "
+    "and offer the alternatives or free slots if any; each message stands alone (there is no "
+    "conversation), so never ask for a yes: say what to ask for instead, such as 'Book Court A "
+    "on Thu 3 Dec at 14:00'. If `error.booking` is present, the "
     "person already holds that booking at that time: say so and give its booking id. Dates are "
     "YYYY-MM-DD, times 24-hour."
 )
@@ -277,7 +285,11 @@ def checked_reply(text: str, state: WorkflowState) -> str:
         if not text:
             return template_reply(state)
         if state.booking.booking_id not in text:
-            return f"{text} (Booking id {state.booking.booking_id}.)"
+            text = f"{text} (Booking id {state.booking.booking_id}.)"
+        # Another court than the one asked for (the first free one at that time) is said
+        asked = _court_asked(state)
+        if asked and asked not in text:
+            text = f"{text} {other_court_note(asked, state.booking)}"
         return text
     held = _held_booking(state)
     if held is not None:
@@ -288,6 +300,17 @@ def checked_reply(text: str, state: WorkflowState) -> str:
     if not text or _BOOKING_CLAIM.search(text):
         return template_reply(state)
     return text
+
+
+def _court_asked(state: WorkflowState) -> str | None:
+    """The court the request named, as the schedule names it (None: none, or no such court)."""
+    named = state.request.court if state.request else None
+    if not named:
+        return None
+    try:
+        return Schedule.from_env().court(named)
+    except BookingError:
+        return None
 
 
 def _held_booking(state: WorkflowState) -> Booking | None:
@@ -304,7 +327,8 @@ def _slot_of(booking: Booking) -> Slot:
 def template_reply(state: WorkflowState) -> str:
     """The facts in plain words, no model: the fallback when the model's text can't be used."""
     if state.booking is not None:
-        return f"Booked {describe_booking(state.booking)}."
+        taken = other_court_note(_court_asked(state), state.booking)
+        return f"Booked {describe_booking(state.booking)}. {taken}".rstrip()
     if (held := _held_booking(state)) is not None:
         return already_booked_reply(AlreadyBookedThatTime(held))
     if state.error is not None:
