@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from booking.errors import AlreadyBookedThatTime, BookingError, SlotTaken
 from booking.models import Slot
-from booking.service import BookingService, SlotQuery
+from booking.service import BookingService
 from booking.slot_choice import choose_slot
 from booking.wording import (
     already_booked_reply,
@@ -31,6 +31,7 @@ from pattern_core.workflow.fulfilment import (
     refuse_position,
     requested_day,
     requested_time,
+    slot_query,
 )
 
 Understand = Callable[[str], BookingRequest]
@@ -151,17 +152,7 @@ def _move(service: BookingService, request: BookingRequest, user_id: str) -> Cha
     booking_id = request.booking_id or _booking_meant(service, user_id, "move")
     if isinstance(booking_id, ChatOutcome):
         return booking_id
-    moved = service.move(
-        booking_id,
-        SlotQuery(
-            date=request.date,
-            time=request.time,
-            court=request.court,
-            part_of_day=None if request.time else request.part_of_day,
-            position=request.slot_preference,
-        ),
-        user_id,
-    )
+    moved = service.move(booking_id, slot_query(request), user_id)
     new, old = moved.booking, moved.cancelled
     if old is None:  # cancelled meanwhile by another request of the caller
         return ChatOutcome(

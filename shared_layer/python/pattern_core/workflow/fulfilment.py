@@ -65,17 +65,21 @@ def _find(
     return service.free_slots(day, part_of_day=request.part_of_day), None
 
 
+def slot_query(request: BookingRequest) -> SlotQuery:
+    """The slot a request describes, as the booking rules read one (a time wins over a part of
+    the day; the position is the request's slot preference)."""
+    return SlotQuery(
+        date=request.date,
+        time=request.time,
+        court=request.court,
+        part_of_day=None if request.time else request.part_of_day,
+        position=request.slot_preference,
+    )
+
+
 def refuse_position(service: BookingService, request: BookingRequest) -> None:
     """Raise the booking rules' refusal of a position beyond the free slots that fit ("only 3
     slots are free …, so there is no number 4"), with those slots as its alternatives: the
     refusal every pattern gives, never "fully booked" while slots are free. Returns only if a
     slot freed up since the read (the caller then lists what is free)."""
-    service.find_slot(
-        SlotQuery(
-            date=request.date,
-            time=request.time,
-            court=request.court,
-            part_of_day=None if request.time else request.part_of_day,
-            position=request.slot_preference,
-        )
-    )
+    service.find_slot(slot_query(request))
