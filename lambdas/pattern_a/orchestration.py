@@ -22,6 +22,7 @@ from booking.wording import (
     describe_slots,
     format_day,
     other_court_note,
+    sentences,
 )
 from pattern_core.contract.turn import ChatOutcome, ChatTurn
 from pattern_core.model.understanding import BookingRequest
@@ -62,16 +63,6 @@ def handle_turn(turn: ChatTurn, service: BookingService, understand: Understand)
     return ChatOutcome(HELP)
 
 
-def _court_asked(service: BookingService, request: BookingRequest) -> str | None:
-    """The court the request named, as the schedule names it (finding the slots has refused a
-    name that is no court already)."""
-    return service.schedule.court(request.court) if request.court else None
-
-
-def _sentences(*parts: str) -> str:
-    return " ".join(part for part in parts if part)
-
-
 def _refusal_reply(refusal: BookingError) -> str:
     alternatives = getattr(refusal, "alternatives", None)
     if not alternatives:
@@ -95,8 +86,8 @@ def _book(service: BookingService, request: BookingRequest, user_id: str) -> Cha
             continue
         except AlreadyBookedThatTime as already:
             return ChatOutcome(already_booked_reply(already))
-        taken = other_court_note(_court_asked(service, request), booking)
-        return ChatOutcome(_sentences(f"Booked {describe_booking(booking)}.", taken), [booking])
+        taken = other_court_note(request.court, booking, service.schedule)
+        return ChatOutcome(sentences(f"Booked {describe_booking(booking)}.", taken), [booking])
     if free and request.slot_preference:
         # Fewer free slots fit than the position asked for: the booking rules say so (the
         # same refusal every pattern gives), never "fully booked" while slots are free.

@@ -60,7 +60,7 @@ from booking.store import (
     Reservation,
     SlotAlreadyBooked,
 )
-from booking.wording import format_day
+from booking.wording import format_day, sentences
 from settings import Settings
 
 DEFAULT_MAX_ACTIVE_BOOKINGS = Settings.default("max_active_bookings")
@@ -223,7 +223,7 @@ class BookingService:
             near = self._nearest(day, start)
             starts = ", ".join(t.strftime("%H:%M") for t in self.schedule.start_times)
             raise SlotNotFound(
-                _sentences(
+                sentences(
                     f"No slot starts at {start.strftime('%H:%M')}; start times are {starts}.",
                     _nothing_free(near, day),
                 ),
@@ -255,7 +255,7 @@ class BookingService:
         )
         near = self._nearest(day, anchor)
         nothing = f"{court} is not free {when}." if court else f"Nothing is free {when}."
-        raise NoFreeSlot(_sentences(nothing, _nothing_free(near, day, "else ")), near)
+        raise NoFreeSlot(sentences(nothing, _nothing_free(near, day, "else ")), near)
 
     def list_bookings(self, user_id: str) -> list[Booking]:
         return self.store.bookings_of(_require_user(user_id))
@@ -334,7 +334,7 @@ class BookingService:
             slot = _slot_of(booking)
             alternatives = self.nearest_free(slot)
             raise SlotTaken(
-                _sentences(
+                sentences(
                     f"{slot.court} at {slot.time} on {format_day(slot.day)} is already booked.",
                     _nothing_free(alternatives, slot.day, "else "),
                 ),
@@ -518,10 +518,6 @@ def _say_kept(refusal: BookingError, old: Booking) -> None:
     kept = f"Your booking of {old.court} at {old.time} on {format_day(old.date)} is unchanged."
     refusal.message = f"{refusal.message} {kept}"
     refusal.args = (refusal.message,)
-
-
-def _sentences(*parts: str) -> str:
-    return " ".join(part for part in parts if part)
 
 
 def _when(day: dt.date, start: dt.time | None, part: PartOfDay | None) -> str:

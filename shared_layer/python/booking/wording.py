@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from itertools import groupby
 
-from booking.errors import AlreadyBookedThatTime
+from booking.errors import AlreadyBookedThatTime, UnknownCourt
 from booking.models import Booking, Slot
+from booking.schedule import Schedule
 
 
 def format_day(day: dt.date | str) -> str:
@@ -42,10 +43,20 @@ def already_booked_reply(already: AlreadyBookedThatTime) -> str:
     )
 
 
-def other_court_note(asked: str | None, booking: Booking) -> str:
+def sentences(*parts: str) -> str:
+    """The parts that say something, one after another."""
+    return " ".join(part for part in parts if part)
+
+
+def other_court_note(asked: str | None, booking: Booking, schedule: Schedule) -> str:
     """'Court B was taken at 15:00.' when `booking` went to another court than the one `asked`
     (patterns A-C then book the first free court at that time, and say so); '' otherwise.
-    `asked` is the court as the schedule names it, or None for no court asked."""
-    if asked is None or asked == booking.court:
+    `asked` is the court as the request named it ('court b', 'B'); a name that is no court
+    was refused before anything was booked, so here it asks for nothing."""
+    try:
+        court = schedule.court(asked) if asked else None
+    except UnknownCourt:
+        court = None
+    if court is None or court == booking.court:
         return ""
-    return f"{asked} was taken at {booking.time}."
+    return f"{court} was taken at {booking.time}."

@@ -37,6 +37,7 @@ from booking.wording import (
     describe_slots,
     format_day,
     other_court_note,
+    sentences,
 )
 from pattern_core.contract import trace
 from pattern_core.contract.turn import ChatError, ChatOutcome
@@ -287,9 +288,10 @@ def checked_reply(text: str, state: WorkflowState) -> str:
         if state.booking.booking_id not in text:
             text = f"{text} (Booking id {state.booking.booking_id}.)"
         # Another court than the one asked for (the first free one at that time) is said
-        asked = _court_asked(state)
-        if asked and asked not in text:
-            text = f"{text} {other_court_note(asked, state.booking)}"
+        schedule, asked = Schedule.from_env(), _asked_court(state)
+        taken = other_court_note(asked, state.booking, schedule)
+        if taken and schedule.court(asked) not in text:  # a reply may say so itself
+            text = sentences(text, taken)
         return text
     held = _held_booking(state)
     if held is not None:
@@ -302,15 +304,8 @@ def checked_reply(text: str, state: WorkflowState) -> str:
     return text
 
 
-def _court_asked(state: WorkflowState) -> str | None:
-    """The court the request named, as the schedule names it (None: none, or no such court)."""
-    named = state.request.court if state.request else None
-    if not named:
-        return None
-    try:
-        return Schedule.from_env().court(named)
-    except BookingError:
-        return None
+def _asked_court(state: WorkflowState) -> str | None:
+    return state.request.court if state.request else None
 
 
 def _held_booking(state: WorkflowState) -> Booking | None:
@@ -327,8 +322,8 @@ def _slot_of(booking: Booking) -> Slot:
 def template_reply(state: WorkflowState) -> str:
     """The facts in plain words, no model: the fallback when the model's text can't be used."""
     if state.booking is not None:
-        taken = other_court_note(_court_asked(state), state.booking)
-        return f"Booked {describe_booking(state.booking)}. {taken}".rstrip()
+        taken = other_court_note(_asked_court(state), state.booking, Schedule.from_env())
+        return sentences(f"Booked {describe_booking(state.booking)}.", taken)
     if (held := _held_booking(state)) is not None:
         return already_booked_reply(AlreadyBookedThatTime(held))
     if state.error is not None:
